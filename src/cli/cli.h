@@ -1,0 +1,19 @@
+/* Shared by the verb files of the command line. */
+#ifndef NPC_CLI_H
+#define NPC_CLI_H
+#include "netpolc.h"
+
+int npc_cli_render(int argc, char **argv);
+int npc_cli_docs(int argc, char **argv);
+int npc_cli_connlist(int argc, char **argv);
+int npc_cli_eval(int argc, char **argv);
+int npc_cli_explain(int argc, char **argv);
+
+/* Prints the context's diagnostics to stderr (colored on a terminal). */
+void npc_cli_print_diags(const npc_ctx *ctx);
+/* Writes out to stdout in one go; returns NPC_EXIT_USAGE on a write error. */
+int npc_cli_write_stdout(const npc_buf *out);
+/* Reports a usage error for verb to stderr and returns NPC_EXIT_USAGE. */
+int npc_cli_usage_error(const char *verb, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,78 @@
+/* The cluster model's lifetime, and the IR's tables. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ir.h"
+#include "util/ctx.h"
+
+/* How each tier decides (see npc_tier_desc). */
+const npc_tier_desc npc_tiers[NPC_TIER_COUNT] = {
+    [NPC_TIER_ADMIN] = {"admin", NPC_MODE_FIRST_MATCH, 0},
+    [NPC_TIER_NAMESPACE] = {"namespace", NPC_MODE_ADDITIVE, 1},
+    [NPC_TIER_BASELINE] = {"baseline", NPC_MODE_FIRST_MATCH, 0},
+};
+
+static const char *const kind_names[NPC_KIND_COUNT] = {
+    [NPC_KIND_NETWORKPOLICY] = "NetworkPolicy",
+    [NPC_KIND_ANP] = "AdminNetworkPolicy",
+    [NPC_KIND_BANP] = "BaselineAdminNetworkPolicy",
+    [NPC_KIND_CNP] = "ClusterNetworkPolicy",
+};
+
+const char *npc_policy_kind_name(npc_policy_kind k)
+{
+    return (unsigned)k < NPC_KIND_COUNT ? kind_names[k] : "?";
+}
+
+static const char *const proto_names[NPC_PROTO_COUNT] = {"TCP", "UDP", "SCTP"};
+
+const char *npc_proto_name(npc_proto p)
+{
+    return (unsigned)p < NPC_PROTO_COUNT ? proto_names[p] : "?";
+}
+
+int npc_proto_parse(const char *s, npc_proto *out)
+{
+    for (int i = 0; i < NPC_PROTO_COUNT; i++)
+        if (strcmp(s, proto_names[i]) == 0) {
+            *out = (npc_proto)i;
+            return 1;
+        }
+    return 0;
+}
+
+npc_cluster *npc_cluster_new(npc_ctx *ctx)
+{
+    npc_cluster *c = npc_xcalloc(1, sizeof *c);
+    c->ctx = ctx;
+    c->arena = npc_arena_new();
+    return c;
+}
+
+void npc_cluster_free(npc_cluster *c)
+{
+    if (!c)
+        return;
+    npc_vec_free(&c->namespaces);
+    npc_vec_free(&c->workloads);
+    npc_vec_free(&c->policies);
+    npc_arena_free(c->arena);
+    free(c);
+}
+
+uint32_t npc_cluster_namespace(npc_cluster *c, npc_sym ns)
+{
+    for (size_t i = 0; i < c->namespaces.len; i++)
+        if (c->namespaces.items[i].name == ns)
+            return (uint32_t)i;
+    npc_namespace n;
+    memset(&n, 0, sizeof n);
+    n.name = ns;
+    npc_label *l = npc_arena_alloc(c->arena, sizeof *l);
+    l->key = npc_intern_cstr(c->ctx->strings, "kubernetes.io/metadata.name");
+    l->value = ns;
+    n.labels.items = l;
+    n.labels.len = 1;
+    npc_vec_push(&c->namespaces, n);
+    return (uint32_t)(c->namespaces.len - 1);
+}

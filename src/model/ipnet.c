@@ -1,0 +1,128 @@
+#include "model/ipnet.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int npc_ip_cmp(npc_ip a, npc_ip b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    if (a.lo != b.lo)
+        return a.lo < b.lo ? -1 : 1;
+    return 0;
+}
+
+int npc_ip_is_v4(npc_ip a)
+{
+    return a.hi == 0 && (a.lo >> 32) == 0xffffULL;
+}
+
+npc_ip npc_ip_next(npc_ip a)
+{
+    a.lo++;
+    if (a.lo == 0)
+        a.hi++;
+    return a;
+}
+
+npc_ip npc_ip_prev(npc_ip a)
+{
+    if (a.lo == 0)
+        a.hi--;
+    a.lo--;
+    return a;
+}
+
+static npc_ip from_bytes(const unsigned char b[16])
+{
+    npc_ip ip = {0, 0};
+    for (int i = 0; i < 8; i++)
+        ip.hi = (ip.hi << 8) | b[i];
+    for (int i = 8; i < 16; i++)
+        ip.lo = (ip.lo << 8) | b[i];
+    return ip;
+}
+
+int npc_ip_parse(const char *s, npc_ip *out)
+{
+    unsigned char b[16];
+    memset(b, 0, sizeof b);
+    if (strchr(s, ':')) {
+        if (inet_pton(AF_INET6, s, b) != 1)
+            return 0;
+        *out = from_bytes(b);
+        return 1;
+    }
+    /* inet_pton rejects leading zeros and short forms, as Go's parser does */
+    if (inet_pton(AF_INET, s, b + 12) != 1)
+        return 0;
+    b[10] = b[11] = 0xff;
+    *out = from_bytes(b);
+    return 1;
+}
+
+int npc_cidr_parse(const char *s, npc_iprange *out, int *prefix, int *is_v6, int *canonical)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s || !slash[1] || strlen(s) > 64)
+        return 0;
+    char addr[65];
+    memcpy(addr, s, (size_t)(slash - s));
+    addr[slash - s] = '\0';
+    for (const char *p = slash + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    if (strlen(slash + 1) > 3)
+        return 0;
+    int len = atoi(slash + 1);
+    npc_ip ip;
+    if (!npc_ip_parse(addr, &ip))
+        return 0;
+    int v6 = strchr(addr, ':') != NULL;
+    int max = v6 ? 128 : 32;
+    if (len > max || (slash[1] == '0' && slash[2]))
+        return 0;
+    int bits = v6 ? len : 96 + len; /* prefix length in the 128-bit space */
+    npc_ip mask = {0, 0}; /* host bits */
+    int host = 128 - bits;
+    if (host >= 64) {
+        mask.lo = ~0ULL;
+        mask.hi = host == 128 ? ~0ULL : ((1ULL << (host - 64)) - 1);
+    } else if (host > 0) {
+        mask.lo = (1ULL << host) - 1;
+    }
+    npc_ip first = {ip.hi & ~mask.hi, ip.lo & ~mask.lo};
+    npc_ip last = {first.hi | mask.hi, first.lo | mask.lo};
+    if (out) {
+        out->first = first;
+        out->last = last;
+    }
+    if (prefix)
+        *prefix = len;
+    if (is_v6)
+        *is_v6 = v6;
+    if (canonical)
+        *canonical = npc_ip_cmp(first, ip) == 0;
+    return 1;
+}
+
+void npc_ip_format(npc_ip a, char *out)
+{
+    unsigned char b[16];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(a.hi >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        b[8 + i] = (unsigned char)(a.lo >> (56 - 8 * i));
+    if (npc_ip_is_v4(a))
+        inet_ntop(AF_INET, b + 12, out, 46);
+    else
+        inet_ntop(AF_INET6, b, out, 46);
+}
+
+npc_iprange npc_iprange_all_v4(void)
+{
+    npc_iprange r = {{0, 0xffff00000000ULL}, {0, 0xffffffffffffULL}};
+    return r;
+}

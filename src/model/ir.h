@@ -1,0 +1,223 @@
+/* The intermediate representation every policy dialect lowers into, and the
+ * cluster model it is evaluated against.
+ *
+ * Policies sit in precedence tiers (admin, namespace, baseline); each tier
+ * has a mode that says how its rules combine (npc_tier_desc, below). A rule
+ * has a direction, an action, peers and ports. The evaluator knows only this
+ * file; loaders (src/model/load_*.c) build it from Kubernetes objects and the
+ * compiler's output is checked by loading it back.
+ *
+ * Memory: everything hangs off npc_cluster and its arena; strings and label
+ * keys/values are interned symbols of the context (npc_sym).
+ */
+#ifndef NPC_MODEL_IR_H
+#define NPC_MODEL_IR_H
+#include <stdint.h>
+
+#include "model/ipnet.h"
+#include "netpolc.h"
+#include "text/tree.h"
+#include "util/alloc.h"
+#include "util/intern.h"
+#include "util/vec.h"
+
+/* ------------------------------------------------------------- labels */
+
+typedef struct npc_label {
+    npc_sym key, value;
+} npc_label;
+
+/* A label set, sorted by key (keys unique). */
+typedef struct npc_labels {
+    npc_label *items;
+    uint32_t len;
+} npc_labels;
+
+/* Value of key in ls, or 0 when absent. */
+npc_sym npc_labels_get(const npc_labels *ls, npc_sym key);
+
+typedef enum npc_sel_op { NPC_SEL_IN, NPC_SEL_NOTIN, NPC_SEL_EXISTS, NPC_SEL_NOTEXISTS } npc_sel_op;
+
+typedef struct npc_sel_expr {
+    npc_sel_op op;
+    npc_sym key;
+    npc_sym *values; /* sorted, unique (IN / NOTIN) */
+    uint32_t nvalues;
+} npc_sel_expr;
+
+/* A label selector (matchLabels lowered to single-value IN expressions).
+ * No expressions: matches everything. */
+typedef struct npc_selector {
+    npc_sel_expr *exprs;
+    uint32_t nexprs;
+} npc_selector;
+
+int npc_selector_matches(const npc_selector *sel, const npc_labels *ls);
+int npc_selector_is_empty(const npc_selector *sel); /* matches everything */
+
+/* ------------------------------------------------------------- ports */
+
+typedef enum npc_proto { NPC_PROTO_TCP, NPC_PROTO_UDP, NPC_PROTO_SCTP, NPC_PROTO_COUNT } npc_proto;
+#define NPC_PROTO_ALL_MASK 7u
+const char *npc_proto_name(npc_proto p); /* "TCP", "UDP", "SCTP" */
+int npc_proto_parse(const char *s, npc_proto *out); /* case-sensitive like the API */
+
+/* One port condition of a rule: protocols in proto_mask, and either the
+ * numbers lo..hi (1..65535 for "all ports") or a named container port,
+ * resolved against the destination pod (ingress: the subject; egress: the
+ * peer). A named port never matches an IP peer. */
+typedef struct npc_port_match {
+    uint8_t proto_mask; /* 1 << npc_proto */
+    uint16_t lo, hi;
+    npc_sym name; /* nonzero for a named port */
+    npc_loc loc;
+} npc_port_match;
+
+/* --------------------------------------------------------------- peers */
+
+typedef enum npc_ns_mode {
+    NPC_NS_SAME,     /* the policy's own namespace (NetworkPolicy podSelector peer) */
+    NPC_NS_SELECTOR, /* namespaces matching ns_sel (empty selector: all) */
+} npc_ns_mode;
+
+typedef enum npc_peer_kind {
+    NPC_PEER_ANY,   /* every endpoint, in-cluster or external (NP rule without from/to) */
+    NPC_PEER_PODS,  /* pods chosen by namespace and pod selectors */
+    NPC_PEER_IPS,   /* IP ranges: ipBlock minus except, ANP/CNP networks */
+    NPC_PEER_NODES, /* ANP/CNP node selector (evaluated as matching no pod) */
+} npc_peer_kind;
+
+typedef struct npc_peer {
+    npc_peer_kind kind;
+    npc_ns_mode ns_mode;
+    npc_selector ns_sel;
+    npc_selector pod_sel;
+    npc_iprange *ranges; /* IPS: disjoint, sorted */
+    uint32_t nranges;
+    npc_loc loc;
+} npc_peer;
+
+/* --------------------------------------------------------------- rules */
+
+typedef enum npc_dir { NPC_DIR_INGRESS, NPC_DIR_EGRESS } npc_dir;
+typedef enum npc_action { NPC_ACT_ALLOW, NPC_ACT_DENY, NPC_ACT_PASS } npc_action;
+
+typedef struct npc_rule {
+    npc_dir dir;
+    npc_action action;
+    npc_peer *peers; /* the rule matches a peer matching any of these */
+    uint32_t npeers;
+    npc_port_match *ports; /* nports == 0: every port of every protocol */
+    uint32_t nports;
+    npc_sym name;   /* rule name where the dialect has one */
+    uint32_t index; /* position among the policy's rules of this direction */
+    npc_loc loc;
+} npc_rule;
+
+/* -------------------------------------------------------------- tiers */
+
+typedef enum npc_tier { NPC_TIER_ADMIN, NPC_TIER_NAMESPACE, NPC_TIER_BASELINE, NPC_TIER_COUNT } npc_tier;
+
+typedef enum npc_tier_mode {
+    NPC_MODE_FIRST_MATCH, /* policies by priority, rules in order; first match decides */
+    NPC_MODE_ADDITIVE     /* any deny wins, else any allow; order does not matter */
+} npc_tier_mode;
+
+/* How a tier decides, as data: the evaluator reads this table. */
+typedef struct npc_tier_desc {
+    const char *name;   /* "admin", "namespace", "baseline" */
+    npc_tier_mode mode;
+    /* When no rule matched: 1 = deny if some policy of the tier selects the
+     * endpoint for that direction (NetworkPolicy isolation); 0 = go on to
+     * the next tier. */
+    int isolates;
+} npc_tier_desc;
+extern const npc_tier_desc npc_tiers[NPC_TIER_COUNT];
+
+typedef enum npc_policy_kind {
+    NPC_KIND_NETWORKPOLICY,     /* networking.k8s.io/v1 NetworkPolicy */
+    NPC_KIND_ANP,               /* policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy */
+    NPC_KIND_BANP,              /* .../v1alpha1 BaselineAdminNetworkPolicy */
+    NPC_KIND_CNP,               /* .../v1alpha2 ClusterNetworkPolicy */
+    NPC_KIND_COUNT
+} npc_policy_kind;
+const char *npc_policy_kind_name(npc_policy_kind k); /* "NetworkPolicy", ... */
+
+typedef struct npc_policy {
+    npc_policy_kind kind;
+    npc_tier tier;
+    int32_t priority;   /* FIRST_MATCH tiers: lower number = higher precedence */
+    npc_sym name;
+    npc_sym ns;         /* namespace of a namespaced policy, else 0 */
+    /* Subject: pods in namespaces chosen by subj_ns_mode/subj_ns_sel whose
+     * labels match subj_pod_sel. NetworkPolicy: NPC_NS_SAME. */
+    npc_ns_mode subj_ns_mode;
+    npc_selector subj_ns_sel;
+    npc_selector subj_pod_sel;
+    /* Directions the policy applies to (NetworkPolicy policyTypes); a
+     * selected pod is isolated in that direction by an isolating tier. */
+    uint8_t affects[2]; /* indexed by npc_dir */
+    npc_rule *rules;    /* ingress rules first, then egress, each in order */
+    uint32_t nrules;
+    npc_loc loc;
+} npc_policy;
+
+/* ------------------------------------------------------ cluster objects */
+
+typedef struct npc_namespace {
+    npc_sym name;
+    npc_labels labels; /* includes kubernetes.io/metadata.name */
+    npc_loc loc;
+    uint8_t declared;  /* 0 when only referenced by a namespaced object */
+} npc_namespace;
+
+typedef struct npc_container_port {
+    npc_sym name; /* 0 when unnamed */
+    uint16_t port;
+    npc_proto proto;
+} npc_container_port;
+
+/* A workload: a Pod without owner, or the owner whose template stands for
+ * its pods (Deployment, StatefulSet, ...). Pods of the same owner merge. */
+typedef struct npc_workload {
+    npc_sym name;
+    npc_sym kind;       /* "Deployment", "Pod", ... as printed in connlist */
+    uint32_t ns;        /* index into npc_cluster.namespaces */
+    npc_labels labels;  /* pod (template) labels */
+    npc_container_port *ports;
+    uint32_t nports;
+    npc_ip *ips;        /* known pod IPs (status.podIP/podIPs), if any */
+    uint32_t nips;
+    uint32_t replicas;
+    uint8_t host_network;
+    npc_loc loc;
+} npc_workload;
+
+typedef struct npc_cluster {
+    npc_ctx *ctx;
+    npc_arena *arena;
+    NPC_VEC(npc_namespace) namespaces;
+    NPC_VEC(npc_workload) workloads;
+    NPC_VEC(npc_policy) policies;
+    void *eval; /* evaluator state (src/eval), built on demand */
+} npc_cluster;
+
+npc_cluster *npc_cluster_new(npc_ctx *ctx);
+void npc_cluster_free(npc_cluster *c);
+/* Index of the namespace named ns, creating an undeclared one if needed. */
+uint32_t npc_cluster_namespace(npc_cluster *c, npc_sym ns);
+
+/* ------------------------------------------ shared lowering helpers */
+/* Each reads a node, reports problems as diagnostics with the node's
+ * position and returns 1 on success, 0 on error. */
+int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out);
+int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out);
+
+/* ----------------------------------------------- per-family lowering */
+/* Each lowers one object (the whole mapping with apiVersion/kind/metadata)
+ * into c->policies; returns 1 on success, 0 after reporting errors. */
+int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj);
+int npc_lower_anp(npc_cluster *c, const npc_node *obj, int baseline); /* v1alpha1 ANP/BANP */
+int npc_lower_cnp(npc_cluster *c, const npc_node *obj);               /* v1alpha2 */
+
+#endif

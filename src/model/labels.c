@@ -1,0 +1,323 @@
+/* Label sets and selectors: parsing from manifests and matching. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ir.h"
+#include "util/ctx.h"
+#include "util/diag.h"
+
+npc_sym npc_labels_get(const npc_labels *ls, npc_sym key)
+{
+    uint32_t lo = 0, hi = ls->len;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (ls->items[mid].key == key)
+            return ls->items[mid].value;
+        if (ls->items[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static int contains(const npc_sym *v, uint32_t n, npc_sym x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (v[mid] == x)
+            return 1;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+int npc_selector_matches(const npc_selector *sel, const npc_labels *ls)
+{
+    for (uint32_t i = 0; i < sel->nexprs; i++) {
+        const npc_sel_expr *e = &sel->exprs[i];
+        npc_sym v = npc_labels_get(ls, e->key);
+        switch (e->op) {
+        case NPC_SEL_IN:
+            if (!v || !contains(e->values, e->nvalues, v))
+                return 0;
+            break;
+        case NPC_SEL_NOTIN:
+            if (v && contains(e->values, e->nvalues, v))
+                return 0;
+            break;
+        case NPC_SEL_EXISTS:
+            if (!v)
+                return 0;
+            break;
+        case NPC_SEL_NOTEXISTS:
+            if (v)
+                return 0;
+            break;
+        }
+    }
+    return 1;
+}
+
+int npc_selector_is_empty(const npc_selector *sel)
+{
+    return sel->nexprs == 0;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+    npc_sym x = *(const npc_sym *)a, y = *(const npc_sym *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+    const npc_label *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* Label values: at most 63 characters of [A-Za-z0-9_.-], alphanumeric at
+ * both ends; keys: an optional DNS prefix and '/', then a name like a value
+ * but not empty. Checked loosely: what Kubernetes would reject is rejected. */
+static int valid_name_part(const char *s, size_t n, int allow_empty)
+{
+    if (n == 0)
+        return allow_empty;
+    if (n > 63)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        if (!alnum && ch != '-' && ch != '_' && ch != '.')
+            return 0;
+        if ((i == 0 || i == n - 1) && !alnum)
+            return 0;
+    }
+    return 1;
+}
+
+static int valid_key(const char *s, size_t n)
+{
+    const char *slash = memchr(s, '/', n);
+    if (!slash)
+        return valid_name_part(s, n, 0);
+    size_t plen = (size_t)(slash - s);
+    if (plen == 0 || plen > 253)
+        return 0;
+    for (size_t i = 0; i < plen; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.'))
+            return 0;
+    }
+    return valid_name_part(slash + 1, n - plen - 1, 0);
+}
+
+static int scalar_string(npc_cluster *c, const npc_node *n, const char *what)
+{
+    if (!n || n->kind != NPC_NODE_SCALAR) {
+        npc_error(c->ctx, NPC203, npc_node_loc(n), "%s must be a string, not a %s", what,
+                  npc_node_type_name(n));
+        return 0;
+    }
+    return 1;
+}
+
+int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
+{
+    memset(out, 0, sizeof *out);
+    if (npc_node_is_null(n))
+        return 1;
+    if (n->kind != NPC_NODE_MAP) {
+        npc_error(c->ctx, NPC203, npc_node_loc(n), "labels must be a mapping, not a %s",
+                  npc_node_type_name(n));
+        return 0;
+    }
+    int ok = 1;
+    out->items = npc_arena_alloc(c->arena, n->u.map.len * sizeof(npc_label));
+    for (size_t i = 0; i < n->u.map.len; i++) {
+        const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
+        if (!scalar_string(c, k, "a label key")) {
+            ok = 0;
+            continue;
+        }
+        if (!valid_key(k->u.scalar.s, k->u.scalar.len)) {
+            npc_error(c->ctx, NPC205, npc_node_loc(k), "invalid label key '%s'", k->u.scalar.s);
+            ok = 0;
+            continue;
+        }
+        if (npc_node_is_null(v) && v && v->kind == NPC_NODE_SCALAR) {
+            /* "key:" is the empty string in Kubernetes' YAML reading */
+        } else if (!scalar_string(c, v, "a label value")) {
+            ok = 0;
+            continue;
+        } else if (!valid_name_part(v->u.scalar.s, v->u.scalar.len, 1)) {
+            npc_error(c->ctx, NPC205, npc_node_loc(v), "invalid label value '%s'", v->u.scalar.s);
+            ok = 0;
+            continue;
+        }
+        npc_label l;
+        l.key = npc_intern(c->ctx->strings, k->u.scalar.s, k->u.scalar.len);
+        l.value = npc_node_is_null(v) ? npc_intern(c->ctx->strings, "", 0)
+                                      : npc_intern(c->ctx->strings, v->u.scalar.s, v->u.scalar.len);
+        out->items[out->len++] = l;
+    }
+    qsort(out->items, out->len, sizeof(npc_label), cmp_label);
+    return ok;
+}
+
+static npc_sym *intern_values(npc_cluster *c, const npc_node *vals, uint32_t *n, int *ok)
+{
+    *n = 0;
+    if (npc_node_is_null(vals))
+        return NULL;
+    if (vals->kind != NPC_NODE_SEQ) {
+        npc_error(c->ctx, NPC204, npc_node_loc(vals), "'values' must be a sequence, not a %s",
+                  npc_node_type_name(vals));
+        *ok = 0;
+        return NULL;
+    }
+    npc_sym *v = npc_arena_alloc(c->arena, vals->u.seq.len * sizeof(npc_sym));
+    for (size_t i = 0; i < vals->u.seq.len; i++) {
+        const npc_node *x = vals->u.seq.items[i];
+        if (!scalar_string(c, x, "a selector value")) {
+            *ok = 0;
+            continue;
+        }
+        v[(*n)++] = npc_intern(c->ctx->strings, x->u.scalar.s, x->u.scalar.len);
+    }
+    qsort(v, *n, sizeof(npc_sym), cmp_sym);
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < *n; i++)
+        if (m == 0 || v[m - 1] != v[i])
+            v[m++] = v[i];
+    *n = m;
+    return v;
+}
+
+static const struct {
+    const char *name;
+    npc_sel_op op;
+    int wants_values; /* 1 required non-empty, -1 must be empty */
+} sel_ops[] = {
+    {"In", NPC_SEL_IN, 1},
+    {"NotIn", NPC_SEL_NOTIN, 1},
+    {"Exists", NPC_SEL_EXISTS, -1},
+    {"DoesNotExist", NPC_SEL_NOTEXISTS, -1},
+};
+
+int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
+{
+    memset(out, 0, sizeof *out);
+    if (npc_node_is_null(n))
+        return 1;
+    if (n->kind != NPC_NODE_MAP) {
+        npc_error(c->ctx, NPC204, npc_node_loc(n), "a label selector must be a mapping, not a %s",
+                  npc_node_type_name(n));
+        return 0;
+    }
+    int ok = 1;
+    const npc_node *ml = NULL, *me = NULL;
+    for (size_t i = 0; i < n->u.map.len; i++) {
+        const npc_node *k = n->u.map.items[i].key;
+        if (npc_node_scalar_eq(k, "matchLabels"))
+            ml = n->u.map.items[i].value;
+        else if (npc_node_scalar_eq(k, "matchExpressions"))
+            me = n->u.map.items[i].value;
+        else {
+            npc_error(c->ctx, NPC209, npc_node_loc(k),
+                      "unknown field '%s' in a label selector (expected matchLabels or "
+                      "matchExpressions)",
+                      k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?");
+            ok = 0;
+        }
+    }
+    npc_labels labels;
+    if (!npc_parse_labels(c, ml, &labels))
+        ok = 0;
+    size_t nme = 0;
+    if (!npc_node_is_null(me)) {
+        if (me->kind != NPC_NODE_SEQ) {
+            npc_error(c->ctx, NPC204, npc_node_loc(me),
+                      "matchExpressions must be a sequence, not a %s", npc_node_type_name(me));
+            return 0;
+        }
+        nme = me->u.seq.len;
+    }
+    out->exprs = npc_arena_alloc(c->arena, (labels.len + nme) * sizeof(npc_sel_expr));
+    for (uint32_t i = 0; i < labels.len; i++) {
+        npc_sel_expr *e = &out->exprs[out->nexprs++];
+        e->op = NPC_SEL_IN;
+        e->key = labels.items[i].key;
+        e->values = npc_arena_alloc(c->arena, sizeof(npc_sym));
+        e->values[0] = labels.items[i].value;
+        e->nvalues = 1;
+    }
+    for (size_t i = 0; i < nme; i++) {
+        const npc_node *x = me->u.seq.items[i];
+        if (x->kind != NPC_NODE_MAP) {
+            npc_error(c->ctx, NPC204, npc_node_loc(x), "a match expression must be a mapping");
+            ok = 0;
+            continue;
+        }
+        const npc_node *key = npc_map_get(x, "key"), *op = npc_map_get(x, "operator");
+        const npc_node *vals = npc_map_get(x, "values");
+        for (size_t j = 0; j < x->u.map.len; j++) {
+            const npc_node *k = x->u.map.items[j].key;
+            if (!npc_node_scalar_eq(k, "key") && !npc_node_scalar_eq(k, "operator") &&
+                !npc_node_scalar_eq(k, "values")) {
+                npc_error(c->ctx, NPC209, npc_node_loc(k),
+                          "unknown field '%s' in a match expression",
+                          k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?");
+                ok = 0;
+            }
+        }
+        if (!key || !op) {
+            npc_error(c->ctx, NPC202, npc_node_loc(x),
+                      "a match expression needs 'key' and 'operator'");
+            ok = 0;
+            continue;
+        }
+        if (!scalar_string(c, key, "'key'") || !scalar_string(c, op, "'operator'")) {
+            ok = 0;
+            continue;
+        }
+        if (!valid_key(key->u.scalar.s, key->u.scalar.len)) {
+            npc_error(c->ctx, NPC205, npc_node_loc(key), "invalid label key '%s'", key->u.scalar.s);
+            ok = 0;
+            continue;
+        }
+        size_t o = 0;
+        while (o < sizeof sel_ops / sizeof sel_ops[0] && !npc_node_scalar_eq(op, sel_ops[o].name))
+            o++;
+        if (o == sizeof sel_ops / sizeof sel_ops[0]) {
+            npc_error(c->ctx, NPC204, npc_node_loc(op),
+                      "unknown operator '%s' (expected In, NotIn, Exists or DoesNotExist)",
+                      op->u.scalar.s);
+            ok = 0;
+            continue;
+        }
+        npc_sel_expr e;
+        memset(&e, 0, sizeof e);
+        e.op = sel_ops[o].op;
+        e.key = npc_intern(c->ctx->strings, key->u.scalar.s, key->u.scalar.len);
+        e.values = intern_values(c, vals, &e.nvalues, &ok);
+        if (sel_ops[o].wants_values > 0 && e.nvalues == 0) {
+            npc_error(c->ctx, NPC204, npc_node_loc(x),
+                      "operator %s needs a non-empty 'values' list", sel_ops[o].name);
+            ok = 0;
+            continue;
+        }
+        if (sel_ops[o].wants_values < 0 && e.nvalues > 0) {
+            npc_error(c->ctx, NPC204, npc_node_loc(vals), "operator %s takes no 'values'",
+                      sel_ops[o].name);
+            ok = 0;
+            continue;
+        }
+        out->exprs[out->nexprs++] = e;
+    }
+    return ok;
+}

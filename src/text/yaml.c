@@ -1,0 +1,349 @@
+/* libyaml events -> node trees, one per document, with limits on size,
+ * depth and alias expansion so hostile input cannot exhaust the machine. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "text/tree.h"
+#include "util/buf.h"
+#include "util/ctx.h"
+#include "util/diag.h"
+#include "util/vec.h"
+
+typedef struct anchor {
+    const char *name;
+    npc_node *node;
+    size_t weight; /* unfolded node count of node's subtree */
+} anchor;
+
+typedef struct frame {
+    npc_node *node;
+    NPC_VEC(npc_node *) children; /* seq items, or key,value,key,value... */
+    size_t weight;
+    const char *anchor_name;
+} frame;
+
+typedef struct builder {
+    npc_ctx *ctx;
+    const char *file;
+    npc_tree *tree;
+    NPC_VEC(frame) stack;
+    NPC_VEC(anchor) anchors;
+    size_t alias_nodes;
+    int failed;
+} builder;
+
+static npc_loc mark_loc(const char *file, yaml_mark_t m)
+{
+    npc_loc l = {file, (uint32_t)m.line + 1, (uint32_t)m.column + 1};
+    return l;
+}
+
+char *npc_read_file(npc_ctx *ctx, const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    npc_loc where = {npc_source_add(ctx, path, NULL, 0), 0, 0};
+    if (!f) {
+        npc_error(ctx, NPC002, where, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    npc_buf b = NPC_BUF_INIT;
+    char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > ctx->limits.max_file_bytes) {
+            npc_error(ctx, NPC005, where, "file is larger than the limit of %zu bytes",
+                      ctx->limits.max_file_bytes);
+            npc_buf_free(&b);
+            if (f != stdin)
+                fclose(f);
+            return NULL;
+        }
+        npc_buf_append(&b, chunk, n);
+    }
+    int err = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (err) {
+        npc_error(ctx, NPC002, where, "read error");
+        npc_buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return npc_buf_take(&b);
+}
+
+static npc_node *new_node(builder *b, npc_node_kind kind, yaml_mark_t m, const char *tag)
+{
+    npc_node *n = npc_arena_alloc(b->tree->arena, sizeof *n);
+    n->kind = kind;
+    n->file = b->file;
+    n->line = (uint32_t)m.line + 1;
+    n->col = (uint32_t)m.column + 1;
+    if (tag)
+        n->tag = npc_arena_strdup(b->tree->arena, tag);
+    return n;
+}
+
+static void remember_anchor(builder *b, const char *name, npc_node *node, size_t weight)
+{
+    if (!name)
+        return;
+    for (size_t i = 0; i < b->anchors.len; i++)
+        if (strcmp(b->anchors.items[i].name, name) == 0) {
+            b->anchors.items[i].node = node; /* a redefined anchor shadows */
+            b->anchors.items[i].weight = weight;
+            return;
+        }
+    anchor a = {npc_arena_strdup(b->tree->arena, name), node, weight};
+    npc_vec_push(&b->anchors, a);
+}
+
+/* Attaches a finished node to the open collection (or makes it the root). */
+static void attach(builder *b, npc_node *n, size_t weight)
+{
+    if (b->stack.len == 0) {
+        b->tree->root = n;
+        return;
+    }
+    frame *f = &b->stack.items[b->stack.len - 1];
+    npc_vec_push(&f->children, n);
+    f->weight += weight;
+}
+
+static int open_collection(builder *b, npc_node *n, const char *anchor_name)
+{
+    if (b->stack.len >= b->ctx->limits.max_depth) {
+        npc_error(b->ctx, NPC003, npc_node_loc(n), "nesting deeper than %u levels",
+                  b->ctx->limits.max_depth);
+        return -1;
+    }
+    frame f;
+    memset(&f, 0, sizeof f);
+    f.node = n;
+    f.weight = 1;
+    f.anchor_name = anchor_name ? npc_arena_strdup(b->tree->arena, anchor_name) : NULL;
+    npc_vec_push(&b->stack, f);
+    return 0;
+}
+
+static int close_collection(builder *b)
+{
+    frame f = b->stack.items[--b->stack.len];
+    npc_node *n = f.node;
+    npc_arena *a = b->tree->arena;
+    if (n->kind == NPC_NODE_SEQ) {
+        n->u.seq.len = f.children.len;
+        n->u.seq.items = npc_arena_alloc(a, f.children.len * sizeof(npc_node *));
+        if (f.children.len)
+            memcpy(n->u.seq.items, f.children.items, f.children.len * sizeof(npc_node *));
+    } else {
+        size_t np = f.children.len / 2;
+        n->u.map.len = np;
+        n->u.map.items = npc_arena_alloc(a, np * sizeof(npc_pair));
+        for (size_t i = 0; i < np; i++) {
+            npc_node *k = f.children.items[2 * i];
+            n->u.map.items[i].key = k;
+            n->u.map.items[i].value = f.children.items[2 * i + 1];
+            if (k->kind != NPC_NODE_SCALAR)
+                continue;
+            /* duplicate keys: JSON and YAML both forbid them; small maps
+             * dominate, so a quadratic check is cheapest for them */
+            for (size_t j = 0; j < i && np <= 64; j++) {
+                npc_node *o = n->u.map.items[j].key;
+                if (o->kind == NPC_NODE_SCALAR && o->u.scalar.len == k->u.scalar.len &&
+                    memcmp(o->u.scalar.s, k->u.scalar.s, k->u.scalar.len) == 0) {
+                    npc_diag *d = npc_error(b->ctx, NPC008, npc_node_loc(k),
+                                            "duplicate key '%s' in mapping", k->u.scalar.s);
+                    npc_diag_also(d, npc_node_loc(o));
+                    b->failed = 1;
+                    break;
+                }
+            }
+        }
+    }
+    npc_vec_free(&f.children);
+    remember_anchor(b, f.anchor_name, n, f.weight);
+    attach(b, n, f.weight);
+    return 0;
+}
+
+static int on_alias(builder *b, yaml_event_t *ev)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    for (size_t i = b->anchors.len; i-- > 0;) {
+        anchor *an = &b->anchors.items[i];
+        if (strcmp(an->name, name) == 0) {
+            b->alias_nodes += an->weight;
+            if (b->alias_nodes > b->ctx->limits.max_alias_nodes) {
+                npc_error(b->ctx, NPC004, mark_loc(b->file, ev->start_mark),
+                          "aliases expand to more than %zu nodes",
+                          b->ctx->limits.max_alias_nodes);
+                return -1;
+            }
+            attach(b, an->node, an->weight);
+            return 0;
+        }
+    }
+    npc_error(b->ctx, NPC006, mark_loc(b->file, ev->start_mark), "unknown alias '*%s'", name);
+    return -1;
+}
+
+static void discard_stack(builder *b)
+{
+    for (size_t i = 0; i < b->stack.len; i++)
+        npc_vec_free(&b->stack.items[i].children);
+    b->stack.len = 0;
+}
+
+static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text, size_t len,
+                               npc_tree_fn fn, void *user)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fprintf(stderr, "netpolc: out of memory (yaml parser)\n");
+        abort();
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.ctx = ctx;
+    b.file = file;
+    npc_status st = NPC_OK;
+    unsigned doc_index = 0;
+    int done = 0, stop = 0;
+    while (!done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            yaml_mark_t m = parser.problem_mark;
+            const char *problem = parser.problem ? parser.problem : "syntax error";
+            npc_diag *d;
+            if (parser.context)
+                d = npc_error(ctx, NPC001, mark_loc(file, m), "%s %s", problem, parser.context);
+            else
+                d = npc_error(ctx, NPC001, mark_loc(file, m), "%s", problem);
+            if (parser.context)
+                npc_diag_also(d, mark_loc(file, parser.context_mark));
+            st = NPC_ERR_INPUT;
+            break;
+        }
+        int rc = 0;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            b.tree = npc_xcalloc(1, sizeof *b.tree);
+            b.tree->arena = npc_arena_new();
+            b.tree->file = file;
+            b.tree->index = doc_index++;
+            b.anchors.len = 0;
+            b.alias_nodes = 0;
+            break;
+        case YAML_DOCUMENT_END_EVENT: {
+            npc_tree *t = b.tree;
+            b.tree = NULL;
+            if (b.failed) {
+                npc_tree_free(t);
+                st = NPC_ERR_INPUT;
+                b.failed = 0;
+            } else if (fn(ctx, t, user)) {
+                stop = 1;
+            }
+            break;
+        }
+        case YAML_ALIAS_EVENT:
+            rc = on_alias(&b, &ev);
+            break;
+        case YAML_SCALAR_EVENT: {
+            npc_node *n = new_node(&b, NPC_NODE_SCALAR, ev.start_mark, (const char *)ev.data.scalar.tag);
+            n->u.scalar.len = ev.data.scalar.length;
+            n->u.scalar.s = npc_arena_strndup(b.tree->arena, (const char *)ev.data.scalar.value,
+                                              ev.data.scalar.length);
+            switch (ev.data.scalar.style) {
+            case YAML_PLAIN_SCALAR_STYLE:
+            case YAML_ANY_SCALAR_STYLE:
+                n->style = NPC_STYLE_PLAIN;
+                break;
+            case YAML_LITERAL_SCALAR_STYLE:
+            case YAML_FOLDED_SCALAR_STYLE:
+                n->style = NPC_STYLE_BLOCK;
+                break;
+            default:
+                n->style = NPC_STYLE_QUOTED;
+                break;
+            }
+            remember_anchor(&b, (const char *)ev.data.scalar.anchor, n, 1);
+            attach(&b, n, 1);
+            break;
+        }
+        case YAML_SEQUENCE_START_EVENT: {
+            npc_node *n = new_node(&b, NPC_NODE_SEQ, ev.start_mark,
+                                   (const char *)ev.data.sequence_start.tag);
+            rc = open_collection(&b, n, (const char *)ev.data.sequence_start.anchor);
+            break;
+        }
+        case YAML_MAPPING_START_EVENT: {
+            npc_node *n = new_node(&b, NPC_NODE_MAP, ev.start_mark,
+                                   (const char *)ev.data.mapping_start.tag);
+            rc = open_collection(&b, n, (const char *)ev.data.mapping_start.anchor);
+            break;
+        }
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            rc = close_collection(&b);
+            break;
+        case YAML_STREAM_START_EVENT:
+        case YAML_NO_EVENT:
+            break;
+        }
+        yaml_event_delete(&ev);
+        if (rc) {
+            st = NPC_ERR_INPUT;
+            break;
+        }
+        if (stop)
+            break;
+    }
+    discard_stack(&b);
+    npc_vec_free(&b.stack);
+    npc_vec_free(&b.anchors);
+    if (b.tree)
+        npc_tree_free(b.tree);
+    yaml_parser_delete(&parser);
+    return st;
+}
+
+npc_status npc_yaml_read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
+                                npc_tree_fn fn, void *user)
+{
+    const char *file = npc_source_add(ctx, name, text, len);
+    if (len > ctx->limits.max_file_bytes) {
+        npc_loc where = {file, 0, 0};
+        npc_error(ctx, NPC005, where, "input is larger than the limit of %zu bytes",
+                  ctx->limits.max_file_bytes);
+        return NPC_ERR_INPUT;
+    }
+    return parse_stream(ctx, file, text, len, fn, user);
+}
+
+npc_status npc_yaml_read_file(npc_ctx *ctx, const char *path, npc_tree_fn fn, void *user)
+{
+    size_t len = 0;
+    char *text = npc_read_file(ctx, path, &len);
+    if (!text)
+        return npc_error_count(ctx) ? NPC_ERR_IO : NPC_ERR_IO;
+    const char *file = npc_source_add(ctx, path, NULL, 0);
+    npc_status st = parse_stream(ctx, file, text, len, fn, user);
+    free(text);
+    return st;
+}
+
+void npc_tree_free(npc_tree *t)
+{
+    if (!t)
+        return;
+    npc_arena_free(t->arena);
+    free(t);
+}

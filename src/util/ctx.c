@@ -1,0 +1,60 @@
+#include "util/ctx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+npc_ctx *npc_ctx_new(void)
+{
+    npc_ctx *ctx = npc_xcalloc(1, sizeof *ctx);
+    ctx->arena = npc_arena_new();
+    ctx->strings = npc_interner_new();
+    ctx->limits.max_file_bytes = (size_t)256 << 20;
+    ctx->limits.max_depth = 128;
+    ctx->limits.max_alias_nodes = 1000000;
+    ctx->limits.max_errors = 20;
+    return ctx;
+}
+
+void npc_ctx_free(npc_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    npc_vec_free(&ctx->sources);
+    npc_vec_free(&ctx->diags);
+    npc_interner_free(ctx->strings);
+    npc_arena_free(ctx->arena);
+    free(ctx);
+}
+
+npc_limits npc_ctx_limits(const npc_ctx *ctx)
+{
+    return ctx->limits;
+}
+
+void npc_ctx_set_limits(npc_ctx *ctx, const npc_limits *limits)
+{
+    ctx->limits = *limits;
+    if (ctx->limits.max_errors == 0)
+        ctx->limits.max_errors = 1;
+}
+
+const char *npc_source_add(npc_ctx *ctx, const char *name, const char *text, size_t len)
+{
+    const npc_source *old = npc_source_find(ctx, name);
+    if (old && !text)
+        return old->name;
+    npc_source s;
+    s.name = npc_arena_strdup(ctx->arena, name);
+    s.text = text ? npc_arena_strndup(ctx->arena, text, len) : NULL;
+    s.len = text ? len : 0;
+    npc_vec_push(&ctx->sources, s);
+    return s.name;
+}
+
+const npc_source *npc_source_find(const npc_ctx *ctx, const char *name)
+{
+    for (size_t i = ctx->sources.len; i-- > 0;)
+        if (ctx->sources.items[i].name == name || strcmp(ctx->sources.items[i].name, name) == 0)
+            return &ctx->sources.items[i];
+    return NULL;
+}
