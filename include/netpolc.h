@@ -111,10 +111,77 @@ NPC_API void npc_diags_format(const npc_ctx *ctx, int color, npc_buf *out);
 NPC_API void npc_diags_clear(npc_ctx *ctx);
 
 /* ----------------------------------------------- traffic spec and render */
-/* (declared below by the spec section) */
+/* A traffic spec (docs/spec.md): components, flows, options. Load it, set
+ * options, then render it for an engine or write its traffic table. */
+typedef struct npc_spec npc_spec;
+
+/* Loads the spec in the YAML file at path ("-": stdin). Returns NULL after
+ * reporting diagnostics (every error of the file, up to max_errors). The
+ * spec belongs to the caller: release it with npc_spec_free(). */
+NPC_API npc_spec *npc_spec_load(npc_ctx *ctx, const char *path);
+NPC_API void npc_spec_free(npc_spec *spec);
+
+/* Sets an option from "a.b=value" (like helm --set): the value is converted
+ * to the option's type; lists are "x,y" or a YAML flow sequence "[...]".
+ * Returns NPC_ERR_INPUT with a diagnostic (no position) for an unknown
+ * option or a value of the wrong type. */
+NPC_API npc_status npc_spec_set(npc_spec *spec, const char *assignment);
+/* Sets options from a YAML mapping file (like helm --values): nested
+ * mappings name dotted options. Unknown options and wrong types are
+ * reported with their position. Apply every file before npc_spec_set(). */
+NPC_API npc_status npc_spec_values_file(npc_spec *spec, const char *path);
+
+typedef enum npc_format { NPC_FORMAT_YAML, NPC_FORMAT_JSON } npc_format;
+
+/* The engine the spec names (spec.engine, possibly through an option), or
+ * "kubernetes". Valid until the spec is freed or its options change. */
+NPC_API const char *npc_spec_engine(npc_spec *spec);
+/* The names of the engines render knows, in a NULL-terminated list. */
+NPC_API const char *const *npc_render_engines(void);
+/* Compiles the spec with its current options and renders the policies of
+ * engine: YAML as a `---` stream, JSON as a v1 List. Output is sorted and
+ * canonical: the same inputs give the same bytes. Appends to out only on
+ * success; returns NPC_ERR_INPUT after reporting diagnostics. */
+NPC_API npc_status npc_render(npc_spec *spec, const char *engine, npc_format format, npc_buf *out);
+
+typedef enum npc_docs_format { NPC_DOCS_MD, NPC_DOCS_CSV } npc_docs_format;
+/* Writes the required-traffic table of the spec with its current options:
+ * component, namespace, port, protocol, direction, peer, purpose, and
+ * whether the peer is selectable by label. Appends to out only on success. */
+NPC_API npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out);
 
 /* ------------------------------------------------------ cluster analysis */
-/* (declared below by the analysis section) */
+/* Manifests as `kubectl get -o yaml|json` writes them (namespaces,
+ * workloads, NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy) loaded into a cluster model, and the questions
+ * asked of it: one flow (eval, explain) or every connection (connlist). */
+typedef struct npc_cluster npc_cluster;
+
+/* Creates an empty cluster model owned by the caller; ctx must outlive it.
+ * Free it with npc_cluster_free(). */
+NPC_API npc_cluster *npc_cluster_new(npc_ctx *ctx);
+NPC_API void npc_cluster_free(npc_cluster *c);
+
+/* Loads manifests. Each path is a file or a folder (scanned recursively in
+ * sorted order for .yaml, .yml and .json files), or "-" for stdin; streams
+ * may hold several documents and List kinds. Unanalysed kinds are skipped
+ * with a note (NPC210); files of a folder that are not YAML are skipped with
+ * a warning. Returns NPC_OK, or NPC_ERR_INPUT / NPC_ERR_IO with diagnostics
+ * (file:line:col) in the context. */
+NPC_API npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npaths);
+
+/* Evaluates one flow: from and to are "NAMESPACE/NAME" (a workload's name
+ * or one of its pods' names) or an IP address (an external endpoint);
+ * protocol is "TCP", "UDP" or "SCTP" (any case); port 1..65535. Sets
+ * *allowed to 1 or 0. reason (may be NULL) receives one line saying what
+ * decided; explain (may be NULL) the decision chain: for the egress of the
+ * source and the ingress of the destination, each tier in order with the
+ * policy and rule (file:line:col) that allowed, denied or passed the flow,
+ * or the default that applied. Returns NPC_OK, or NPC_ERR_INPUT with a
+ * diagnostic (NPC221 unknown endpoint, bad protocol or port). */
+NPC_API npc_status npc_cluster_eval(npc_cluster *c, const char *from, const char *to,
+                                    const char *protocol, unsigned port, int *allowed,
+                                    npc_buf *reason, npc_buf *explain);
 
 #ifdef __cplusplus
 }

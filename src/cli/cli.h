@@ -8,12 +8,18 @@ int npc_cli_docs(int argc, char **argv);
 int npc_cli_connlist(int argc, char **argv);
 int npc_cli_eval(int argc, char **argv);
 int npc_cli_explain(int argc, char **argv);
+/* eval and explain share their arguments (src/cli/eval.c). */
+int npc_cli_flow(int argc, char **argv, const char *verb, int explain);
 
 /* Prints the context's diagnostics to stderr (colored on a terminal). */
 void npc_cli_print_diags(const npc_ctx *ctx);
 /* Writes out to stdout in one go; returns NPC_EXIT_USAGE on a write error. */
 int npc_cli_write_stdout(const npc_buf *out);
 /* Reports a usage error for verb to stderr and returns NPC_EXIT_USAGE. */
-int npc_cli_usage_error(const char *verb, const char *fmt, ...);
+int npc_cli_usage_error(const char *verb, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 #endif

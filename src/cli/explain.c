@@ -1,8 +1,7 @@
+/* netpolc explain: the decision chain of one flow through every tier. */
 #include "cli/cli.h"
 
 int npc_cli_explain(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return npc_cli_usage_error("explain", "not built yet");
+    return npc_cli_flow(argc, argv, "explain", 1);
 }

@@ -41,11 +41,43 @@ int npc_proto_parse(const char *s, npc_proto *out)
     return 0;
 }
 
+/* Namespace name -> index: open addressing over symbols (0 = empty slot). */
+typedef struct ns_index {
+    npc_sym *keys;
+    uint32_t *vals;
+    size_t cap, len;
+} ns_index;
+
+static size_t ns_slot(const ns_index *h, npc_sym key)
+{
+    size_t mask = h->cap - 1, i = ((size_t)key * 2654435761u) & mask;
+    while (h->keys[i] && h->keys[i] != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void ns_index_grow(ns_index *h)
+{
+    ns_index old = *h;
+    h->cap = old.cap ? old.cap * 2 : 64;
+    h->keys = npc_xcalloc(h->cap, sizeof *h->keys);
+    h->vals = npc_xcalloc(h->cap, sizeof *h->vals);
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.keys[i]) {
+            size_t j = ns_slot(h, old.keys[i]);
+            h->keys[j] = old.keys[i];
+            h->vals[j] = old.vals[i];
+        }
+    free(old.keys);
+    free(old.vals);
+}
+
 npc_cluster *npc_cluster_new(npc_ctx *ctx)
 {
     npc_cluster *c = npc_xcalloc(1, sizeof *c);
     c->ctx = ctx;
     c->arena = npc_arena_new();
+    c->ns_index = npc_xcalloc(1, sizeof(ns_index));
     return c;
 }
 
@@ -53,6 +85,14 @@ void npc_cluster_free(npc_cluster *c)
 {
     if (!c)
         return;
+    if (c->eval && c->eval_free)
+        c->eval_free(c->eval);
+    ns_index *h = c->ns_index;
+    if (h) {
+        free(h->keys);
+        free(h->vals);
+        free(h);
+    }
     npc_vec_free(&c->namespaces);
     npc_vec_free(&c->workloads);
     npc_vec_free(&c->policies);
@@ -62,9 +102,12 @@ void npc_cluster_free(npc_cluster *c)
 
 uint32_t npc_cluster_namespace(npc_cluster *c, npc_sym ns)
 {
-    for (size_t i = 0; i < c->namespaces.len; i++)
-        if (c->namespaces.items[i].name == ns)
-            return (uint32_t)i;
+    ns_index *h = c->ns_index;
+    if ((h->len + 1) * 2 > h->cap)
+        ns_index_grow(h);
+    size_t slot = ns_slot(h, ns);
+    if (h->keys[slot])
+        return h->vals[slot];
     npc_namespace n;
     memset(&n, 0, sizeof n);
     n.name = ns;
@@ -74,5 +117,20 @@ uint32_t npc_cluster_namespace(npc_cluster *c, npc_sym ns)
     n.labels.items = l;
     n.labels.len = 1;
     npc_vec_push(&c->namespaces, n);
+    h->keys[slot] = ns;
+    h->vals[slot] = (uint32_t)(c->namespaces.len - 1);
+    h->len++;
     return (uint32_t)(c->namespaces.len - 1);
+}
+
+int npc_cluster_find_namespace(const npc_cluster *c, npc_sym ns, uint32_t *out)
+{
+    const ns_index *h = c->ns_index;
+    if (!h->cap || !ns)
+        return 0;
+    size_t slot = ns_slot(h, ns);
+    if (!h->keys[slot])
+        return 0;
+    *out = h->vals[slot];
+    return 1;
 }

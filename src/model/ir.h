@@ -200,18 +200,25 @@ typedef struct npc_cluster {
     NPC_VEC(npc_workload) workloads;
     NPC_VEC(npc_policy) policies;
     void *eval; /* evaluator state (src/eval), built on demand */
+    void (*eval_free)(void *eval); /* set by the evaluator with eval */
+    void *ns_index; /* namespace name -> index hash (cluster.c) */
+    void *wl_index; /* workload lookup and pod label gaps (load_workloads.c); arena-owned */
 } npc_cluster;
 
 npc_cluster *npc_cluster_new(npc_ctx *ctx);
 void npc_cluster_free(npc_cluster *c);
 /* Index of the namespace named ns, creating an undeclared one if needed. */
 uint32_t npc_cluster_namespace(npc_cluster *c, npc_sym ns);
+/* Index of an existing namespace named ns: returns 1 and sets *out, or 0. */
+int npc_cluster_find_namespace(const npc_cluster *c, npc_sym ns, uint32_t *out);
 
 /* ------------------------------------------ shared lowering helpers */
 /* Each reads a node, reports problems as diagnostics with the node's
  * position and returns 1 on success, 0 on error. */
 int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out);
 int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out);
+/* The node's type with its article for messages: "a mapping", "an integer". */
+const char *npc_node_type_a(const npc_node *n);
 
 /* ----------------------------------------------- per-family lowering */
 /* Each lowers one object (the whole mapping with apiVersion/kind/metadata)
@@ -219,5 +226,14 @@ int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out);
 int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj);
 int npc_lower_anp(npc_cluster *c, const npc_node *obj, int baseline); /* v1alpha1 ANP/BANP */
 int npc_lower_cnp(npc_cluster *c, const npc_node *obj);               /* v1alpha2 */
+/* Adds the workload an object stands for (Pod, Deployment, ReplicaSet,
+ * StatefulSet, DaemonSet, ReplicationController, Job, CronJob; kind is the
+ * object's kind) to c->workloads, merging pods of one owner. */
+int npc_load_workload(npc_cluster *c, const npc_node *obj, const char *kind);
+/* After every object is loaded: reports pods of one owner whose labels
+ * differ on a key that some policy selector reads (the owner's pods could
+ * then not be analysed as one workload), as netpol-analyzer refuses them.
+ * Returns 1 when fine, 0 after reporting errors (NPC219). */
+int npc_workloads_check(npc_cluster *c);
 
 #endif

@@ -116,11 +116,25 @@ static int valid_key(const char *s, size_t n)
     return valid_name_part(slash + 1, n - plen - 1, 0);
 }
 
+const char *npc_node_type_a(const npc_node *n)
+{
+    static const struct {
+        const char *name, *with_article;
+    } names[] = {{"mapping", "a mapping"}, {"sequence", "a sequence"}, {"string", "a string"},
+                 {"integer", "an integer"}, {"number", "a number"}, {"boolean", "a boolean"},
+                 {"null", "null"}};
+    const char *t = npc_node_type_name(n);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i].name, t) == 0)
+            return names[i].with_article;
+    return t;
+}
+
 static int scalar_string(npc_cluster *c, const npc_node *n, const char *what)
 {
     if (!n || n->kind != NPC_NODE_SCALAR) {
-        npc_error(c->ctx, NPC203, npc_node_loc(n), "%s must be a string, not a %s", what,
-                  npc_node_type_name(n));
+        npc_error(c->ctx, NPC203, npc_node_loc(n), "%s must be a string, not %s", what,
+                  npc_node_type_a(n));
         return 0;
     }
     return 1;
@@ -132,8 +146,8 @@ int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
     if (npc_node_is_null(n))
         return 1;
     if (n->kind != NPC_NODE_MAP) {
-        npc_error(c->ctx, NPC203, npc_node_loc(n), "labels must be a mapping, not a %s",
-                  npc_node_type_name(n));
+        npc_error(c->ctx, NPC203, npc_node_loc(n), "labels must be a mapping, not %s",
+                  npc_node_type_a(n));
         return 0;
     }
     int ok = 1;
@@ -175,8 +189,8 @@ static npc_sym *intern_values(npc_cluster *c, const npc_node *vals, uint32_t *n,
     if (npc_node_is_null(vals))
         return NULL;
     if (vals->kind != NPC_NODE_SEQ) {
-        npc_error(c->ctx, NPC204, npc_node_loc(vals), "'values' must be a sequence, not a %s",
-                  npc_node_type_name(vals));
+        npc_error(c->ctx, NPC204, npc_node_loc(vals), "'values' must be a sequence, not %s",
+                  npc_node_type_a(vals));
         *ok = 0;
         return NULL;
     }
@@ -215,8 +229,8 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
     if (npc_node_is_null(n))
         return 1;
     if (n->kind != NPC_NODE_MAP) {
-        npc_error(c->ctx, NPC204, npc_node_loc(n), "a label selector must be a mapping, not a %s",
-                  npc_node_type_name(n));
+        npc_error(c->ctx, NPC204, npc_node_loc(n), "a label selector must be a mapping, not %s",
+                  npc_node_type_a(n));
         return 0;
     }
     int ok = 1;
@@ -242,7 +256,7 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
     if (!npc_node_is_null(me)) {
         if (me->kind != NPC_NODE_SEQ) {
             npc_error(c->ctx, NPC204, npc_node_loc(me),
-                      "matchExpressions must be a sequence, not a %s", npc_node_type_name(me));
+                      "matchExpressions must be a sequence, not %s", npc_node_type_a(me));
             return 0;
         }
         nme = me->u.seq.len;

@@ -40,6 +40,28 @@ static npc_loc mark_loc(const char *file, yaml_mark_t m)
     return l;
 }
 
+/* The position of byte offset off, counting columns in characters as
+ * libyaml does. At the end of the input it is the end of the last line, so
+ * "unexpected end" errors point at a line the printer can show. */
+static npc_loc offset_loc(const char *file, const char *text, size_t len, size_t off)
+{
+    if (off > len)
+        off = len;
+    if (off == len)
+        while (off > 0 && (text[off - 1] == '\n' || text[off - 1] == '\r'))
+            off--;
+    npc_loc l = {file, 1, 1};
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            l.line++;
+            l.col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            l.col++;
+        }
+    }
+    return l;
+}
+
 char *npc_read_file(npc_ctx *ctx, const char *path, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -128,6 +150,58 @@ static int open_collection(builder *b, npc_node *n, const char *anchor_name)
     return 0;
 }
 
+static int same_key(const npc_node *x, const npc_node *y)
+{
+    return x->kind == NPC_NODE_SCALAR && y->kind == NPC_NODE_SCALAR &&
+           x->u.scalar.len == y->u.scalar.len &&
+           memcmp(x->u.scalar.s, y->u.scalar.s, x->u.scalar.len) == 0;
+}
+
+static void report_duplicate(builder *b, const npc_node *dup, const npc_node *first)
+{
+    npc_diag *d = npc_error(b->ctx, NPC008, npc_node_loc(dup), "duplicate key '%s' in mapping",
+                            dup->u.scalar.s);
+    npc_diag_also(d, npc_node_loc(first));
+    b->failed = 1;
+}
+
+/* Orders pairs by key bytes, then by position in the mapping. */
+static int cmp_pair_keys(const void *pa, const void *pb)
+{
+    const npc_pair *x = *(const npc_pair *const *)pa, *y = *(const npc_pair *const *)pb;
+    size_t lx = x->key->u.scalar.len, ly = y->key->u.scalar.len;
+    int c = memcmp(x->key->u.scalar.s, y->key->u.scalar.s, lx < ly ? lx : ly);
+    if (c)
+        return c;
+    if (lx != ly)
+        return lx < ly ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Duplicate keys of a big mapping (a ConfigMap, a long label set): sort
+ * the scalar keys, then report each repeat in source order. */
+static void check_duplicates_sorted(builder *b, npc_node *map)
+{
+    size_t np = map->u.map.len, nk = 0;
+    npc_pair **keys = npc_xmalloc(np * sizeof *keys);
+    const npc_node **first = npc_xcalloc(np, sizeof *first);
+    for (size_t i = 0; i < np; i++)
+        if (map->u.map.items[i].key->kind == NPC_NODE_SCALAR)
+            keys[nk++] = &map->u.map.items[i];
+    qsort(keys, nk, sizeof *keys, cmp_pair_keys);
+    for (size_t i = 1, run = 0; i < nk; i++) {
+        if (same_key(keys[run]->key, keys[i]->key))
+            first[keys[i] - map->u.map.items] = keys[run]->key;
+        else
+            run = i;
+    }
+    for (size_t i = 0; i < np; i++)
+        if (first[i])
+            report_duplicate(b, map->u.map.items[i].key, first[i]);
+    free(keys);
+    free(first);
+}
+
 static int close_collection(builder *b)
 {
     frame f = b->stack.items[--b->stack.len];
@@ -146,22 +220,20 @@ static int close_collection(builder *b)
             npc_node *k = f.children.items[2 * i];
             n->u.map.items[i].key = k;
             n->u.map.items[i].value = f.children.items[2 * i + 1];
-            if (k->kind != NPC_NODE_SCALAR)
+            if (k->kind != NPC_NODE_SCALAR || np > 64)
                 continue;
             /* duplicate keys: JSON and YAML both forbid them; small maps
              * dominate, so a quadratic check is cheapest for them */
-            for (size_t j = 0; j < i && np <= 64; j++) {
+            for (size_t j = 0; j < i; j++) {
                 npc_node *o = n->u.map.items[j].key;
-                if (o->kind == NPC_NODE_SCALAR && o->u.scalar.len == k->u.scalar.len &&
-                    memcmp(o->u.scalar.s, k->u.scalar.s, k->u.scalar.len) == 0) {
-                    npc_diag *d = npc_error(b->ctx, NPC008, npc_node_loc(k),
-                                            "duplicate key '%s' in mapping", k->u.scalar.s);
-                    npc_diag_also(d, npc_node_loc(o));
-                    b->failed = 1;
+                if (same_key(o, k)) {
+                    report_duplicate(b, k, o);
                     break;
                 }
             }
         }
+        if (np > 64)
+            check_duplicates_sorted(b, n);
     }
     npc_vec_free(&f.children);
     remember_anchor(b, f.anchor_name, n, f.weight);
@@ -216,13 +288,22 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
     while (!done) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
-            yaml_mark_t m = parser.problem_mark;
             const char *problem = parser.problem ? parser.problem : "syntax error";
             npc_diag *d;
+            if (parser.error == YAML_READER_ERROR) {
+                /* encoding errors carry a byte offset, not a mark */
+                npc_error(ctx, NPC009, offset_loc(file, text, len, parser.problem_offset),
+                          "%s", problem);
+                st = NPC_ERR_INPUT;
+                break;
+            }
+            npc_loc at = parser.problem_mark.index >= len
+                             ? offset_loc(file, text, len, len)
+                             : mark_loc(file, parser.problem_mark);
             if (parser.context)
-                d = npc_error(ctx, NPC001, mark_loc(file, m), "%s %s", problem, parser.context);
+                d = npc_error(ctx, NPC001, at, "%s %s", problem, parser.context);
             else
-                d = npc_error(ctx, NPC001, mark_loc(file, m), "%s", problem);
+                d = npc_error(ctx, NPC001, at, "%s", problem);
             if (parser.context)
                 npc_diag_also(d, mark_loc(file, parser.context_mark));
             st = NPC_ERR_INPUT;

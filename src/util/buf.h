@@ -24,6 +24,9 @@ void npc_buf_putc(npc_buf *b, char c);
 __attribute__((format(printf, 2, 3)))
 #endif
 void npc_buf_printf(npc_buf *b, const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 void npc_buf_vprintf(npc_buf *b, const char *fmt, va_list ap);
 const char *npc_buf_cstr(const npc_buf *b);
 char *npc_buf_take(npc_buf *b); /* caller frees; b is left empty */

@@ -33,7 +33,7 @@ npc_diag *npc_warning(npc_ctx *ctx, npc_code code, npc_loc loc, const char *fmt,
 npc_diag *npc_note(npc_ctx *ctx, npc_code code, npc_loc loc, const char *fmt, ...)
     NPC_PRINTF(4, 5);
 npc_diag *npc_diag_add(npc_ctx *ctx, npc_severity sev, npc_code code, npc_loc loc,
-                       const char *fmt, va_list ap);
+                       const char *fmt, va_list ap) NPC_PRINTF(5, 0);
 /* Adds a secondary position ("first defined here") to d; ignored if d is NULL. */
 void npc_diag_also(npc_diag *d, npc_loc loc);
 /* True once max_errors errors were reported: loaders should stop early. */

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Benchmarks netpolc on generated cluster snapshots and prints a Markdown
+# table (median of several runs) with the machine it ran on.
+#
+#   bench/run.sh [--runs N] [--queries N] [--pods-mode] [--no-connlist] [SIZE...]
+#
+# SIZE: tiny, small, customer, antrea, limit (default: small customer).
+# Builds a Release tree in $BENCH_BUILD (default build-bench) when needed;
+# snapshots go to bench/out/<size>[-pods]/ (generated once, git-ignored).
+# Per-phase times come from netpolc-bench (bench/bench_main.c); the CLI
+# column is `netpolc connlist DIR > /dev/null` end to end, with its peak
+# RSS from /usr/bin/time when present.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BENCH_BUILD:-$root/build-bench}
+runs=3
+queries=20000
+mode=""
+extra=""
+sizes=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --queries) queries=$2; shift 2 ;;
+    --pods-mode) mode=--pods-mode; shift ;;
+    --no-connlist) extra=--no-connlist; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
+    *) sizes="$sizes $1"; shift ;;
+    esac
+done
+[ -n "$sizes" ] || sizes="small customer"
+py=/usr/bin/python3; [ -x "$py" ] || py=python3
+
+if [ ! -x "$build/bench/netpolc-bench" ] || [ ! -x "$build/netpolc" ]; then
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory netpolc netpolc-bench >/dev/null
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+for size in $sizes; do
+    out="$root/bench/out/$size${mode:+-pods}"
+    if [ ! -f "$out/meta.jsonl" ] || [ "$root/bench/gen.py" -nt "$out/meta.jsonl" ]; then
+        "$py" "$root/bench/gen.py" --size "$size" $mode --out "$out"
+    fi
+    for r in $(seq 1 "$runs"); do
+        [ -t 2 ] && echo "== $size run $r/$runs" >&2
+        line=$("$build/bench/netpolc-bench" --queries "$queries" $extra "$out") || {
+            echo "bench/run.sh: netpolc-bench failed on $size: $line" >&2; exit 1; }
+        cli="null"; rss="null"
+        if [ -z "$extra" ]; then
+            if [ -x /usr/bin/time ]; then
+                t=$( { /usr/bin/time -f '%e %M' "$build/netpolc" connlist "$out" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+                cli=${t% *}; rss=${t#* }
+            else
+                s=$(date +%s.%N); "$build/netpolc" connlist "$out" >/dev/null 2>&1 || true
+                cli=$(echo "$(date +%s.%N) - $s" | bc)
+            fi
+        fi
+        echo "{\"size\":\"$size\",\"meta\":$(cat "$out/meta.jsonl"),\"bench\":$line,\"cli_s\":$cli,\"cli_rss_kib\":$rss}" >>"$results"
+    done
+done
+"$py" "$root/bench/table.py" "$results"

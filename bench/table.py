@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's JSON lines into a Markdown table of medians, with
+the machine named (CPU model, cores, RAM, kernel, compiler)."""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+
+def machine():
+    model, cores = platform.processor() or "unknown CPU", os.cpu_count()
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    ram = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(f.readline().split()[1])
+            ram = "%.0f GiB" % (kib / 1048576)
+    except (OSError, ValueError, IndexError):
+        pass
+    cc = "?"
+    try:
+        cc = subprocess.run(["cc", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        pass
+    return "%s, %d cores, %s RAM, Linux %s, %s" % (model, cores, ram, platform.release(), cc)
+
+
+def med(rows, get):
+    vals = [get(r) for r in rows]
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def fmt(v, spec):
+    return "n/a" if v is None else format(v, spec)
+
+
+def main():
+    rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+    sizes = []
+    for r in rows:
+        if r["size"] not in sizes:
+            sizes.append(r["size"])
+    print("| size | pods | workloads | policies | namespaces | MiB | load s | build s | connlist s "
+          "(/dev/null) | connlist summary s | connections | eval µs (median) | eval µs (p90) | "
+          "peak RSS MiB | CLI connlist s | CLI RSS MiB | runs |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for s in sizes:
+        rs = [r for r in rows if r["size"] == s]
+        m, b0 = rs[0]["meta"], rs[0]["bench"]
+        print("| %s%s | %d | %d | %d | %d | %.1f | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %d |" % (
+            s, " (pods)" if m["mode"] == "pods" else "", m["pods"], b0["workloads"], m["policies"],
+            m["namespaces"], m["bytes"] / 1048576,
+            fmt(med(rs, lambda r: r["bench"]["load_s"]), ".3f"),
+            fmt(med(rs, lambda r: r["bench"]["build_s"]), ".3f"),
+            fmt(med(rs, lambda r: r["bench"]["connlist_devnull_s"]), ".3f"),
+            fmt(med(rs, lambda r: r["bench"]["connlist_summary_s"]), ".3f"),
+            b0["connections"],
+            fmt(med(rs, lambda r: r["bench"]["eval_median_us"]), ".1f"),
+            fmt(med(rs, lambda r: r["bench"]["eval_p90_us"]), ".1f"),
+            fmt(med(rs, lambda r: r["bench"]["peak_rss_mib"]), ".0f"),
+            fmt(med(rs, lambda r: r["cli_s"]), ".2f"),
+            fmt(med(rs, lambda r: r["cli_rss_kib"] / 1024 if r["cli_rss_kib"] else None), ".0f"),
+            len(rs)))
+    print()
+    print("Machine: %s." % machine())
+    print("Times are medians of the runs; eval is one flow on the built model, "
+          "%d random workload pairs per run." % rows[0]["bench"]["queries"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+#include "cli/spec_args.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* Options of the spec verbs that take a value; others are flags. */
+static const char *const with_value[] = {"--set", "--values", "-f", "--engine", "--output", "-o",
+                                         "--format", NULL};
+
+int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = (size_t)argc + 1;
+    out->sets = calloc(n, sizeof *out->sets);
+    out->values = calloc(n, sizeof *out->values);
+    out->rest = calloc(2 * n, sizeof *out->rest);
+    if (!out->sets || !out->values || !out->rest) {
+        npc_cli_usage_error(verb, "out of memory");
+        return 1;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return -1;
+        if (a[0] == '-' && a[1]) {
+            const char *eq = strchr(a, '=');
+            size_t klen = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+            const char *key = NULL, *val = NULL;
+            for (const char *const *w = with_value; *w; w++)
+                if (strlen(*w) == klen && !strncmp(*w, a, klen))
+                    key = *w;
+            if (!key) {
+                npc_cli_usage_error(verb, "unknown option '%s'", a);
+                return 1;
+            }
+            if (klen < strlen(a))
+                val = a + klen + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else {
+                npc_cli_usage_error(verb, "option '%s' needs a value", key);
+                return 1;
+            }
+            if (!strcmp(key, "--set"))
+                out->sets[out->nsets++] = val;
+            else if (!strcmp(key, "--values") || !strcmp(key, "-f"))
+                out->values[out->nvalues++] = val;
+            else {
+                out->rest[out->nrest++] = key;
+                out->rest[out->nrest++] = val;
+            }
+            continue;
+        }
+        if (out->spec) {
+            npc_cli_usage_error(verb, "more than one SPEC given ('%s' and '%s')", out->spec, a);
+            return 1;
+        }
+        out->spec = a;
+    }
+    if (!out->spec) {
+        npc_cli_usage_error(verb, "no SPEC given");
+        return 1;
+    }
+    return 0;
+}
+
+void npc_cli_spec_args_free(npc_spec_args *a)
+{
+    free(a->sets);
+    free(a->values);
+    free(a->rest);
+    memset(a, 0, sizeof *a);
+}
+
+npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a)
+{
+    npc_spec *spec = npc_spec_load(ctx, a->spec);
+    if (!spec)
+        return NULL;
+    int ok = 1;
+    for (size_t i = 0; i < a->nvalues; i++)
+        ok = npc_spec_values_file(spec, a->values[i]) == NPC_OK && ok;
+    for (size_t i = 0; i < a->nsets; i++)
+        ok = npc_spec_set(spec, a->sets[i]) == NPC_OK && ok;
+    if (!ok) {
+        npc_spec_free(spec);
+        return NULL;
+    }
+    return spec;
+}

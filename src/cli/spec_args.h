@@ -1,0 +1,23 @@
+/* Arguments shared by the verbs that read a traffic spec. */
+#ifndef NPC_CLI_SPEC_ARGS_H
+#define NPC_CLI_SPEC_ARGS_H
+#include <stddef.h>
+
+#include "netpolc.h"
+
+typedef struct npc_spec_args {
+    const char *spec;
+    const char **sets, **values;
+    size_t nsets, nvalues;
+    const char **rest; /* other "--opt value" pairs, for the verb */
+    size_t nrest;
+} npc_spec_args;
+
+/* Returns 0 on success, -1 for --help, 1 after printing a usage error. */
+int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out);
+void npc_cli_spec_args_free(npc_spec_args *a);
+/* Loads the spec and applies --values files, then --set; NULL on errors
+ * (reported in ctx). */
+npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a);
+
+#endif

@@ -1,0 +1,412 @@
+/* Building the evaluator: classes, atoms, resolved rules, profiles (see the
+ * passes in eval_int.h). Cost: linear in workloads, labels and rules, plus
+ * the sizes of the selections (each distinct selector resolved once). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval_int.h"
+#include "util/ctx.h"
+
+typedef NPC_VEC(uint32_t) u32vec;
+
+/* ------------------------------------------------------------- atoms */
+
+static int cmp_ip(const void *a, const void *b)
+{
+    return npc_ip_cmp(*(const npc_ip *)a, *(const npc_ip *)b);
+}
+
+/* Sorted, unique boundaries -> the ranges they start, up to `top`. */
+static npc_iprange *ranges_of(npc_ip *b, size_t n, npc_ip top, uint32_t *nout)
+{
+    qsort(b, n, sizeof(npc_ip), cmp_ip);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || npc_ip_cmp(b[m - 1], b[i]) != 0)
+            b[m++] = b[i];
+    npc_iprange *r = npc_xmalloc((m + 1) * sizeof(npc_iprange));
+    for (size_t i = 0; i < m; i++) {
+        r[i].first = b[i];
+        r[i].last = i + 1 < m ? npc_ip_prev(b[i + 1]) : top;
+    }
+    *nout = (uint32_t)m;
+    return r;
+}
+
+static void build_atoms(npc_eval *ev)
+{
+    npc_cluster *c = ev->c;
+    NPC_VEC(npc_ip) b = {0};
+    NPC_VEC(npc_ip) d[2] = {{0}, {0}};
+    npc_ip zero = {0, 0}, top = {UINT64_MAX, UINT64_MAX};
+    npc_iprange v4 = npc_iprange_all_v4();
+    npc_vec_push(&b, zero);
+    npc_vec_push(&b, v4.first);
+    npc_vec_push(&b, npc_ip_next(v4.last));
+    for (int k = 0; k < 2; k++)
+        npc_vec_push(&d[k], v4.first);
+    for (size_t p = 0; p < c->policies.len; p++) {
+        const npc_policy *pol = &c->policies.items[p];
+        for (uint32_t r = 0; r < pol->nrules; r++)
+            for (uint32_t q = 0; q < pol->rules[r].npeers; q++) {
+                const npc_peer *peer = &pol->rules[r].peers[q];
+                int dir = pol->rules[r].dir == NPC_DIR_EGRESS;
+                if (peer->kind != NPC_PEER_IPS)
+                    continue;
+                for (uint32_t i = 0; i < peer->nranges; i++) {
+                    npc_iprange x = peer->ranges[i];
+                    npc_vec_push(&b, x.first);
+                    if (npc_ip_cmp(x.last, top) != 0)
+                        npc_vec_push(&b, npc_ip_next(x.last));
+                    if (!npc_ip_is_v4(x.first) || !npc_ip_is_v4(x.last))
+                        continue;
+                    npc_vec_push(&d[dir], x.first);
+                    if (npc_ip_cmp(x.last, v4.last) != 0)
+                        npc_vec_push(&d[dir], npc_ip_next(x.last));
+                }
+            }
+    }
+    ev->atoms = ranges_of(b.items, b.len, top, &ev->natoms);
+    for (int k = 0; k < 2; k++) {
+        ev->out_ranges[k] = ranges_of(d[k].items, d[k].len, v4.last, &ev->nout_ranges[k]);
+        npc_vec_free(&d[k]);
+    }
+    npc_vec_free(&b);
+}
+
+uint32_t ev_atom_of(const npc_eval *ev, npc_ip ip)
+{
+    uint32_t lo = 0, hi = ev->natoms; /* last atom whose first <= ip */
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (npc_ip_cmp(ev->atoms[mid].first, ip) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ------------------------------------------------------------ classes */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_cport(const void *a, const void *b)
+{
+    const npc_container_port *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    if (x->proto != y->proto)
+        return x->proto < y->proto ? -1 : 1;
+    return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static void build_classes(npc_eval *ev)
+{
+    npc_cluster *c = ev->c;
+    size_t nw = c->workloads.len;
+    ev->wl_class = npc_xmalloc((nw + 1) * sizeof(uint32_t));
+    ev->classes = npc_xmalloc((nw + 1) * sizeof(ev_class));
+    ev_keymap map = {0};
+    u32vec key = {0}, atoms = {0};
+    NPC_VEC(npc_container_port) ports = {0};
+    for (size_t w = 0; w < nw; w++) {
+        const npc_workload *wl = &c->workloads.items[w];
+        atoms.len = 0;
+        for (uint32_t i = 0; i < wl->nips; i++)
+            npc_vec_push(&atoms, ev_atom_of(ev, wl->ips[i]));
+        if (atoms.len > 1)
+            qsort(atoms.items, atoms.len, sizeof(uint32_t), cmp_u32);
+        size_t na = 0;
+        for (size_t i = 0; i < atoms.len; i++)
+            if (na == 0 || atoms.items[na - 1] != atoms.items[i])
+                atoms.items[na++] = atoms.items[i];
+        atoms.len = na;
+        /* only named ports tell classes apart */
+        ports.len = 0;
+        for (uint32_t i = 0; i < wl->nports; i++)
+            if (wl->ports[i].name)
+                npc_vec_push(&ports, wl->ports[i]);
+        if (ports.len > 1)
+            qsort(ports.items, ports.len, sizeof(npc_container_port), cmp_cport);
+
+        key.len = 0;
+        npc_vec_push(&key, 0);
+        npc_vec_push(&key, wl->ns);
+        npc_vec_push(&key, wl->labels.len);
+        for (uint32_t i = 0; i < wl->labels.len; i++) {
+            npc_vec_push(&key, wl->labels.items[i].key);
+            npc_vec_push(&key, wl->labels.items[i].value);
+        }
+        npc_vec_push(&key, (uint32_t)ports.len);
+        for (size_t i = 0; i < ports.len; i++) {
+            npc_vec_push(&key, ports.items[i].name);
+            npc_vec_push(&key, (uint32_t)ports.items[i].proto << 16 | ports.items[i].port);
+        }
+        npc_vec_push(&key, (uint32_t)atoms.len);
+        for (size_t i = 0; i < atoms.len; i++)
+            npc_vec_push(&key, atoms.items[i]);
+        key.items[0] = (uint32_t)key.len - 1;
+        void **slot = ev_km_get(&map, key.items, 1);
+        if (*slot) {
+            ev->wl_class[w] = (uint32_t)((uintptr_t)*slot - 1);
+            continue;
+        }
+        uint32_t id = ev->nclasses++;
+        *slot = (void *)(uintptr_t)(id + 1);
+        ev->wl_class[w] = id;
+        ev_class *cl = &ev->classes[id];
+        cl->ns = wl->ns;
+        cl->labels = &wl->labels;
+        cl->first_wl = (uint32_t)w;
+        cl->nports = (uint32_t)ports.len;
+        cl->ports = NULL;
+        if (ports.len) {
+            npc_container_port *p = npc_arena_alloc(ev->arena, ports.len * sizeof *p);
+            memcpy(p, ports.items, ports.len * sizeof *p);
+            cl->ports = p;
+        }
+        cl->natoms = (uint32_t)atoms.len;
+        cl->atoms = NULL;
+        if (atoms.len) {
+            cl->atoms = npc_arena_alloc(ev->arena, atoms.len * sizeof(uint32_t));
+            memcpy(cl->atoms, atoms.items, atoms.len * sizeof(uint32_t));
+        }
+    }
+    ev_km_free(&map, NULL);
+    npc_vec_free(&key);
+    npc_vec_free(&atoms);
+    npc_vec_free(&ports);
+    /* class -> workloads, in workload order */
+    ev->cls_wl_start = npc_xcalloc((size_t)ev->nclasses + 2, sizeof(uint32_t));
+    ev->cls_wl = npc_xmalloc((nw + 1) * sizeof(uint32_t));
+    for (size_t w = 0; w < nw; w++)
+        ev->cls_wl_start[ev->wl_class[w] + 2]++;
+    for (uint32_t i = 0; i < ev->nclasses; i++)
+        ev->cls_wl_start[i + 2] += ev->cls_wl_start[i + 1];
+    for (size_t w = 0; w < nw; w++)
+        ev->cls_wl[ev->cls_wl_start[ev->wl_class[w] + 1]++] = (uint32_t)w;
+}
+
+/* -------------------------------------------------------------- rules */
+
+static void resolve_peer(npc_eval *ev, ev_index *ix, const npc_policy *pol, const npc_peer *p,
+                         ev_peer *out)
+{
+    memset(out, 0, sizeof *out);
+    switch (p->kind) {
+    case NPC_PEER_ANY:
+        out->any = 1;
+        break;
+    case NPC_PEER_PODS:
+        out->classes = ev_select_pods(ix, p->ns_mode, pol->ns, &p->ns_sel, &p->pod_sel);
+        break;
+    case NPC_PEER_IPS: {
+        out->atom_lo = npc_arena_alloc(ev->arena, (p->nranges + 1) * sizeof(uint32_t));
+        out->atom_hi = npc_arena_alloc(ev->arena, (p->nranges + 1) * sizeof(uint32_t));
+        for (uint32_t i = 0; i < p->nranges; i++) {
+            out->atom_lo[i] = ev_atom_of(ev, p->ranges[i].first);
+            out->atom_hi[i] = ev_atom_of(ev, p->ranges[i].last);
+        }
+        out->natoms = p->nranges;
+        /* Kubernetes semantics: an ipBlock also matches pods by their IPs */
+        out->classes = ev_select_atoms(ix, out->atom_lo, out->atom_hi, out->natoms);
+        break;
+    }
+    case NPC_PEER_NODES:
+        break;
+    }
+}
+
+static void build_rules(npc_eval *ev, ev_index *ix)
+{
+    npc_cluster *c = ev->c;
+    size_t np = c->policies.len;
+    ev->rule_base = npc_xmalloc((np + 1) * sizeof(uint32_t));
+    uint32_t n = 0;
+    for (size_t p = 0; p < np; p++) {
+        ev->rule_base[p] = n;
+        n += c->policies.items[p].nrules;
+    }
+    ev->rule_base[np] = n;
+    ev->nrules = n;
+    ev->rules = npc_xcalloc(n + 1, sizeof(ev_rule));
+    for (size_t p = 0; p < np; p++) {
+        const npc_policy *pol = &c->policies.items[p];
+        for (uint32_t i = 0; i < pol->nrules; i++) {
+            const npc_rule *r = &pol->rules[i];
+            ev_rule *er = &ev->rules[ev->rule_base[p] + i];
+            er->r = r;
+            er->policy = (uint32_t)p;
+            er->npeers = r->npeers;
+            er->peers = npc_arena_alloc(ev->arena, (r->npeers + 1) * sizeof(ev_peer));
+            for (uint32_t q = 0; q < r->npeers; q++)
+                resolve_peer(ev, ix, pol, &r->peers[q], &er->peers[q]);
+            if (r->nports == 0)
+                npc_portset_set_all(&er->numeric);
+            for (uint32_t k = 0; k < r->nports; k++) {
+                const npc_port_match *pm = &r->ports[k];
+                if (pm->name) {
+                    er->has_named = 1;
+                    continue;
+                }
+                for (int pr = 0; pr < NPC_PROTO_COUNT; pr++)
+                    if (pm->proto_mask & (1u << pr))
+                        npc_portset_add(&er->numeric, (npc_proto)pr, pm->lo, pm->hi);
+            }
+        }
+    }
+}
+
+/* ----------------------------------------------------------- profiles */
+
+typedef struct porder_key {
+    int32_t tier, priority;
+    uint32_t index;
+} porder_key;
+
+/* Evaluation order: tier, then priority, then load order (stable). */
+static int cmp_porder(const void *a, const void *b)
+{
+    const porder_key *x = a, *y = b;
+    if (x->tier != y->tier)
+        return x->tier < y->tier ? -1 : 1;
+    if (x->priority != y->priority)
+        return x->priority < y->priority ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int policy_has_dir(const npc_policy *pol, npc_dir d)
+{
+    if (pol->affects[d])
+        return 1;
+    for (uint32_t i = 0; i < pol->nrules; i++)
+        if (pol->rules[i].dir == d)
+            return 1;
+    return 0;
+}
+
+static void build_profiles(npc_eval *ev, ev_index *ix)
+{
+    npc_cluster *c = ev->c;
+    size_t np = c->policies.len;
+    ev->porder = npc_xmalloc((np + 1) * sizeof(uint32_t));
+    porder_key *keys = npc_xmalloc((np + 1) * sizeof *keys);
+    for (size_t p = 0; p < np; p++) {
+        keys[p].tier = (int32_t)c->policies.items[p].tier;
+        keys[p].priority = c->policies.items[p].priority;
+        keys[p].index = (uint32_t)p;
+    }
+    qsort(keys, np, sizeof *keys, cmp_porder);
+    for (size_t p = 0; p < np; p++)
+        ev->porder[p] = keys[p].index;
+    free(keys);
+
+    uint32_t nc = ev->nclasses;
+    u32vec *lists = npc_xcalloc((size_t)nc * 2 + 1, sizeof(u32vec));
+    for (size_t k = 0; k < np; k++) {
+        uint32_t p = ev->porder[k];
+        const npc_policy *pol = &c->policies.items[p];
+        const ev_set *subj =
+            ev_select_pods(ix, pol->subj_ns_mode, pol->ns, &pol->subj_ns_sel, &pol->subj_pod_sel);
+        for (int d = 0; d < 2; d++) {
+            if (!policy_has_dir(pol, (npc_dir)d))
+                continue;
+            for (uint32_t i = 0; i < subj->n; i++)
+                npc_vec_push(&lists[(size_t)subj->ids[i] * 2 + (size_t)d], p);
+        }
+    }
+    ev->class_profile = npc_xmalloc(((size_t)nc * 2 + 1) * sizeof(uint32_t));
+    ev_keymap map = {0};
+    u32vec key = {0};
+    NPC_VEC(ev_profile) profs = {0};
+    for (size_t i = 0; i < (size_t)nc * 2; i++) {
+        u32vec *l = &lists[i];
+        key.len = 0;
+        npc_vec_push(&key, (uint32_t)l->len);
+        for (size_t j = 0; j < l->len; j++)
+            npc_vec_push(&key, l->items[j]);
+        void **slot = ev_km_get(&map, key.items, 1);
+        if (!*slot) {
+            ev_profile pr;
+            memset(&pr, 0, sizeof pr);
+            pr.n = (uint32_t)l->len;
+            pr.policies = npc_arena_alloc(ev->arena, (l->len + 1) * sizeof(uint32_t));
+            if (l->len)
+                memcpy(pr.policies, l->items, l->len * sizeof(uint32_t));
+            uint32_t j = 0;
+            for (int t = 0; t < NPC_TIER_COUNT; t++) {
+                pr.tier_start[t] = j;
+                while (j < pr.n && c->policies.items[pr.policies[j]].tier == (npc_tier)t)
+                    j++;
+            }
+            pr.tier_start[NPC_TIER_COUNT] = pr.n;
+            npc_vec_push(&profs, pr);
+            *slot = (void *)(uintptr_t)profs.len;
+        }
+        ev->class_profile[i] = (uint32_t)((uintptr_t)*slot - 1);
+        npc_vec_free(l);
+    }
+    free(lists);
+    ev_km_free(&map, NULL);
+    npc_vec_free(&key);
+    ev->profiles = profs.items;
+    ev->nprofiles = (uint32_t)profs.len;
+}
+
+/* ------------------------------------------------------------ lifetime */
+
+static void eval_free(void *p)
+{
+    npc_eval *ev = p;
+    if (!ev)
+        return;
+    for (size_t i = 0; i < ev->sets.len; i++) {
+        free(ev->sets.items[i]->ids);
+        free(ev->sets.items[i]->bits);
+        free(ev->sets.items[i]);
+    }
+    npc_vec_free(&ev->sets);
+    for (uint32_t i = 0; i < ev->nrules; i++)
+        npc_portset_free(&ev->rules[i].numeric);
+    free(ev->rules);
+    free(ev->rule_base);
+    free(ev->porder);
+    free(ev->profiles);
+    free(ev->class_profile);
+    free(ev->classes);
+    free(ev->wl_class);
+    free(ev->cls_wl_start);
+    free(ev->cls_wl);
+    free(ev->cand);
+    free(ev->cand_done);
+    free(ev->atoms);
+    free(ev->out_ranges[0]);
+    free(ev->out_ranges[1]);
+    npc_arena_free(ev->arena);
+    free(ev);
+}
+
+npc_status npc_eval_build(npc_cluster *c)
+{
+    if (c->eval)
+        return NPC_OK;
+    npc_eval *ev = npc_xcalloc(1, sizeof *ev);
+    ev->c = c;
+    ev->arena = npc_arena_new();
+    build_atoms(ev);                      /* pass 2 first: classes need atoms */
+    build_classes(ev);                    /* pass 1 */
+    ev_index *ix = ev_index_new(ev);      /* pass 3: label posting lists */
+    build_rules(ev, ix);                  /* selections of every peer */
+    build_profiles(ev, ix);               /* pass 4 */
+    ev_index_free(ix);
+    ev->cand = npc_xcalloc(ev->nprofiles + 1, sizeof *ev->cand);
+    ev->cand_done = npc_xcalloc(ev->nprofiles + 1, 1);
+    c->eval = ev;
+    c->eval_free = eval_free;
+    return NPC_OK;
+}

@@ -1,0 +1,313 @@
+/* Evaluation: the tier chain of one direction, and connection lists.
+ *
+ * A connection src -> dst is allowed on the ports that both the egress
+ * chain of src (peer dst) and the ingress chain of dst (peer src) allow; an
+ * external endpoint is subject to no policy. Each chain walks the tiers of
+ * npc_tiers in order, carrying the set of ports not decided yet:
+ *   first-match tier: rules in order; a matching rule decides its ports
+ *     (allow, deny, or pass: skip the rest of the tier);
+ *   additive tier: deny rules win over allow rules;
+ *   an isolating tier denies what is undecided when one of its policies
+ *     selects the subject for that direction;
+ * and what no tier decided is allowed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval_int.h"
+
+int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p)
+{
+    (void)ev;
+    for (uint32_t i = 0; i < r->npeers; i++) {
+        const ev_peer *q = &r->peers[i];
+        if (q->any)
+            return 1;
+        if (p.is_atom) {
+            uint32_t lo = 0, hi = q->natoms;
+            while (lo < hi) {
+                uint32_t mid = (lo + hi) / 2;
+                if (q->atom_hi[mid] < p.id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < q->natoms && q->atom_lo[lo] <= p.id)
+                return 1;
+        } else if (q->classes && ev_set_has(q->classes, p.id)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ev_rule_ports(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_portset *out)
+{
+    npc_portset_copy(out, &r->numeric);
+    if (!r->has_named || dst.is_atom)
+        return;
+    const ev_class *cl = &ev->classes[dst.id];
+    for (uint32_t k = 0; k < r->r->nports; k++) {
+        const npc_port_match *pm = &r->r->ports[k];
+        if (!pm->name)
+            continue;
+        for (uint32_t i = 0; i < cl->nports; i++)
+            if (cl->ports[i].name == pm->name && (pm->proto_mask & (1u << cl->ports[i].proto)))
+                npc_portset_add(out, cl->ports[i].proto, cl->ports[i].port, cl->ports[i].port);
+    }
+}
+
+void ev_scratch_free(ev_scratch *s)
+{
+    npc_portset_free(&s->undecided);
+    npc_portset_free(&s->passed);
+    npc_portset_free(&s->rports);
+    npc_portset_free(&s->tmp);
+    npc_portset_free(&s->deny);
+    npc_portset_free(&s->allow);
+}
+
+void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir dir, ev_ep p,
+                 npc_portset *out)
+{
+    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
+    npc_portset_clear(out);
+    if (pr->n == 0) {
+        npc_portset_set_all(out);
+        return;
+    }
+    ev_ep dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : p;
+    const npc_cluster *c = ev->c;
+    ev_scratch *sp = scratch;
+    npc_portset_set_all(&sp->undecided); /* undecided when entering the tier */
+    for (int t = 0; t < NPC_TIER_COUNT && !npc_portset_is_empty(&sp->undecided); t++) {
+        uint32_t from = pr->tier_start[t], to = pr->tier_start[t + 1];
+        if (from == to)
+            continue;
+        const npc_tier_desc *td = &npc_tiers[t];
+        int selected = 0;
+        npc_portset_clear(&sp->passed);
+        npc_portset_clear(&sp->deny);
+        npc_portset_clear(&sp->allow);
+        for (uint32_t k = from; k < to; k++) {
+            uint32_t pi = pr->policies[k];
+            const npc_policy *pol = &c->policies.items[pi];
+            if (pol->affects[dir])
+                selected = 1;
+            for (uint32_t i = 0; i < pol->nrules; i++) {
+                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+                if (r->r->dir != dir || !ev_peer_matches(ev, r, p))
+                    continue;
+                ev_rule_ports(ev, r, dst, &sp->rports);
+                switch (td->mode) {
+                case NPC_MODE_FIRST_MATCH:
+                    npc_portset_intersect(&sp->rports, &sp->undecided);
+                    if (npc_portset_is_empty(&sp->rports))
+                        continue;
+                    npc_portset_subtract(&sp->undecided, &sp->rports);
+                    switch (r->r->action) {
+                    case NPC_ACT_ALLOW:
+                        npc_portset_add_set(out, &sp->rports);
+                        break;
+                    case NPC_ACT_DENY:
+                        break;
+                    case NPC_ACT_PASS:
+                        npc_portset_add_set(&sp->passed, &sp->rports);
+                        break;
+                    }
+                    break;
+                case NPC_MODE_ADDITIVE:
+                    switch (r->r->action) {
+                    case NPC_ACT_ALLOW:
+                        npc_portset_add_set(&sp->allow, &sp->rports);
+                        break;
+                    case NPC_ACT_DENY:
+                        npc_portset_add_set(&sp->deny, &sp->rports);
+                        break;
+                    case NPC_ACT_PASS:
+                        npc_portset_add_set(&sp->passed, &sp->rports);
+                        break;
+                    }
+                    break;
+                }
+            }
+        }
+        if (td->mode == NPC_MODE_ADDITIVE) {
+            /* deny wins; then allow; then pass leaves the tier */
+            npc_portset_copy(&sp->tmp, &sp->allow);
+            npc_portset_subtract(&sp->tmp, &sp->deny);
+            npc_portset_intersect(&sp->tmp, &sp->undecided);
+            npc_portset_add_set(out, &sp->tmp);
+            npc_portset_subtract(&sp->undecided, &sp->allow);
+            npc_portset_subtract(&sp->undecided, &sp->deny);
+            npc_portset_subtract(&sp->passed, &sp->allow);
+            npc_portset_subtract(&sp->passed, &sp->deny);
+            npc_portset_intersect(&sp->passed, &sp->undecided);
+            npc_portset_subtract(&sp->undecided, &sp->passed);
+        }
+        if (td->isolates && selected)
+            npc_portset_clear(&sp->undecided);
+        npc_portset_add_set(&sp->undecided, &sp->passed);
+    }
+    npc_portset_add_set(out, &sp->undecided); /* no tier decided: allowed */
+}
+
+const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
+{
+    uint32_t pid = ev->class_profile[(size_t)subj * 2 + dir];
+    if (ev->cand_done[pid])
+        return ev->cand[pid];
+    ev->cand_done[pid] = 1;
+    const ev_profile *pr = &ev->profiles[pid];
+    const npc_cluster *c = ev->c;
+    int isolated = 0;
+    for (uint32_t k = 0; k < pr->n; k++) {
+        const npc_policy *pol = &c->policies.items[pr->policies[k]];
+        if (npc_tiers[pol->tier].isolates && pol->affects[dir])
+            isolated = 1;
+    }
+    if (!isolated)
+        return NULL;
+    NPC_VEC(uint32_t) ids = {0};
+    for (uint32_t k = 0; k < pr->n; k++) {
+        uint32_t pi = pr->policies[k];
+        const npc_policy *pol = &c->policies.items[pi];
+        for (uint32_t i = 0; i < pol->nrules; i++) {
+            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+            if (r->r->dir != dir || r->r->action != NPC_ACT_ALLOW)
+                continue;
+            for (uint32_t q = 0; q < r->npeers; q++) {
+                if (r->peers[q].any) {
+                    npc_vec_free(&ids);
+                    return NULL;
+                }
+                const ev_set *s = r->peers[q].classes;
+                for (uint32_t j = 0; s && j < s->n; j++)
+                    npc_vec_push(&ids, s->ids[j]);
+            }
+        }
+    }
+    /* sort, unique */
+    uint8_t *mark = npc_xcalloc(ev->nclasses + 1, 1);
+    size_t m = 0;
+    for (size_t i = 0; i < ids.len; i++)
+        if (!mark[ids.items[i]]) {
+            mark[ids.items[i]] = 1;
+            m++;
+        }
+    uint32_t *out = npc_xmalloc((m + 1) * sizeof(uint32_t));
+    uint32_t n = 0;
+    if (m * 8 < ev->nclasses) {
+        for (size_t i = 0; i < ids.len; i++)
+            if (mark[ids.items[i]] == 1) {
+                mark[ids.items[i]] = 2;
+                out[n++] = ids.items[i];
+            }
+        for (uint32_t i = 1; i < n; i++) { /* insertion sort: m is small here */
+            uint32_t x = out[i], j = i;
+            while (j > 0 && out[j - 1] > x) {
+                out[j] = out[j - 1];
+                j--;
+            }
+            out[j] = x;
+        }
+    } else {
+        for (uint32_t i = 0; i < ev->nclasses; i++)
+            if (mark[i])
+                out[n++] = i;
+    }
+    free(mark);
+    npc_vec_free(&ids);
+    ev->cand[pid] = ev_set_new(ev, out, n, ev->nclasses);
+    return ev->cand[pid];
+}
+
+static void emit_class_pairs(const npc_eval *ev, uint32_t a, uint32_t b, const npc_portset *conns,
+                             npc_connlist *out)
+{
+    for (uint32_t i = ev->cls_wl_start[a]; i < ev->cls_wl_start[a + 1]; i++)
+        for (uint32_t j = ev->cls_wl_start[b]; j < ev->cls_wl_start[b + 1]; j++) {
+            uint32_t wa = ev->cls_wl[i], wb = ev->cls_wl[j];
+            if (wa == wb)
+                continue;
+            npc_conn cn;
+            memset(&cn, 0, sizeof cn);
+            cn.src.kind = NPC_EP_WORKLOAD;
+            cn.src.workload = wa;
+            cn.dst.kind = NPC_EP_WORKLOAD;
+            cn.dst.workload = wb;
+            npc_portset_copy(&cn.conns, conns);
+            npc_vec_push(&out->items, cn);
+        }
+}
+
+static void emit_external(const npc_eval *ev, uint32_t cls, npc_iprange range, int to_external,
+                          const npc_portset *conns, npc_connlist *out)
+{
+    for (uint32_t i = ev->cls_wl_start[cls]; i < ev->cls_wl_start[cls + 1]; i++) {
+        npc_conn cn;
+        memset(&cn, 0, sizeof cn);
+        npc_endpoint w = {NPC_EP_WORKLOAD, ev->cls_wl[i], {{0, 0}, {0, 0}}};
+        npc_endpoint x = {NPC_EP_EXTERNAL, 0, range};
+        cn.src = to_external ? w : x;
+        cn.dst = to_external ? x : w;
+        npc_portset_copy(&cn.conns, conns);
+        npc_vec_push(&out->items, cn);
+    }
+}
+
+/* Class a with the external ranges of one direction (each a union of
+ * atoms on which that direction's rules agree; evaluated at its first). */
+static void external_ranges(const npc_eval *ev, uint32_t a, npc_dir dir, npc_connlist *out)
+{
+    npc_portset r = NPC_PORTSET_INIT;
+    for (uint32_t i = 0; i < ev->nout_ranges[dir]; i++) {
+        npc_iprange range = ev->out_ranges[dir][i];
+        ev_eval_dir(ev, a, dir, (ev_ep){1, ev_atom_of(ev, range.first)}, &r);
+        if (!npc_portset_is_empty(&r))
+            emit_external(ev, a, range, dir == NPC_DIR_EGRESS, &r, out);
+    }
+    npc_portset_free(&r);
+}
+
+npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
+{
+    memset(out, 0, sizeof *out);
+    npc_status st = npc_eval_build(c);
+    if (st != NPC_OK)
+        return st;
+    npc_eval *ev = c->eval;
+    npc_portset eg = NPC_PORTSET_INIT, in = NPC_PORTSET_INIT;
+    /* workload pairs: enumerate, per destination, only the sources its
+     * ingress chain can allow */
+    for (uint32_t b = 0; b < ev->nclasses; b++) {
+        const ev_set *cand = ev_candidates(ev, b, NPC_DIR_INGRESS);
+        uint32_t n = cand ? cand->n : ev->nclasses;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t a = cand ? cand->ids[k] : k;
+            if (a == b && ev->cls_wl_start[a + 1] - ev->cls_wl_start[a] < 2)
+                continue; /* only self pairs */
+            ev_eval_dir(ev, a, NPC_DIR_EGRESS, (ev_ep){0, b}, &eg);
+            if (npc_portset_is_empty(&eg))
+                continue;
+            ev_eval_dir(ev, b, NPC_DIR_INGRESS, (ev_ep){0, a}, &in);
+            npc_portset_intersect(&eg, &in);
+            if (!npc_portset_is_empty(&eg))
+                emit_class_pairs(ev, a, b, &eg, out);
+        }
+    }
+    /* workload <-> external IPv4 ranges */
+    for (uint32_t a = 0; a < ev->nclasses; a++) {
+        external_ranges(ev, a, NPC_DIR_EGRESS, out);
+        external_ranges(ev, a, NPC_DIR_INGRESS, out);
+    }
+    npc_portset_free(&eg);
+    npc_portset_free(&in);
+    return NPC_OK;
+}
+
+void npc_connlist_free(npc_connlist *l)
+{
+    for (size_t i = 0; i < l->items.len; i++)
+        npc_portset_free(&l->items.items[i].conns);
+    npc_vec_free(&l->items);
+}

@@ -1,0 +1,140 @@
+/* Evaluator internals, shared by the files of src/eval/.
+ *
+ * Pass 1 (build.c) groups workloads into classes: workloads with the same
+ * namespace, labels, named container ports and external atoms of their IPs
+ * are indistinguishable to every policy. Pass 2 splits the address space
+ * into atoms: the disjoint ranges whose boundaries are those of the IP
+ * peers of all policies. Pass 3 (select.c) resolves each distinct selector
+ * once through label posting lists into a sorted set of classes. Pass 4
+ * gives each class, per direction, the ordered list of policies that select
+ * it ("profile", shared between classes with the same list). Evaluation
+ * (eval.c) walks a profile's tiers for one peer. */
+#ifndef NPC_EVAL_INT_H
+#define NPC_EVAL_INT_H
+#include "eval/eval.h"
+
+/* A sorted set of ids, with a bitset kept beside it when dense. */
+typedef struct ev_set {
+    uint32_t *ids;
+    uint32_t n;
+    uint64_t *bits; /* NULL unless dense */
+} ev_set;
+
+int ev_set_has(const ev_set *s, uint32_t id);
+
+typedef struct ev_class {
+    uint32_t ns;
+    const npc_labels *labels;
+    const npc_container_port *ports;
+    uint32_t nports;
+    uint32_t *atoms; /* sorted atoms holding the workloads' IPs */
+    uint32_t natoms;
+    uint32_t first_wl; /* a representative workload */
+} ev_class;
+
+/* A peer of a rule, resolved: classes it selects and atom intervals. */
+typedef struct ev_peer {
+    uint8_t any;          /* NPC_PEER_ANY */
+    const ev_set *classes; /* NULL: none */
+    uint32_t *atom_lo, *atom_hi; /* inclusive atom index intervals */
+    uint32_t natoms;
+} ev_peer;
+
+/* A rule, resolved. */
+typedef struct ev_rule {
+    const npc_rule *r;
+    uint32_t policy;
+    ev_peer *peers;
+    uint32_t npeers;
+    npc_portset numeric; /* ports without names */
+    uint8_t has_named;
+} ev_rule;
+
+/* Per direction: the policies selecting a class in evaluation order. */
+typedef struct ev_profile {
+    uint32_t *policies;
+    uint32_t n;
+    uint32_t tier_start[NPC_TIER_COUNT + 1]; /* policies[tier_start[t]..tier_start[t+1]) */
+} ev_profile;
+
+/* An endpoint for evaluation: a class or an atom. */
+typedef struct ev_ep {
+    int is_atom;
+    uint32_t id;
+} ev_ep;
+
+typedef struct npc_eval {
+    npc_cluster *c;
+    /* classes */
+    ev_class *classes;
+    uint32_t nclasses;
+    uint32_t *wl_class; /* workload -> class */
+    uint32_t *cls_wl_start, *cls_wl; /* class -> its workloads (CSR) */
+    /* atoms: sorted disjoint ranges covering the whole 128-bit space */
+    npc_iprange *atoms;
+    uint32_t natoms;
+    /* per direction, the IPv4 ranges induced by the CIDRs of that
+     * direction's rules only: the external endpoints a connection list
+     * shows (each a union of atoms, on which the direction's rules agree) */
+    npc_iprange *out_ranges[2];
+    uint32_t nout_ranges[2];
+    /* policies in evaluation order, and their resolved rules */
+    uint32_t *porder;
+    uint32_t *rule_base; /* policy -> index of its first ev_rule */
+    ev_rule *rules;
+    uint32_t nrules;
+    /* profiles; class_profile[class * 2 + dir] */
+    ev_profile *profiles;
+    uint32_t nprofiles;
+    uint32_t *class_profile;
+    const ev_set **cand;   /* per profile: ev_candidates, computed lazily */
+    uint8_t *cand_done;
+    /* owned selections (freed with the evaluator) */
+    NPC_VEC(ev_set *) sets;
+    npc_arena *arena;
+} npc_eval;
+
+/* select.c */
+/* A hash map from uint32 word strings (k[0] = number of words after it)
+ * to pointers. Zero-initialise. */
+typedef struct ev_keymap {
+    uint32_t **keys;
+    void **vals;
+    size_t cap, len;
+} ev_keymap;
+/* The value slot for k (NULL when absent and !insert); keys are copied. */
+void **ev_km_get(ev_keymap *m, const uint32_t *k, int insert);
+void ev_km_free(ev_keymap *m, void (*free_val)(void *));
+
+typedef struct ev_index ev_index;
+ev_index *ev_index_new(npc_eval *ev);
+void ev_index_free(ev_index *ix);
+/* Classes selected by (namespace choice, pod selector); cached per distinct
+ * selector pair. ns_same is the policy's namespace for NPC_NS_SAME. */
+const ev_set *ev_select_pods(ev_index *ix, npc_ns_mode mode, npc_sym ns_same,
+                             const npc_selector *ns_sel, const npc_selector *pod_sel);
+/* Classes holding an address in one of the atoms [lo[i], hi[i]]. */
+const ev_set *ev_select_atoms(ev_index *ix, const uint32_t *lo, const uint32_t *hi, uint32_t n);
+ev_set *ev_set_new(npc_eval *ev, uint32_t *ids, uint32_t n, uint32_t universe);
+
+/* eval.c */
+/* The ports allowed in direction dir for subject class `subj` and peer p
+ * (ingress: p is the source; egress: p the destination). */
+typedef struct ev_scratch {
+    npc_portset undecided, passed, rports, tmp, deny, allow;
+} ev_scratch;
+void ev_scratch_free(ev_scratch *s);
+/* scratch: reused between calls (zero-initialise; free with ev_scratch_free). */
+void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir dir, ev_ep p,
+                 npc_portset *out);
+int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p);
+/* The rule's ports for destination dst (named ports resolved there; an atom
+ * destination matches no named port). */
+void ev_rule_ports(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_portset *out);
+uint32_t ev_atom_of(const npc_eval *ev, npc_ip ip);
+/* Classes that may be allowed as peers of subj in direction dir: NULL for
+ * "every class" (no isolating policy selects it, or a rule allows any peer),
+ * else a sorted set (the union of the peers of its allow rules). Cached. */
+const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir);
+
+#endif

@@ -1,0 +1,412 @@
+/* Selector resolution through label posting lists, cached per distinct
+ * selector, so each selector is resolved once whatever the number of rules
+ * that use it, and a selector with a key=value term looks only at the
+ * namespaces or classes carrying that label. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval_int.h"
+#include "util/ctx.h"
+
+/* ------------------------------------------------------------ ev_set */
+
+int ev_set_has(const ev_set *s, uint32_t id)
+{
+    if (!s)
+        return 0;
+    if (s->bits)
+        return (s->bits[id >> 6] >> (id & 63)) & 1;
+    uint32_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (s->ids[mid] == id)
+            return 1;
+        if (s->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Takes ownership of ids (sorted, unique, malloc'd). */
+ev_set *ev_set_new(npc_eval *ev, uint32_t *ids, uint32_t n, uint32_t universe)
+{
+    ev_set *s = npc_xcalloc(1, sizeof *s);
+    s->ids = ids;
+    s->n = n;
+    if (n > 64 && (uint64_t)n * 32 > universe) {
+        s->bits = npc_xcalloc((universe + 63) / 64, sizeof(uint64_t));
+        for (uint32_t i = 0; i < n; i++)
+            s->bits[ids[i] >> 6] |= 1ull << (ids[i] & 63);
+    }
+    npc_vec_push(&ev->sets, s);
+    return s;
+}
+
+/* ------------------------------------------------ hash map: key -> slot */
+
+
+static uint64_t key_hash(const uint32_t *k)
+{
+    return npc_hash_bytes(k, (k[0] + 1) * sizeof(uint32_t));
+}
+
+static size_t km_slot(const ev_keymap *m, const uint32_t *k)
+{
+    size_t mask = m->cap - 1, i = (size_t)key_hash(k) & mask;
+    while (m->keys[i] && (m->keys[i][0] != k[0] || memcmp(m->keys[i], k, (k[0] + 1) * 4) != 0))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void km_grow(ev_keymap *m)
+{
+    ev_keymap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 64;
+    m->keys = npc_xcalloc(m->cap, sizeof *m->keys);
+    m->vals = npc_xcalloc(m->cap, sizeof *m->vals);
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.keys[i]) {
+            size_t j = km_slot(m, old.keys[i]);
+            m->keys[j] = old.keys[i];
+            m->vals[j] = old.vals[i];
+        }
+    free(old.keys);
+    free(old.vals);
+}
+
+void **ev_km_get(ev_keymap *m, const uint32_t *k, int insert)
+{
+    if (insert && (m->len + 1) * 2 > m->cap)
+        km_grow(m);
+    if (!m->cap)
+        return NULL;
+    size_t i = km_slot(m, k);
+    if (m->keys[i])
+        return &m->vals[i];
+    if (!insert)
+        return NULL;
+    m->keys[i] = npc_xmalloc((k[0] + 1) * sizeof(uint32_t));
+    memcpy(m->keys[i], k, (k[0] + 1) * sizeof(uint32_t));
+    m->len++;
+    return &m->vals[i];
+}
+
+void ev_km_free(ev_keymap *m, void (*free_val)(void *))
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            free(m->keys[i]);
+            if (free_val)
+                free_val(m->vals[i]);
+        }
+    free(m->keys);
+    free(m->vals);
+}
+
+/* --------------------------------------------------------- posting lists */
+
+typedef NPC_VEC(uint32_t) u32vec;
+
+static void free_u32vec(void *p)
+{
+    u32vec *v = p;
+    npc_vec_free(v);
+    free(v);
+}
+
+/* key=value -> ids, and key -> ids (value 0) for Exists. */
+typedef struct posting {
+    ev_keymap map;
+} posting;
+
+static void posting_add(posting *p, npc_sym key, npc_sym value, uint32_t id)
+{
+    uint32_t k[3] = {2, key, value};
+    void **slot = ev_km_get(&p->map, k, 1);
+    if (!*slot)
+        *slot = npc_xcalloc(1, sizeof(u32vec));
+    u32vec *v = *slot;
+    if (!v->len || v->items[v->len - 1] != id)
+        npc_vec_push(v, id);
+}
+
+static const u32vec *posting_get(posting *p, npc_sym key, npc_sym value)
+{
+    uint32_t k[3] = {2, key, value};
+    void **slot = ev_km_get(&p->map, k, 0);
+    return slot ? *slot : NULL;
+}
+
+static void posting_index(posting *p, const npc_labels *ls, uint32_t id)
+{
+    for (uint32_t i = 0; i < ls->len; i++) {
+        posting_add(p, ls->items[i].key, ls->items[i].value, id);
+        posting_add(p, ls->items[i].key, 0, id);
+    }
+}
+
+/* ------------------------------------------------------------- the index */
+
+struct ev_index {
+    npc_eval *ev;
+    posting ns_post, class_post;
+    u32vec *ns_classes; /* namespace -> classes, ascending */
+    uint32_t nns;
+    ev_keymap ns_cache;  /* ns selector -> u32vec of namespaces */
+    ev_keymap pod_cache; /* (mode, ns, ns_sel, pod_sel) -> ev_set */
+    ev_keymap atom_cache;
+    u32vec key; /* scratch */
+    uint8_t *ns_mark;
+};
+
+static const npc_labels *ns_labels(const ev_index *ix, uint32_t id)
+{
+    return &ix->ev->c->namespaces.items[id].labels;
+}
+
+static const npc_labels *class_labels(const ev_index *ix, uint32_t id)
+{
+    return ix->ev->classes[id].labels;
+}
+
+ev_index *ev_index_new(npc_eval *ev)
+{
+    ev_index *ix = npc_xcalloc(1, sizeof *ix);
+    ix->ev = ev;
+    ix->nns = (uint32_t)ev->c->namespaces.len;
+    ix->ns_classes = npc_xcalloc(ix->nns + 1, sizeof(u32vec));
+    ix->ns_mark = npc_xcalloc(ix->nns + 1, 1);
+    for (uint32_t i = 0; i < ix->nns; i++)
+        posting_index(&ix->ns_post, ns_labels(ix, i), i);
+    for (uint32_t i = 0; i < ev->nclasses; i++) {
+        posting_index(&ix->class_post, ev->classes[i].labels, i);
+        npc_vec_push(&ix->ns_classes[ev->classes[i].ns], i);
+    }
+    return ix;
+}
+
+void ev_index_free(ev_index *ix)
+{
+    if (!ix)
+        return;
+    ev_km_free(&ix->ns_post.map, free_u32vec);
+    ev_km_free(&ix->class_post.map, free_u32vec);
+    ev_km_free(&ix->ns_cache, free_u32vec);
+    ev_km_free(&ix->pod_cache, NULL); /* sets are owned by ev->sets */
+    ev_km_free(&ix->atom_cache, NULL);
+    for (uint32_t i = 0; i <= ix->nns; i++)
+        npc_vec_free(&ix->ns_classes[i]);
+    free(ix->ns_classes);
+    free(ix->ns_mark);
+    npc_vec_free(&ix->key);
+    free(ix);
+}
+
+static void key_selector(u32vec *k, const npc_selector *s)
+{
+    npc_vec_push(k, s->nexprs);
+    for (uint32_t i = 0; i < s->nexprs; i++) {
+        const npc_sel_expr *e = &s->exprs[i];
+        npc_vec_push(k, (uint32_t)e->op);
+        npc_vec_push(k, e->key);
+        npc_vec_push(k, e->nvalues);
+        for (uint32_t j = 0; j < e->nvalues; j++)
+            npc_vec_push(k, e->values[j]);
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Candidate ids for sel from the posting lists: the smallest list among
+ * its In/Exists terms, or NULL when no term narrows (scan everything).
+ * *owned is set when the result must be freed. */
+static uint32_t *candidates(posting *p, const npc_selector *sel, uint32_t *n, int *found)
+{
+    *found = 0;
+    size_t best = (size_t)-1;
+    const npc_sel_expr *be = NULL;
+    for (uint32_t i = 0; i < sel->nexprs; i++) {
+        const npc_sel_expr *e = &sel->exprs[i];
+        size_t cnt = 0;
+        if (e->op == NPC_SEL_IN) {
+            for (uint32_t j = 0; j < e->nvalues; j++) {
+                const u32vec *v = posting_get(p, e->key, e->values[j]);
+                cnt += v ? v->len : 0;
+            }
+        } else if (e->op == NPC_SEL_EXISTS) {
+            const u32vec *v = posting_get(p, e->key, 0);
+            cnt = v ? v->len : 0;
+        } else {
+            continue;
+        }
+        if (cnt < best) {
+            best = cnt;
+            be = e;
+        }
+    }
+    if (!be)
+        return NULL;
+    *found = 1;
+    uint32_t *out = npc_xmalloc((best + 1) * sizeof(uint32_t));
+    uint32_t m = 0;
+    if (be->op == NPC_SEL_IN) {
+        for (uint32_t j = 0; j < be->nvalues; j++) {
+            const u32vec *v = posting_get(p, be->key, be->values[j]);
+            if (v) {
+                memcpy(out + m, v->items, v->len * sizeof(uint32_t));
+                m += (uint32_t)v->len;
+            }
+        }
+        if (be->nvalues > 1)
+            qsort(out, m, sizeof(uint32_t), cmp_u32);
+    } else {
+        const u32vec *v = posting_get(p, be->key, 0);
+        if (v) {
+            memcpy(out, v->items, v->len * sizeof(uint32_t));
+            m = (uint32_t)v->len;
+        }
+    }
+    *n = m;
+    return out;
+}
+
+static const u32vec *select_namespaces(ev_index *ix, const npc_selector *sel)
+{
+    u32vec k = {0};
+    npc_vec_push(&k, 0); /* length, set below */
+    key_selector(&k, sel);
+    k.items[0] = (uint32_t)k.len - 1;
+    void **slot = ev_km_get(&ix->ns_cache, k.items, 1);
+    npc_vec_free(&k);
+    if (*slot)
+        return *slot;
+    u32vec *out = npc_xcalloc(1, sizeof *out);
+    uint32_t n = 0;
+    int found;
+    uint32_t *cand = candidates(&ix->ns_post, sel, &n, &found);
+    uint32_t total = found ? n : ix->nns;
+    for (uint32_t i = 0; i < total; i++) {
+        uint32_t id = found ? cand[i] : i;
+        if (npc_selector_matches(sel, ns_labels(ix, id)))
+            npc_vec_push(out, id);
+    }
+    free(cand);
+    *slot = out;
+    return out;
+}
+
+const ev_set *ev_select_pods(ev_index *ix, npc_ns_mode mode, npc_sym ns_same,
+                             const npc_selector *ns_sel, const npc_selector *pod_sel)
+{
+    npc_eval *ev = ix->ev;
+    u32vec *k = &ix->key;
+    k->len = 0;
+    npc_vec_push(k, 0);
+    npc_vec_push(k, (uint32_t)mode);
+    if (mode == NPC_NS_SAME)
+        npc_vec_push(k, ns_same);
+    else
+        key_selector(k, ns_sel);
+    key_selector(k, pod_sel);
+    k->items[0] = (uint32_t)k->len - 1;
+    void **slot = ev_km_get(&ix->pod_cache, k->items, 1);
+    if (*slot)
+        return *slot;
+
+    /* the namespaces */
+    uint32_t one;
+    const uint32_t *nss;
+    uint32_t nns;
+    if (mode == NPC_NS_SAME) {
+        if (!npc_cluster_find_namespace(ev->c, ns_same, &one)) {
+            *slot = ev_set_new(ev, NULL, 0, ev->nclasses);
+            return *slot;
+        }
+        nss = &one;
+        nns = 1;
+    } else {
+        const u32vec *v = select_namespaces(ix, ns_sel);
+        nss = v->items;
+        nns = (uint32_t)v->len;
+    }
+    size_t in_ns = 0;
+    for (uint32_t i = 0; i < nns; i++)
+        in_ns += ix->ns_classes[nss[i]].len;
+
+    uint32_t n = 0;
+    int found;
+    uint32_t *cand = candidates(&ix->class_post, pod_sel, &n, &found);
+    uint32_t *out;
+    uint32_t m = 0;
+    if (found && n < in_ns) {
+        /* few classes carry the label: filter them by namespace */
+        for (uint32_t i = 0; i < nns; i++)
+            ix->ns_mark[nss[i]] = 1;
+        out = npc_xmalloc((n + 1) * sizeof(uint32_t));
+        for (uint32_t i = 0; i < n; i++)
+            if (ix->ns_mark[ev->classes[cand[i]].ns] &&
+                npc_selector_matches(pod_sel, class_labels(ix, cand[i])))
+                out[m++] = cand[i];
+        for (uint32_t i = 0; i < nns; i++)
+            ix->ns_mark[nss[i]] = 0;
+    } else {
+        out = npc_xmalloc((in_ns + 1) * sizeof(uint32_t));
+        for (uint32_t i = 0; i < nns; i++) {
+            const u32vec *v = &ix->ns_classes[nss[i]];
+            for (size_t j = 0; j < v->len; j++)
+                if (npc_selector_matches(pod_sel, class_labels(ix, v->items[j])))
+                    out[m++] = v->items[j];
+        }
+        if (nns > 1)
+            qsort(out, m, sizeof(uint32_t), cmp_u32);
+    }
+    free(cand);
+    *slot = ev_set_new(ev, out, m, ev->nclasses);
+    return *slot;
+}
+
+static int atom_in(uint32_t a, const uint32_t *lo, const uint32_t *hi, uint32_t n)
+{
+    uint32_t l = 0, h = n;
+    while (l < h) {
+        uint32_t mid = (l + h) / 2;
+        if (hi[mid] < a)
+            l = mid + 1;
+        else
+            h = mid;
+    }
+    return l < n && lo[l] <= a;
+}
+
+const ev_set *ev_select_atoms(ev_index *ix, const uint32_t *lo, const uint32_t *hi, uint32_t n)
+{
+    npc_eval *ev = ix->ev;
+    u32vec *k = &ix->key;
+    k->len = 0;
+    npc_vec_push(k, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        npc_vec_push(k, lo[i]);
+        npc_vec_push(k, hi[i]);
+    }
+    k->items[0] = (uint32_t)k->len - 1;
+    void **slot = ev_km_get(&ix->atom_cache, k->items, 1);
+    if (*slot)
+        return *slot;
+    u32vec out = {0};
+    for (uint32_t c = 0; c < ev->nclasses; c++) {
+        const ev_class *cl = &ev->classes[c];
+        for (uint32_t j = 0; j < cl->natoms; j++)
+            if (atom_in(cl->atoms[j], lo, hi, n)) {
+                npc_vec_push(&out, c);
+                break;
+            }
+    }
+    *slot = ev_set_new(ev, out.items, (uint32_t)out.len, ev->nclasses);
+    return *slot;
+}

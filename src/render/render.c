@@ -1,0 +1,111 @@
+/* The engine table and the render entry point. */
+#include <string.h>
+
+#include "render/render.h"
+#include "util/buf.h"
+#include "util/diag.h"
+
+static const struct engine {
+    const char *name;
+    npc_render_fn render;
+} engines[] = {
+    {"kubernetes", npc_render_kubernetes},
+};
+
+static const char *const engine_names[] = {"kubernetes", NULL};
+
+const char *const *npc_render_engines(void)
+{
+    return engine_names;
+}
+
+npc_ev *npc_render_selector(npc_arena *a, const npc_ssel *sel)
+{
+    static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist"};
+    npc_ev *m = npc_ev_map(a);
+    if (sel->nlabels) {
+        npc_ev *ml = npc_ev_map(a);
+        for (size_t i = 0; i < sel->nlabels; i++)
+            npc_ev_put(a, ml, sel->labels[i].key, npc_ev_str(a, sel->labels[i].value));
+        npc_ev_put(a, m, "matchLabels", ml);
+    }
+    if (sel->nexprs) {
+        npc_ev *me = npc_ev_seq(a);
+        for (size_t i = 0; i < sel->nexprs; i++) {
+            const npc_sexpr *e = &sel->exprs[i];
+            npc_ev *x = npc_ev_map(a);
+            npc_ev_put(a, x, "key", npc_ev_str(a, e->key));
+            npc_ev_put(a, x, "operator", npc_ev_str(a, ops[e->op]));
+            if (e->nvalues) {
+                npc_ev *vals = npc_ev_seq(a);
+                for (size_t j = 0; j < e->nvalues; j++)
+                    npc_ev_push(a, vals, npc_ev_str(a, e->values[j]));
+                npc_ev_put(a, x, "values", vals);
+            }
+            npc_ev_push(a, me, x);
+        }
+        npc_ev_put(a, m, "matchExpressions", me);
+    }
+    return m;
+}
+
+npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_cpolicy *p)
+{
+    npc_ev *md = npc_ev_map(a);
+    npc_ev_put(a, md, "name", npc_ev_str(a, p->name));
+    npc_ev_put(a, md, "namespace", npc_ev_str(a, p->ns));
+    const npc_spec *s = c->spec;
+    if (s->nlabels) {
+        npc_ev *l = npc_ev_map(a);
+        for (size_t i = 0; i < s->nlabels; i++)
+            npc_ev_put(a, l, s->labels[i].key, npc_ev_str(a, s->labels[i].value));
+        npc_ev_put(a, md, "labels", l);
+    }
+    return md;
+}
+
+const char *npc_spec_engine(npc_spec *spec)
+{
+    if (spec->engine_opt >= 0) {
+        const char *v = npc_opt_string(spec, spec->engine_opt);
+        if (*v)
+            return v;
+    }
+    return spec->engine ? spec->engine : "kubernetes";
+}
+
+npc_status npc_render(npc_spec *spec, const char *engine, npc_format format, npc_buf *out)
+{
+    npc_ctx *ctx = spec->ctx;
+    if (!engine)
+        engine = npc_spec_engine(spec);
+    const struct engine *e = NULL;
+    for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++)
+        if (!strcmp(engines[i].name, engine))
+            e = &engines[i];
+    if (!e) {
+        npc_loc none = {0};
+        npc_buf names = NPC_BUF_INIT;
+        for (size_t i = 0; engine_names[i]; i++)
+            npc_buf_printf(&names, "%s%s", i ? ", " : "", engine_names[i]);
+        npc_error(ctx, NPC301, none, "unknown or not yet supported engine '%s' (supported: %s)", engine,
+                  npc_buf_cstr(&names));
+        npc_buf_free(&names);
+        return NPC_ERR_INPUT;
+    }
+    npc_compiled *c = npc_compile(spec);
+    if (!c)
+        return NPC_ERR_INPUT;
+    npc_docs_list docs = {NULL, 0, 0};
+    npc_status st = NPC_ERR_INPUT;
+    if (e->render(ctx, c, c->arena, &docs)) {
+        npc_buf tmp = NPC_BUF_INIT;
+        npc_emit_stream(c->arena, docs.items, docs.n, format, &tmp);
+        if (tmp.len)
+            npc_buf_append(out, tmp.data, tmp.len);
+        npc_buf_free(&tmp);
+        st = NPC_OK;
+    }
+    npc_compiled_free(c);
+    return st;
+}

@@ -1,0 +1,26 @@
+/* Renderers: one file per dialect, each exporting one entry point with the
+ * same signature; render.c picks one from a table by engine name. A
+ * renderer turns the compiled policies into document values (emit.h); the
+ * shared emitter writes them as YAML or JSON. */
+#ifndef NPC_RENDER_RENDER_H
+#define NPC_RENDER_RENDER_H
+#include "render/emit.h"
+#include "spec/compiled.h"
+
+typedef struct npc_docs {
+    npc_ev **items;
+    size_t n, cap;
+} npc_docs_list;
+
+/* Appends one document per object to docs (values in arena a). Returns 1
+ * on success, 0 after reporting diagnostics (NPC3xx). */
+typedef int (*npc_render_fn)(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
+
+int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
+
+/* Shared by renderers: a selector as {matchLabels, matchExpressions}. */
+npc_ev *npc_render_selector(npc_arena *a, const npc_ssel *sel);
+/* metadata {name, namespace, labels} with the spec's labels. */
+npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_cpolicy *p);
+
+#endif

@@ -1,0 +1,417 @@
+/* Connection-list reports: peer naming, focus filtering and sorting shared
+ * by every output format, and the table of writers. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+#include "util/ctx.h"
+#include "util/diag.h"
+
+static const struct {
+    const char *name;
+    npc_report_writer write;
+} writers[NPC_REPORT_FORMAT_COUNT] = {
+    [NPC_REPORT_TXT] = {"txt", npc_report_txt}, [NPC_REPORT_JSON] = {"json", npc_report_json},
+    [NPC_REPORT_CSV] = {"csv", npc_report_csv}, [NPC_REPORT_MD] = {"md", npc_report_md},
+    [NPC_REPORT_DOT] = {"dot", npc_report_dot},
+};
+
+int npc_report_format_parse(const char *s, npc_report_format *out)
+{
+    for (int i = 0; i < NPC_REPORT_FORMAT_COUNT; i++)
+        if (strcmp(s, writers[i].name) == 0) {
+            *out = (npc_report_format)i;
+            return 1;
+        }
+    return 0;
+}
+
+const char *npc_report_format_name(npc_report_format f)
+{
+    return (unsigned)f < NPC_REPORT_FORMAT_COUNT ? writers[f].name : "?";
+}
+
+npc_report_writer npc_report_writer_of(npc_report_format f)
+{
+    return (unsigned)f < NPC_REPORT_FORMAT_COUNT ? writers[f].write : NULL;
+}
+
+int npc_report_parse_focus_conn(const char *s, npc_proto *proto, uint16_t *port)
+{
+    const char *dash = strchr(s, '-');
+    if (!dash || dash == s || dash - s > 8)
+        return 0;
+    char up[9];
+    size_t n = (size_t)(dash - s);
+    for (size_t i = 0; i < n; i++)
+        up[i] = (char)toupper((unsigned char)s[i]);
+    up[n] = 0;
+    npc_proto p;
+    if (!npc_proto_parse(up, &p))
+        return 0;
+    char *end;
+    const char *num = dash + 1;
+    if (!isdigit((unsigned char)*num))
+        return 0;
+    unsigned long v = strtoul(num, &end, 10);
+    if (*end || v < 1 || v > 65535)
+        return 0;
+    *proto = p;
+    *port = (uint16_t)v;
+    return 1;
+}
+
+/* ------------------------------------------------------------- naming */
+
+static char *workload_id(const npc_cluster *c, const npc_workload *w, char **label)
+{
+    const npc_interner *s = c->ctx->strings;
+    npc_buf b = NPC_BUF_INIT, l = NPC_BUF_INIT;
+    npc_buf_printf(&l, "%s[%s]", npc_sym_str(s, w->name), npc_sym_str(s, w->kind));
+    npc_buf_printf(&b, "%s/%s", npc_sym_str(s, c->namespaces.items[w->ns].name), l.data);
+    *label = npc_buf_take(&l);
+    return npc_buf_take(&b);
+}
+
+static char *range_id(npc_iprange r)
+{
+    char a[64], z[64];
+    npc_buf b = NPC_BUF_INIT;
+    npc_ip_format(r.first, a);
+    npc_ip_format(r.last, z);
+    npc_buf_printf(&b, "%s-%s[External]", a, z);
+    return npc_buf_take(&b);
+}
+
+/* ------------------------------------------------------------- focus */
+
+typedef NPC_VEC(char *) str_vec;
+
+static void split_list(const char *s, str_vec *out)
+{
+    while (s && *s) {
+        const char *comma = strchr(s, ',');
+        size_t n = comma ? (size_t)(comma - s) : strlen(s);
+        /* tolerate spaces around names ("a, b") */
+        while (n && isspace((unsigned char)*s))
+            s++, n--;
+        while (n && isspace((unsigned char)s[n - 1]))
+            n--;
+        if (n)
+            npc_vec_push(out, npc_xstrndup(s, n));
+        s = comma ? comma + 1 : NULL;
+    }
+}
+
+static void free_list(str_vec *v)
+{
+    for (size_t i = 0; i < v->len; i++)
+        free(v->items[i]);
+    npc_vec_free(v);
+}
+
+/* A workload matches a name as netpol-analyzer's focus options do: its
+ * name alone, or "namespace/name". */
+static int workload_matches(const npc_cluster *c, const npc_workload *w, const str_vec *names)
+{
+    const npc_interner *s = c->ctx->strings;
+    const char *name = npc_sym_str(s, w->name);
+    const char *ns = npc_sym_str(s, c->namespaces.items[w->ns].name);
+    size_t nslen = strlen(ns);
+    for (size_t i = 0; i < names->len; i++) {
+        const char *f = names->items[i];
+        if (strcmp(f, name) == 0)
+            return 1;
+        if (strncmp(f, ns, nslen) == 0 && f[nslen] == '/' && strcmp(f + nslen + 1, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int endpoint_matches(const npc_cluster *c, const npc_endpoint *e, const str_vec *names)
+{
+    return e->kind == NPC_EP_WORKLOAD &&
+           workload_matches(c, &c->workloads.items[e->workload], names);
+}
+
+static int keep_pair(const npc_cluster *c, const npc_conn *k, const npc_report_opts *o,
+                     const str_vec *focus, const str_vec *peers)
+{
+    if (!focus->len)
+        return 1;
+    int egress = o->focus_dir != 1 && endpoint_matches(c, &k->src, focus) &&
+                 (!peers->len || endpoint_matches(c, &k->dst, peers));
+    int ingress = o->focus_dir != 2 && endpoint_matches(c, &k->dst, focus) &&
+                  (!peers->len || endpoint_matches(c, &k->src, peers));
+    return egress || ingress;
+}
+
+/* ------------------------------------------------------------- build */
+
+typedef struct peer_map {
+    uint32_t *wl; /* workload index -> peer index + 1 */
+    NPC_VEC(npc_iprange) ranges;
+    NPC_VEC(uint32_t) range_peer;
+} peer_map;
+
+static uint32_t peer_of(npc_cluster *c, npc_report *r, peer_map *m, const npc_endpoint *e)
+{
+    npc_report_peer p;
+    memset(&p, 0, sizeof p);
+    switch (e->kind) {
+    case NPC_EP_WORKLOAD:
+        if (m->wl[e->workload])
+            return m->wl[e->workload] - 1;
+        p.id = workload_id(c, &c->workloads.items[e->workload], &p.label);
+        p.ns = npc_sym_str(c->ctx->strings,
+                           c->namespaces.items[c->workloads.items[e->workload].ns].name);
+        npc_vec_push(&r->peers, p);
+        m->wl[e->workload] = (uint32_t)r->peers.len;
+        return (uint32_t)r->peers.len - 1;
+    case NPC_EP_EXTERNAL:
+        for (size_t i = 0; i < m->ranges.len; i++)
+            if (npc_ip_cmp(m->ranges.items[i].first, e->range.first) == 0 &&
+                npc_ip_cmp(m->ranges.items[i].last, e->range.last) == 0)
+                return m->range_peer.items[i];
+        p.id = range_id(e->range);
+        p.label = npc_xstrdup(p.id);
+        npc_vec_push(&r->peers, p);
+        npc_vec_push(&m->ranges, e->range);
+        npc_vec_push(&m->range_peer, (uint32_t)r->peers.len - 1);
+        return (uint32_t)r->peers.len - 1;
+    }
+    return 0;
+}
+
+typedef struct sort_key {
+    uint32_t rs, rd;
+    size_t row;
+} sort_key;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const sort_key *x = a, *y = b;
+    if (x->rs != y->rs)
+        return x->rs < y->rs ? -1 : 1;
+    if (x->rd != y->rd)
+        return x->rd < y->rd ? -1 : 1;
+    return 0;
+}
+
+static int cmp_peer_ptr(const void *a, const void *b)
+{
+    const npc_report_peer *x = *(const npc_report_peer *const *)a;
+    const npc_report_peer *y = *(const npc_report_peer *const *)b;
+    return strcmp(x->id, y->id);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void npc_report_sort_strings(char **v, size_t n)
+{
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_str);
+}
+
+/* Sorts rows by (source id, destination id): peers are ranked once, then
+ * rows are sorted by rank pairs. */
+static void sort_rows(npc_report *r)
+{
+    size_t np = r->peers.len, nr = r->rows.len;
+    if (nr < 2)
+        return;
+    npc_report_peer **order = npc_xmalloc((np ? np : 1) * sizeof *order);
+    uint32_t *rank = npc_xmalloc((np ? np : 1) * sizeof *rank);
+    for (size_t i = 0; i < np; i++)
+        order[i] = &r->peers.items[i];
+    qsort(order, np, sizeof *order, cmp_peer_ptr);
+    for (size_t i = 0; i < np; i++)
+        rank[order[i] - r->peers.items] = (uint32_t)i;
+    sort_key *keys = npc_xmalloc(nr * sizeof *keys);
+    for (size_t i = 0; i < nr; i++) {
+        keys[i].rs = rank[r->rows.items[i].src];
+        keys[i].rd = rank[r->rows.items[i].dst];
+        keys[i].row = i;
+    }
+    qsort(keys, nr, sizeof *keys, cmp_key);
+    npc_report_row *rows = npc_xmalloc(nr * sizeof *rows);
+    for (size_t i = 0; i < nr; i++)
+        rows[i] = r->rows.items[keys[i].row];
+    memcpy(r->rows.items, rows, nr * sizeof *rows);
+    free(rows);
+    free(keys);
+    free(rank);
+    free(order);
+}
+
+void npc_report_build(npc_cluster *c, const npc_connlist *l, const npc_report_opts *o,
+                      npc_report *r)
+{
+    static const npc_report_opts none;
+    str_vec focus = {0}, peers = {0};
+    peer_map m;
+    memset(r, 0, sizeof *r);
+    memset(&m, 0, sizeof m);
+    if (!o)
+        o = &none;
+    split_list(o->focus_workloads, &focus);
+    if (focus.len)
+        split_list(o->focus_peers, &peers);
+    m.wl = npc_xcalloc(c->workloads.len + 1, sizeof *m.wl);
+
+    if (focus.len) {
+        /* netpol-analyzer warns about a focus name that matches nothing */
+        int any = 0;
+        for (size_t i = 0; i < focus.len; i++) {
+            str_vec one = {&focus.items[i], 1, 1};
+            int found = 0;
+            for (size_t w = 0; w < c->workloads.len && !found; w++)
+                found = workload_matches(c, &c->workloads.items[w], &one);
+            if (!found) {
+                npc_loc none_loc = {NULL, 0, 0};
+                npc_warning(c->ctx, NPC220, none_loc,
+                            "workload %s does not exist in the input resources; "
+                            "the connectivity report will be empty",
+                            focus.items[i]);
+            }
+            any |= found;
+        }
+        if (!any)
+            goto done;
+    }
+    if (o->has_focus_conn) {
+        npc_buf b = NPC_BUF_INIT;
+        npc_buf_printf(&b, "%s %u", npc_proto_name(o->conn_proto), (unsigned)o->conn_port);
+        r->focus_conn = npc_buf_take(&b);
+    }
+    for (size_t i = 0; i < l->items.len; i++) {
+        const npc_conn *k = &l->items.items[i];
+        if (k->src.kind == NPC_EP_EXTERNAL && k->dst.kind == NPC_EP_EXTERNAL)
+            continue;
+        if (k->src.kind == NPC_EP_WORKLOAD && k->dst.kind == NPC_EP_WORKLOAD &&
+            k->src.workload == k->dst.workload)
+            continue;
+        if (npc_portset_is_empty(&k->conns))
+            continue;
+        if (o->has_focus_conn && !npc_portset_contains(&k->conns, o->conn_proto, o->conn_port))
+            continue;
+        if (!keep_pair(c, k, o, &focus, &peers))
+            continue;
+        npc_report_row row;
+        row.src = peer_of(c, r, &m, &k->src);
+        row.dst = peer_of(c, r, &m, &k->dst);
+        npc_buf b = NPC_BUF_INIT;
+        npc_portset_format(&k->conns, &b);
+        row.conn = npc_buf_take(&b);
+        npc_vec_push(&r->rows, row);
+    }
+    /* dot draws every workload (or the focus workloads) even without edges */
+    for (size_t w = 0; w < c->workloads.len; w++) {
+        if (focus.len && !workload_matches(c, &c->workloads.items[w], &focus))
+            continue;
+        npc_endpoint e;
+        memset(&e, 0, sizeof e);
+        e.kind = NPC_EP_WORKLOAD;
+        e.workload = (uint32_t)w;
+        npc_vec_push(&r->nodes, peer_of(c, r, &m, &e));
+    }
+    sort_rows(r);
+done:
+    free(m.wl);
+    npc_vec_free(&m.ranges);
+    npc_vec_free(&m.range_peer);
+    free_list(&focus);
+    free_list(&peers);
+}
+
+void npc_report_free(npc_report *r)
+{
+    for (size_t i = 0; i < r->peers.len; i++) {
+        free(r->peers.items[i].id);
+        free(r->peers.items[i].label);
+    }
+    for (size_t i = 0; i < r->rows.len; i++)
+        free(r->rows.items[i].conn);
+    npc_vec_free(&r->peers);
+    npc_vec_free(&r->rows);
+    npc_vec_free(&r->nodes);
+    free(r->focus_conn);
+    r->focus_conn = NULL;
+}
+
+/* ------------------------------------------------------------ quoting */
+
+/* JSON as Go's encoding/json writes it: HTML-sensitive characters and the
+ * JavaScript line separators escaped too. */
+void npc_report_json_string(npc_buf *out, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    npc_buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned ch = *p;
+        switch (ch) {
+        case '"':
+            npc_buf_puts(out, "\\\"");
+            continue;
+        case '\\':
+            npc_buf_puts(out, "\\\\");
+            continue;
+        case '\n':
+            npc_buf_puts(out, "\\n");
+            continue;
+        case '\r':
+            npc_buf_puts(out, "\\r");
+            continue;
+        case '\t':
+            npc_buf_puts(out, "\\t");
+            continue;
+        default:
+            break;
+        }
+        if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&') {
+            char e[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], 0};
+            npc_buf_puts(out, e);
+        } else if (ch == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            npc_buf_puts(out, p[2] == 0xA8 ? "\\u2028" : "\\u2029");
+            p += 2;
+        } else {
+            npc_buf_putc(out, (char)ch);
+        }
+    }
+    npc_buf_putc(out, '"');
+}
+
+/* Go's %q for the printable ASCII names peers have; other bytes escaped. */
+void npc_report_go_quote(npc_buf *out, const char *s)
+{
+    npc_buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            npc_buf_puts(out, "\\\"");
+            break;
+        case '\\':
+            npc_buf_puts(out, "\\\\");
+            break;
+        case '\n':
+            npc_buf_puts(out, "\\n");
+            break;
+        case '\t':
+            npc_buf_puts(out, "\\t");
+            break;
+        case '\r':
+            npc_buf_puts(out, "\\r");
+            break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                npc_buf_printf(out, "\\x%02x", *p);
+            else
+                npc_buf_putc(out, (char)*p);
+        }
+    }
+    npc_buf_putc(out, '"');
+}

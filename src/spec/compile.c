@@ -1,0 +1,831 @@
+/* The compiler: a loaded spec with its options -> npc_compiled.
+ *
+ * Passes, each with the invariant it leaves:
+ *   1. expand  - every flow whose condition holds becomes units whose peers
+ *                are plain (entities split into their parts, option peers
+ *                parsed) and whose ports are numbers, ranges or names.
+ *   2. assign  - every component side of a unit adds one rule to the policy
+ *                that carries it (the flow's `policy`, else the component's
+ *                own; a policy whose `when` is false hands over to its
+ *                `otherwise`); passthrough rules join their policy.
+ *   3. canon   - in each policy and direction, rules with equal peers merge
+ *                their ports (rules with equal ports stay apart, as declared);
+ *                peers, ports and rules are sorted and unique.
+ *   4. name    - the naming pattern gives each policy its name; names are
+ *                valid DNS-1123 subdomains and unique per namespace; the
+ *                policies are sorted by namespace, then name. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/compiled.h"
+#include "util/buf.h"
+
+typedef struct cstate {
+    npc_spec *s;
+    npc_compiled *out;
+    npc_arena *a;
+    npc_cpolicy **slot; /* spec policy index -> compiled policy (made on first use) */
+    int failed;
+} cstate;
+
+/* ---------------------------------------------------------------- ports */
+
+int npc_cport_cmp(const npc_cport *a, const npc_cport *b)
+{
+    int an = a->name != NULL, bn = b->name != NULL;
+    if (an != bn)
+        return an - bn;
+    if (an) {
+        int c = strcmp(a->name, b->name);
+        if (c)
+            return c;
+    }
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    if (a->hi != b->hi)
+        return a->hi < b->hi ? -1 : 1;
+    return a->proto - b->proto;
+}
+
+static int cport_qcmp(const void *x, const void *y)
+{
+    return npc_cport_cmp(x, y);
+}
+
+static void add_cport(cstate *st, npc_unit *u, int proto, uint16_t lo, uint16_t hi, const char *name,
+                      const char *app, npc_loc loc)
+{
+    npc_cport p = {proto, lo, hi, name, app, loc};
+    NPC_APUSH(st->a, u->ports, u->nports, u->pcap, p);
+}
+
+/* Resolves a flow's or entity part's ports into u; returns 0 when a list
+ * that was given resolves to nothing (the unit then allows nothing). */
+static int resolve_ports(cstate *st, const npc_sport *ps, size_t n, int given, npc_unit *u)
+{
+    npc_spec *s = st->s;
+    if (!given) {
+        u->all_ports = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const npc_sport *p = &ps[i];
+        if (!npc_cond_eval(s, p->when))
+            continue;
+        switch (p->kind) {
+        case NPC_SPORT_NUM:
+            add_cport(st, u, p->proto, p->lo, p->hi, NULL, p->app, p->loc);
+            break;
+        case NPC_SPORT_NAMED:
+            add_cport(st, u, p->proto, 0, 0, p->name, p->app, p->loc);
+            break;
+        case NPC_SPORT_ALL:
+            if (p->proto < 0)
+                u->all_ports = 1;
+            else
+                add_cport(st, u, p->proto, 0, 0, NULL, p->app, p->loc);
+            break;
+        case NPC_SPORT_OPTION: {
+            long long v = npc_opt_int(s, p->opt);
+            if (v < 1 || v > 65535) {
+                npc_error(s->ctx, NPC112, p->loc, "option '%s' is %lld, not a port (1-65535)",
+                          s->options[p->opt].name, v);
+                st->failed = 1;
+                break;
+            }
+            add_cport(st, u, p->proto, (uint16_t)v, (uint16_t)v, NULL, p->app, p->loc);
+            break;
+        }
+        case NPC_SPORT_ENDPOINTS: {
+            const npc_node *l = npc_opt_list(s, p->opt);
+            for (size_t j = 0; l && j < l->u.seq.len; j++) {
+                const char *why;
+                int port = npc_endpoint_port(l->u.seq.items[j]->u.scalar.s, &why);
+                if (port)
+                    add_cport(st, u, NPC_PROTO_TCP, (uint16_t)port, (uint16_t)port, NULL, p->app,
+                              p->loc);
+            }
+            break;
+        }
+        }
+    }
+    if (u->all_ports) {
+        u->nports = 0;
+        return 1;
+    }
+    return u->nports > 0;
+}
+
+/* ------------------------------------------------------------ 1. expand */
+
+typedef struct group {
+    const npc_speer *peers;
+    size_t npeers;
+    const npc_entity_part *part; /* NULL: the flow's plain peers */
+    const char *entity;
+} group;
+
+typedef NPC_VEC(group) group_vec;
+typedef NPC_VEC(npc_speer) speer_vec;
+
+/* Plain peers of one side (options expanded) into *plain; entity parts
+ * become groups of their own. */
+static void side_groups(cstate *st, const npc_speer *ps, size_t n, speer_vec *plain, group_vec *groups)
+{
+    npc_spec *s = st->s;
+    for (size_t i = 0; i < n; i++) {
+        const npc_speer *p = &ps[i];
+        if (p->kind == NPC_SP_ENTITY) {
+            const npc_entity *e = &s->entities[p->index];
+            for (size_t j = 0; j < e->nparts; j++) {
+                group g = {e->parts[j].peers, e->parts[j].npeers, &e->parts[j], e->name};
+                npc_vec_push(groups, g);
+            }
+        } else if (p->kind == NPC_SP_OPTION) {
+            const npc_node *l = npc_opt_list(s, p->index);
+            if (!l && p->empty_any) {
+                npc_speer any;
+                memset(&any, 0, sizeof any);
+                any.kind = NPC_SP_ANY;
+                any.loc = p->loc;
+                npc_vec_push(plain, any);
+            }
+            for (size_t j = 0; l && j < l->u.seq.len; j++) {
+                npc_speer q;
+                if (!npc_spec_parse_peer(s, l->u.seq.items[j], &q)) {
+                    st->failed = 1;
+                    continue;
+                }
+                if (q.kind == NPC_SP_ENTITY || q.kind == NPC_SP_OPTION) {
+                    npc_error(s->ctx, NPC103, q.loc, "a peer in option '%s' must not be an entity",
+                              s->options[p->index].name);
+                    st->failed = 1;
+                    continue;
+                }
+                npc_vec_push(plain, q);
+            }
+        } else {
+            npc_vec_push(plain, *p);
+        }
+    }
+    if (plain->len) {
+        group g = {plain->items, plain->len, NULL, NULL};
+        npc_vec_push(groups, g);
+    }
+}
+
+static void copy_group(cstate *st, const group *g, npc_speer **arr, size_t *n, size_t *cap)
+{
+    for (size_t i = 0; i < g->npeers; i++) {
+        npc_speer p = g->peers[i];
+        if (g->entity)
+            p.entity = g->entity;
+        if (p.kind == NPC_SP_PODS && p.ns_kind == NPC_SNS_OPTION) {
+            /* namespaces named by a string or strings option */
+            int opt = p.ns_opt;
+            p.ns_kind = NPC_SNS_NAMES;
+            p.ns_names = NULL;
+            p.nns = p.nscap = 0;
+            if (st->s->options[opt].type == NPC_OPT_STRING) {
+                const char *v = npc_opt_string(st->s, opt);
+                if (*v)
+                    NPC_APUSH(st->a, p.ns_names, p.nns, p.nscap, v);
+            } else {
+                const npc_node *l = npc_opt_list(st->s, opt);
+                for (size_t j = 0; l && j < l->u.seq.len; j++)
+                    NPC_APUSH(st->a, p.ns_names, p.nns, p.nscap, l->u.seq.items[j]->u.scalar.s);
+            }
+            int bad = p.nns == 0;
+            for (size_t j = 0; j < p.nns; j++)
+                bad |= !npc_spec_label_value_ok(p.ns_names[j]);
+            if (bad) {
+                npc_error(st->s->ctx, NPC112, p.loc, "option '%s' must name one or more namespaces",
+                          st->s->options[opt].name);
+                st->failed = 1;
+                continue;
+            }
+        }
+        NPC_APUSH(st->a, *arr, *n, *cap, p);
+    }
+}
+
+static int is_comp(const npc_speer *p)
+{
+    return p->kind == NPC_SP_COMPONENT || p->kind == NPC_SP_ALL_COMPONENTS;
+}
+
+/* A named port becomes a number when the destination is one component
+ * that declares it. */
+static void resolve_named(cstate *st, npc_unit *u)
+{
+    if (u->nto != 1 || u->to[0].kind != NPC_SP_COMPONENT)
+        return;
+    const npc_component *c = &st->s->components[u->to[0].index];
+    for (size_t i = 0; i < u->nports; i++) {
+        npc_cport *p = &u->ports[i];
+        if (!p->name)
+            continue;
+        for (size_t j = 0; j < c->nports; j++)
+            if (!strcmp(c->ports[j].name, p->name)) {
+                p->lo = p->hi = c->ports[j].port.lo;
+                p->proto = c->ports[j].port.proto;
+                p->name = NULL;
+            }
+    }
+}
+
+static void expand_flow(cstate *st, const npc_flow *f)
+{
+    speer_vec pf = {0}, pt = {0};
+    group_vec gf = {0}, gt = {0};
+    side_groups(st, f->from, f->nfrom, &pf, &gf);
+    side_groups(st, f->to, f->nto, &pt, &gt);
+    int any_comp = 0;
+    for (size_t i = 0; i < gf.len; i++)
+        for (size_t k = 0; k < gf.items[i].npeers; k++)
+            any_comp |= is_comp(&gf.items[i].peers[k]);
+    for (size_t i = 0; i < gt.len; i++)
+        for (size_t k = 0; k < gt.items[i].npeers; k++)
+            any_comp |= is_comp(&gt.items[i].peers[k]);
+    for (size_t i = 0; i < gf.len; i++)
+        for (size_t j = 0; j < gt.len; j++) {
+            npc_unit u;
+            memset(&u, 0, sizeof u);
+            u.flow = f;
+            const npc_entity_part *part = gt.items[j].part ? gt.items[j].part : gf.items[i].part;
+            int ok;
+            if (f->has_ports || !part)
+                ok = resolve_ports(st, f->ports, f->nports, f->has_ports, &u);
+            else
+                ok = resolve_ports(st, part->ports, part->nports, part->has_ports, &u);
+            if (!ok)
+                continue;
+            copy_group(st, &gf.items[i], &u.from, &u.nfrom, &u.fcap);
+            copy_group(st, &gt.items[j], &u.to, &u.nto, &u.tcap);
+            if (!u.nfrom || !u.nto)
+                continue;
+            resolve_named(st, &u);
+            if (u.nports > 1)
+                qsort(u.ports, u.nports, sizeof *u.ports, cport_qcmp);
+            NPC_APUSH(st->a, st->out->units, st->out->nunits, st->out->ucap, u);
+        }
+    if (gf.len && gt.len && !any_comp) {
+        npc_error(st->s->ctx, NPC111, f->loc,
+                  "flow has no component on either side once its options are applied");
+        st->failed = 1;
+    }
+    npc_vec_free(&pf);
+    npc_vec_free(&pt);
+    npc_vec_free(&gf);
+    npc_vec_free(&gt);
+}
+
+/* ------------------------------------------------------------ 2. assign */
+
+static int follow_policy(cstate *st, int p)
+{
+    npc_spec *s = st->s;
+    for (size_t hops = 0; p >= 0 && hops <= s->npolicies; hops++) {
+        if (npc_cond_eval(s, s->policies[p].when))
+            return p;
+        p = s->policies[p].otherwise;
+    }
+    return -1;
+}
+
+static npc_cpolicy *policy_slot(cstate *st, int p)
+{
+    if (!st->slot[p]) {
+        npc_cpolicy *cp = npc_arena_alloc(st->a, sizeof *cp);
+        const npc_spolicy *sp = &st->s->policies[p];
+        cp->name = sp->name;
+        cp->ns = sp->ns;
+        cp->loc = sp->loc;
+        if (sp->subject == NPC_SUBJ_ALL)
+            cp->subject = st->s->selector;
+        else
+            cp->subject = st->s->components[sp->subject].labels;
+        st->slot[p] = cp;
+    }
+    return st->slot[p];
+}
+
+static const char *ns_label = "kubernetes.io/metadata.name";
+
+static void ns_by_names(cstate *st, npc_cpeer *cp, const char *const *names, size_t n)
+{
+    cp->has_ns = 1;
+    if (n == 1) {
+        npc_ssel_add_label(st->a, &cp->ns_sel, ns_label, names[0]);
+        return;
+    }
+    npc_sexpr e;
+    memset(&e, 0, sizeof e);
+    e.key = ns_label;
+    e.op = NPC_SOP_IN;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < e.nvalues && strcmp(e.values[k], names[i]) < 0)
+            k++;
+        if (k < e.nvalues && !strcmp(e.values[k], names[i]))
+            continue;
+        NPC_APUSH(st->a, e.values, e.nvalues, e.cap, names[i]);
+        memmove(&e.values[k + 1], &e.values[k], (e.nvalues - 1 - k) * sizeof *e.values);
+        e.values[k] = names[i];
+    }
+    if (e.nvalues == 1) {
+        npc_ssel_add_label(st->a, &cp->ns_sel, ns_label, e.values[0]);
+        return;
+    }
+    NPC_APUSH(st->a, cp->ns_sel.exprs, cp->ns_sel.nexprs, cp->ns_sel.ecap, e);
+}
+
+static void peer_key(cstate *st, npc_cpeer *p)
+{
+    npc_buf b = NPC_BUF_INIT;
+    switch (p->kind) {
+    case NPC_CP_PODS:
+        npc_buf_printf(&b, "P|%d|", p->has_ns);
+        npc_ssel_key(&p->ns_sel, &b);
+        npc_buf_printf(&b, "|%d|", p->has_pods);
+        npc_ssel_key(&p->pods, &b);
+        break;
+    case NPC_CP_IPBLOCK:
+        npc_buf_printf(&b, "I|%s", p->cidr);
+        for (size_t i = 0; i < p->nexcept; i++)
+            npc_buf_printf(&b, "|%s", p->except[i]);
+        break;
+    case NPC_CP_FQDN:
+        npc_buf_printf(&b, "F|%s", p->fqdn);
+        for (size_t i = 0; i < p->nfallback; i++)
+            npc_buf_printf(&b, "|%s", p->fallback[i].key);
+        break;
+    }
+    p->key = npc_arena_strdup(st->a, npc_buf_cstr(&b));
+    npc_buf_free(&b);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Lowers one resolved peer, seen from a policy in namespace pns, into
+ * rule r. Returns 0 when the peer is "*" (r then has any_peer). */
+static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, npc_cpeer **arr, size_t *n,
+                       size_t *cap, int *any)
+{
+    npc_spec *s = st->s;
+    npc_cpeer cp;
+    memset(&cp, 0, sizeof cp);
+    cp.entity = sp->entity;
+    cp.loc = sp->loc;
+    switch (sp->kind) {
+    case NPC_SP_ANY:
+        *any = 1;
+        return;
+    case NPC_SP_ANY_IP: {
+        static const char *const all[] = {"0.0.0.0/0", "::/0"};
+        for (int i = 0; i < 2; i++) {
+            npc_cpeer ip = cp;
+            ip.kind = NPC_CP_IPBLOCK;
+            ip.cidr = all[i];
+            peer_key(st, &ip);
+            NPC_APUSH(st->a, *arr, *n, *cap, ip);
+        }
+        return;
+    }
+    case NPC_SP_COMPONENT: {
+        const npc_component *c = &s->components[sp->index];
+        cp.kind = NPC_CP_PODS;
+        cp.has_pods = 1;
+        cp.pods = c->labels;
+        if (strcmp(c->ns, pns))
+            ns_by_names(st, &cp, &c->ns, 1);
+        break;
+    }
+    case NPC_SP_ALL_COMPONENTS: {
+        cp.kind = NPC_CP_PODS;
+        cp.has_pods = 1;
+        cp.pods = s->selector;
+        const char **names = npc_arena_alloc(st->a, (s->ncomponents + 1) * sizeof *names);
+        size_t nn = 0;
+        int other = 0;
+        for (size_t i = 0; i < s->ncomponents; i++) {
+            names[nn++] = s->components[i].ns;
+            other |= strcmp(s->components[i].ns, pns) != 0;
+        }
+        if (other)
+            ns_by_names(st, &cp, names, nn);
+        break;
+    }
+    case NPC_SP_PODS:
+        cp.kind = NPC_CP_PODS;
+        cp.has_pods = sp->has_pods;
+        cp.pods = sp->pods;
+        switch (sp->ns_kind) {
+        case NPC_SNS_SAME:
+            break;
+        case NPC_SNS_ANY:
+            cp.has_ns = 1;
+            break;
+        case NPC_SNS_NAMES:
+        case NPC_SNS_OPTION:
+            ns_by_names(st, &cp, sp->ns_names, sp->nns);
+            break;
+        case NPC_SNS_SELECTOR:
+            cp.has_ns = 1;
+            cp.ns_sel = sp->ns_sel;
+            break;
+        }
+        break;
+    case NPC_SP_CIDR:
+        cp.kind = NPC_CP_IPBLOCK;
+        cp.cidr = sp->cidr;
+        if (sp->nexcept) {
+            const char **ex = npc_arena_alloc(st->a, sp->nexcept * sizeof *ex);
+            memcpy(ex, sp->except, sp->nexcept * sizeof *ex);
+            if (sp->nexcept > 1)
+                qsort(ex, sp->nexcept, sizeof *ex, cmp_cstr);
+            cp.except = ex;
+            cp.nexcept = sp->nexcept;
+        }
+        break;
+    case NPC_SP_FQDN: {
+        cp.kind = NPC_CP_FQDN;
+        cp.fqdn = sp->fqdn;
+        size_t fcap = 0;
+        int fany = 0;
+        for (size_t i = 0; i < sp->nfallback; i++)
+            lower_peer(st, &sp->fallback[i], pns, &cp.fallback, &cp.nfallback, &fcap, &fany);
+        if (fany) /* "*" as a fallback: nothing left to restrict */
+        {
+            *any = 1;
+            return;
+        }
+        break;
+    }
+    case NPC_SP_ENTITY:
+    case NPC_SP_OPTION:
+        return; /* expanded before */
+    }
+    peer_key(st, &cp);
+    NPC_APUSH(st->a, *arr, *n, *cap, cp);
+}
+
+static void add_rule(cstate *st, npc_cpolicy *cp, npc_dir dir, const npc_unit *u, const npc_speer *peers,
+                     size_t npeers)
+{
+    npc_crule r;
+    memset(&r, 0, sizeof r);
+    for (size_t i = 0; i < npeers; i++)
+        lower_peer(st, &peers[i], cp->ns, &r.peers, &r.npeers, &r.pcap, &r.any_peer);
+    if (r.any_peer)
+        r.npeers = 0;
+    r.all_ports = u->all_ports;
+    for (size_t i = 0; i < u->nports && !r.all_ports; i++)
+        NPC_APUSH(st->a, r.ports, r.nports, r.portcap, u->ports[i]);
+    NPC_APUSH(st->a, cp->rules[dir], cp->nrules[dir], cp->rcap[dir], r);
+}
+
+static int side_policy(cstate *st, const npc_flow *f, const npc_speer *side)
+{
+    npc_spec *s = st->s;
+    for (size_t i = 0; i < f->npolicies; i++) {
+        const npc_spolicy *p = &s->policies[f->policies[i]];
+        if ((side->kind == NPC_SP_ALL_COMPONENTS && p->subject == NPC_SUBJ_ALL) ||
+            (side->kind == NPC_SP_COMPONENT && p->subject == side->index))
+            return f->policies[i];
+    }
+    if (side->kind == NPC_SP_COMPONENT)
+        return s->components[side->index].policy;
+    return -1;
+}
+
+static void assign_unit(cstate *st, const npc_unit *u)
+{
+    for (size_t i = 0; i < u->nfrom; i++) {
+        if (!is_comp(&u->from[i]))
+            continue;
+        int p = follow_policy(st, side_policy(st, u->flow, &u->from[i]));
+        if (p >= 0)
+            add_rule(st, policy_slot(st, p), NPC_DIR_EGRESS, u, u->to, u->nto);
+    }
+    for (size_t i = 0; i < u->nto; i++) {
+        if (!is_comp(&u->to[i]))
+            continue;
+        int p = follow_policy(st, side_policy(st, u->flow, &u->to[i]));
+        if (p >= 0)
+            add_rule(st, policy_slot(st, p), NPC_DIR_INGRESS, u, u->from, u->nfrom);
+    }
+}
+
+static void assign_passthrough(cstate *st, const npc_passthrough *pt)
+{
+    npc_spec *s = st->s;
+    if (!npc_cond_eval(s, pt->when))
+        return;
+    int p = follow_policy(st, pt->policy);
+    if (p < 0)
+        return;
+    npc_cpolicy *cp = policy_slot(st, p);
+    for (int d = 0; d < 2; d++) {
+        const npc_node *r = pt->rules[d];
+        if (r && r->kind == NPC_NODE_MAP)
+            r = npc_opt_list(s, npc_spec_find_option(s, npc_map_get(r, "option")->u.scalar.s));
+        if (!r || r->kind != NPC_NODE_SEQ)
+            continue;
+        for (size_t i = 0; i < r->u.seq.len; i++) {
+            const npc_node *rule = r->u.seq.items[i];
+            if (!rule || rule->kind != NPC_NODE_MAP) {
+                npc_error(s->ctx, NPC103, npc_node_loc(rule ? rule : r),
+                          "a passthrough rule must be a mapping, not %s", npc_spec_a_type(rule));
+                st->failed = 1;
+                continue;
+            }
+            npc_craw raw = {pt->engine, rule};
+            NPC_APUSH(st->a, cp->raw[d], cp->nraw[d], cp->rawcap[d], raw);
+        }
+    }
+}
+
+/* ------------------------------------------------------------- 3. canon */
+
+static int cpeer_qcmp(const void *x, const void *y)
+{
+    return strcmp(((const npc_cpeer *)x)->key, ((const npc_cpeer *)y)->key);
+}
+
+static void canon_peers(npc_crule *r)
+{
+    if (r->npeers > 1)
+        qsort(r->peers, r->npeers, sizeof *r->peers, cpeer_qcmp);
+    size_t w = 0;
+    for (size_t i = 0; i < r->npeers; i++)
+        if (w == 0 || strcmp(r->peers[w - 1].key, r->peers[i].key))
+            r->peers[w++] = r->peers[i];
+    r->npeers = w;
+}
+
+static void canon_ports(npc_crule *r)
+{
+    if (r->all_ports) {
+        r->nports = 0;
+        return;
+    }
+    if (r->nports > 1)
+        qsort(r->ports, r->nports, sizeof *r->ports, cport_qcmp);
+    size_t w = 0;
+    for (size_t i = 0; i < r->nports; i++) {
+        npc_cport *p = &r->ports[i];
+        /* every port of the protocol covers its numbered and named ports */
+        int covered = 0;
+        for (size_t j = 0; j < r->nports; j++)
+            if (r->ports[j].lo == 0 && !r->ports[j].name && r->ports[j].proto == p->proto &&
+                (p->lo != 0 || p->name))
+                covered = 1;
+        if (covered)
+            continue;
+        if (w && npc_cport_cmp(&r->ports[w - 1], p) == 0)
+            continue;
+        r->ports[w++] = *p;
+    }
+    r->nports = w;
+}
+
+static const char *ports_key(cstate *st, const npc_crule *r)
+{
+    npc_buf b = NPC_BUF_INIT;
+    if (r->all_ports)
+        npc_buf_puts(&b, "*");
+    for (size_t i = 0; i < r->nports; i++)
+        npc_buf_printf(&b, "%s%d:%05u-%05u:%s", i ? "," : "", r->ports[i].proto, r->ports[i].lo,
+                       r->ports[i].hi, r->ports[i].name ? r->ports[i].name : "");
+    const char *k = npc_arena_strdup(st->a, npc_buf_cstr(&b));
+    npc_buf_free(&b);
+    return k;
+}
+
+static const char *peers_key(cstate *st, const npc_crule *r)
+{
+    npc_buf b = NPC_BUF_INIT;
+    if (r->any_peer)
+        npc_buf_puts(&b, "*");
+    for (size_t i = 0; i < r->npeers; i++)
+        npc_buf_printf(&b, "%s%s", i ? "," : "", r->peers[i].key);
+    const char *k = npc_arena_strdup(st->a, npc_buf_cstr(&b));
+    npc_buf_free(&b);
+    return k;
+}
+
+static int crule_qcmp(const void *x, const void *y)
+{
+    return strcmp(((const npc_crule *)x)->key, ((const npc_crule *)y)->key);
+}
+
+static void canon_rules(cstate *st, npc_cpolicy *cp, int d)
+{
+    npc_crule *rs = cp->rules[d];
+    size_t n = cp->nrules[d];
+    for (size_t i = 0; i < n; i++) {
+        canon_peers(&rs[i]);
+        canon_ports(&rs[i]);
+    }
+    /* Equal peers: union of ports. */
+    for (size_t i = 0; i < n; i++) {
+        const char *pk = peers_key(st, &rs[i]);
+        for (size_t j = i + 1; j < n; j++) {
+            if (strcmp(pk, peers_key(st, &rs[j])))
+                continue;
+            if (rs[j].all_ports)
+                rs[i].all_ports = 1;
+            for (size_t k = 0; k < rs[j].nports; k++)
+                NPC_APUSH(st->a, rs[i].ports, rs[i].nports, rs[i].portcap, rs[j].ports[k]);
+            canon_ports(&rs[i]);
+            rs[j] = rs[--n];
+            j--;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        npc_buf b = NPC_BUF_INIT;
+        npc_buf_printf(&b, "%s#%s", peers_key(st, &rs[i]), ports_key(st, &rs[i]));
+        rs[i].key = npc_arena_strdup(st->a, npc_buf_cstr(&b));
+        npc_buf_free(&b);
+    }
+    if (n > 1)
+        qsort(rs, n, sizeof *rs, crule_qcmp);
+    cp->nrules[d] = n;
+}
+
+/* -------------------------------------------------------------- 4. name */
+
+static int subdomain_ok(const char *p)
+{
+    size_t n = strlen(p);
+    if (n == 0 || n > 253)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && c != '-' && c != '.')
+            return 0;
+        if ((i == 0 || i == n - 1) && !alnum)
+            return 0;
+        if (c == '.' && (p[i + 1] == '.' || p[i + 1] == '-' || p[i - 1] == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *apply_naming(cstate *st, const char *name, npc_loc where)
+{
+    npc_spec *s = st->s;
+    const char *pat = s->naming ? s->naming : "{name}";
+    npc_buf b = NPC_BUF_INIT;
+    for (const char *p = pat; *p; p++) {
+        if (*p != '{') {
+            npc_buf_putc(&b, *p);
+            continue;
+        }
+        const char *end = strchr(p, '}');
+        if (!end) {
+            npc_error(s->ctx, NPC116, s->naming_loc, "naming pattern '%s' has an unclosed '{'", pat);
+            st->failed = 1;
+            break;
+        }
+        char *key = npc_arena_strndup(st->a, p + 1, (size_t)(end - p - 1));
+        if (!strcmp(key, "name")) {
+            npc_buf_puts(&b, name);
+        } else {
+            int o = npc_spec_find_option(s, key);
+            if (o < 0 || (s->options[o].type != NPC_OPT_STRING && s->options[o].type != NPC_OPT_INT)) {
+                npc_error(s->ctx, NPC116, s->naming_loc,
+                          "naming pattern '%s': '{%s}' is neither {name} nor a string or int option",
+                          pat, key);
+                st->failed = 1;
+            } else {
+                npc_buf_puts(&b, npc_opt_text(s, o));
+            }
+        }
+        p = end;
+    }
+    const char *r = npc_arena_strdup(st->a, npc_buf_cstr(&b));
+    npc_buf_free(&b);
+    if (!st->failed && !subdomain_ok(r)) {
+        npc_diag *d = npc_error(s->ctx, NPC302, s->naming_loc.file ? s->naming_loc : where,
+                                "policy name '%s' is not a valid DNS-1123 subdomain (lower-case "
+                                "letters, digits, '-' and '.', at most 253)",
+                                r);
+        if (s->naming_loc.file)
+            npc_diag_also(d, where);
+        st->failed = 1;
+    }
+    return r;
+}
+
+static int cpolicy_qcmp(const void *x, const void *y)
+{
+    const npc_cpolicy *a = x, *b = y;
+    int c = strcmp(a->ns, b->ns);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+/* ----------------------------------------------------------- the driver */
+
+static void add_default_deny(cstate *st)
+{
+    npc_spec *s = st->s;
+    const npc_default_deny *d = &s->deny;
+    if (!d->present || !npc_cond_eval(s, d->when))
+        return;
+    const char **ns = NULL;
+    size_t n = 0, cap = 0;
+    if (d->nns) {
+        for (size_t i = 0; i < d->nns; i++)
+            NPC_APUSH(st->a, ns, n, cap, d->namespaces[i]);
+    } else {
+        for (size_t i = 0; i < s->ncomponents; i++)
+            NPC_APUSH(st->a, ns, n, cap, s->components[i].ns);
+    }
+    if (n > 1)
+        qsort(ns, n, sizeof *ns, cmp_cstr);
+    for (size_t i = 0; i < n; i++) {
+        if (i && !strcmp(ns[i], ns[i - 1]))
+            continue;
+        npc_cpolicy cp;
+        memset(&cp, 0, sizeof cp);
+        cp.name = d->name;
+        cp.ns = ns[i];
+        cp.isolate[0] = d->dirs[0];
+        cp.isolate[1] = d->dirs[1];
+        cp.loc = d->loc;
+        NPC_APUSH(st->a, st->out->policies, st->out->npolicies, st->out->pcap, cp);
+    }
+}
+
+npc_compiled *npc_compile(npc_spec *s)
+{
+    npc_compiled *out = npc_xcalloc(1, sizeof *out);
+    out->spec = s;
+    out->arena = npc_arena_new();
+    cstate st = {s, out, out->arena, NULL, 0};
+    st.slot = npc_arena_alloc(st.a, (s->npolicies + 1) * sizeof *st.slot);
+    size_t before = npc_error_count(s->ctx);
+    out->enabled = npc_cond_eval(s, s->when);
+
+    for (size_t i = 0; i < s->nflows; i++) /* 1. expand */
+        if (npc_cond_eval(s, s->flows[i].when))
+            expand_flow(&st, &s->flows[i]);
+
+    for (size_t i = 0; i < out->nunits; i++) /* 2. assign */
+        assign_unit(&st, &out->units[i]);
+    for (size_t i = 0; i < s->npassthrough; i++)
+        assign_passthrough(&st, &s->passthrough[i]);
+    for (size_t p = 0; p < s->npolicies; p++) {
+        const npc_spolicy *sp = &s->policies[p];
+        for (int d = 0; d < 2; d++)
+            if (sp->isolate_always[d] || (sp->isolate[d] && npc_cond_eval(s, sp->isolate[d]))) {
+                int q = follow_policy(&st, (int)p);
+                if (q >= 0)
+                    policy_slot(&st, q)->isolate[d] = 1;
+            }
+    }
+
+    if (out->enabled) {
+        for (size_t p = 0; p < s->npolicies; p++) { /* 3. canon */
+            npc_cpolicy *cp = st.slot[p];
+            if (!cp)
+                continue;
+            canon_rules(&st, cp, NPC_DIR_INGRESS);
+            canon_rules(&st, cp, NPC_DIR_EGRESS);
+            NPC_APUSH(st.a, out->policies, out->npolicies, out->pcap, *cp);
+        }
+        add_default_deny(&st);
+        for (size_t i = 0; i < out->npolicies; i++) /* 4. name */
+            out->policies[i].name = apply_naming(&st, out->policies[i].name, out->policies[i].loc);
+        if (out->npolicies > 1)
+            qsort(out->policies, out->npolicies, sizeof *out->policies, cpolicy_qcmp);
+        for (size_t i = 1; i < out->npolicies && !st.failed; i++)
+            if (!strcmp(out->policies[i].ns, out->policies[i - 1].ns) &&
+                !strcmp(out->policies[i].name, out->policies[i - 1].name)) {
+                npc_diag *d = npc_error(s->ctx, NPC302, out->policies[i].loc,
+                                        "two policies are named '%s' in namespace '%s'",
+                                        out->policies[i].name, out->policies[i].ns);
+                npc_diag_also(d, out->policies[i - 1].loc);
+                st.failed = 1;
+            }
+    }
+    if (st.failed || npc_error_count(s->ctx) > before) {
+        npc_compiled_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+void npc_compiled_free(npc_compiled *c)
+{
+    if (!c)
+        return;
+    npc_arena_free(c->arena);
+    free(c);
+}

@@ -1,0 +1,228 @@
+/* `when` conditions over options:
+ *   cond    := or
+ *   or      := and ("||" and)*
+ *   and     := unary ("&&" unary)*
+ *   unary   := "!" unary | "(" or ")" | OPTION [("==" | "!=") VALUE]
+ * A bare OPTION must be a bool option; == and != compare the text of a
+ * bool, int or string option with VALUE (a word or a quoted string). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/spec.h"
+
+typedef struct cparser {
+    npc_spec *spec;
+    const npc_node *node;
+    const char *text, *p;
+    int failed;
+} cparser;
+
+static npc_loc at(cparser *c, const char *where)
+{
+    npc_loc l = npc_node_loc(c->node);
+    /* Columns are exact for one-line scalars, which conditions are. */
+    if (l.line && !memchr(c->text, '\n', strlen(c->text)))
+        l.col += (uint32_t)(where - c->text) + (c->node->style == NPC_STYLE_QUOTED ? 1 : 0);
+    return l;
+}
+
+static void fail(cparser *c, const char *where, const char *msg)
+{
+    if (!c->failed)
+        npc_error(c->spec->ctx, NPC110, at(c, where), "invalid condition '%s': %s", c->text, msg);
+    c->failed = 1;
+}
+
+static void skip_ws(cparser *c)
+{
+    while (*c->p == ' ' || *c->p == '\t')
+        c->p++;
+}
+
+static int word_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '_' || ch == '-' || ch == '.' || ch == '/';
+}
+
+static npc_cond *new_cond(cparser *c, npc_cond_op op)
+{
+    npc_cond *n = npc_arena_alloc(c->spec->arena, sizeof *n);
+    n->op = op;
+    n->opt = -1;
+    return n;
+}
+
+static npc_cond *parse_or(cparser *c);
+
+static const char *parse_value(cparser *c)
+{
+    skip_ws(c);
+    const char *start = c->p;
+    if (*c->p == '"' || *c->p == '\'') {
+        char q = *c->p++;
+        const char *end = strchr(c->p, q);
+        if (!end) {
+            fail(c, start, "unterminated string");
+            return NULL;
+        }
+        const char *v = npc_arena_strndup(c->spec->arena, c->p, (size_t)(end - c->p));
+        c->p = end + 1;
+        return v;
+    }
+    while (word_char(*c->p))
+        c->p++;
+    if (c->p == start) {
+        fail(c, start, "expected a value after the comparison");
+        return NULL;
+    }
+    return npc_arena_strndup(c->spec->arena, start, (size_t)(c->p - start));
+}
+
+static npc_cond *parse_primary(cparser *c)
+{
+    skip_ws(c);
+    const char *start = c->p;
+    if (*c->p == '!' && c->p[1] != '=') {
+        c->p++;
+        npc_cond *n = new_cond(c, NPC_C_NOT);
+        n->a = parse_primary(c);
+        return n->a ? n : NULL;
+    }
+    if (*c->p == '(') {
+        c->p++;
+        npc_cond *n = parse_or(c);
+        skip_ws(c);
+        if (!n)
+            return NULL;
+        if (*c->p != ')') {
+            fail(c, c->p, "expected ')'");
+            return NULL;
+        }
+        c->p++;
+        return n;
+    }
+    while (word_char(*c->p))
+        c->p++;
+    if (c->p == start) {
+        fail(c, start, *start ? "expected an option name" : "unexpected end");
+        return NULL;
+    }
+    char *name = npc_arena_strndup(c->spec->arena, start, (size_t)(c->p - start));
+    int opt = npc_spec_find_option(c->spec, name);
+    if (opt < 0) {
+        if (!c->failed)
+            npc_error(c->spec->ctx, NPC106, at(c, start),
+                      "condition uses undeclared option '%s' (declare it under spec.options)", name);
+        c->failed = 1;
+        return NULL;
+    }
+    npc_opt_type t = c->spec->options[opt].type;
+    skip_ws(c);
+    if ((c->p[0] == '=' || c->p[0] == '!') && c->p[1] == '=') {
+        npc_cond *n = new_cond(c, c->p[0] == '=' ? NPC_C_EQ : NPC_C_NE);
+        c->p += 2;
+        n->opt = opt;
+        const char *vstart = c->p;
+        n->lit = parse_value(c);
+        if (!n->lit)
+            return NULL;
+        if (t != NPC_OPT_BOOL && t != NPC_OPT_INT && t != NPC_OPT_STRING) {
+            fail(c, start, "only bool, int and string options can be compared");
+            return NULL;
+        }
+        if (t == NPC_OPT_BOOL && strcmp(n->lit, "true") && strcmp(n->lit, "false")) {
+            fail(c, vstart, "a bool option compares with true or false");
+            return NULL;
+        }
+        if (t == NPC_OPT_INT) {
+            char *end;
+            strtoll(n->lit, &end, 10);
+            if (*end || !*n->lit) {
+                fail(c, vstart, "an int option compares with an integer");
+                return NULL;
+            }
+        }
+        return n;
+    }
+    if (t != NPC_OPT_BOOL) {
+        fail(c, start, "a bare option name must be a bool option (compare others with == or !=)");
+        return NULL;
+    }
+    npc_cond *n = new_cond(c, NPC_C_OPT);
+    n->opt = opt;
+    return n;
+}
+
+static npc_cond *parse_and(cparser *c)
+{
+    npc_cond *l = parse_primary(c);
+    for (;;) {
+        skip_ws(c);
+        if (!l || c->p[0] != '&' || c->p[1] != '&')
+            return l;
+        c->p += 2;
+        npc_cond *n = new_cond(c, NPC_C_AND);
+        n->a = l;
+        n->b = parse_primary(c);
+        if (!n->b)
+            return NULL;
+        l = n;
+    }
+}
+
+static npc_cond *parse_or(cparser *c)
+{
+    npc_cond *l = parse_and(c);
+    for (;;) {
+        skip_ws(c);
+        if (!l || c->p[0] != '|' || c->p[1] != '|')
+            return l;
+        c->p += 2;
+        npc_cond *n = new_cond(c, NPC_C_OR);
+        n->a = l;
+        n->b = parse_and(c);
+        if (!n->b)
+            return NULL;
+        l = n;
+    }
+}
+
+const npc_cond *npc_spec_parse_cond(npc_spec *s, const npc_node *n)
+{
+    if (!npc_node_is_string(n)) {
+        npc_error(s->ctx, NPC110, npc_node_loc(n),
+                  "a condition must be a string such as \"networkPoliciesEnabled\" or \"!a && b == x\", not %s",
+                  npc_spec_a_type(n));
+        return NULL;
+    }
+    cparser c = {s, n, n->u.scalar.s, n->u.scalar.s, 0};
+    npc_cond *r = parse_or(&c);
+    skip_ws(&c);
+    if (r && *c.p) {
+        fail(&c, c.p, "unexpected text");
+        return NULL;
+    }
+    return c.failed ? NULL : r;
+}
+
+int npc_cond_eval(npc_spec *s, const npc_cond *c)
+{
+    if (!c)
+        return 1;
+    switch (c->op) {
+    case NPC_C_OPT:
+        return npc_opt_bool(s, c->opt);
+    case NPC_C_NOT:
+        return !npc_cond_eval(s, c->a);
+    case NPC_C_AND:
+        return npc_cond_eval(s, c->a) && npc_cond_eval(s, c->b);
+    case NPC_C_OR:
+        return npc_cond_eval(s, c->a) || npc_cond_eval(s, c->b);
+    case NPC_C_EQ:
+        return strcmp(npc_opt_text(s, c->opt), c->lit) == 0;
+    case NPC_C_NE:
+        return strcmp(npc_opt_text(s, c->opt), c->lit) != 0;
+    }
+    return 0;
+}

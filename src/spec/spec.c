@@ -1,0 +1,1098 @@
+/* Loading a traffic spec: the document's shape, components, entities,
+ * policies, flows, passthrough and the default-deny layer. Options and
+ * conditions are in options.c and cond.c, peers and ports in peers.c.
+ * Every problem is reported with its position and loading goes on, so one
+ * run shows all the errors of a file. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/ir.h"
+#include "spec/spec.h"
+#include "util/buf.h"
+#include "util/ctx.h"
+
+#define SPEC_API_VERSION "netpolc.io/v1alpha1"
+#define SPEC_KIND "TrafficSpec"
+
+/* ------------------------------------------------------- shared helpers */
+
+int npc_spec_check_keys(npc_spec *s, const npc_node *map, const char *what,
+                        const char *const *allowed)
+{
+    int ok = 1;
+    if (!map || map->kind != NPC_NODE_MAP)
+        return 0;
+    for (size_t i = 0; i < map->u.map.len; i++) {
+        const npc_node *k = map->u.map.items[i].key;
+        int found = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (npc_node_scalar_eq(k, *a))
+                found = 1;
+        if (!found) {
+            npc_buf list = NPC_BUF_INIT;
+            for (const char *const *a = allowed; *a; a++)
+                npc_buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
+            npc_error(s->ctx, NPC102, npc_node_loc(k), "unknown key '%s' in %s (expected one of: %s)",
+                      k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?", what,
+                      npc_buf_cstr(&list));
+            npc_buf_free(&list);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+int npc_spec_want_map(npc_spec *s, const npc_node *n, const char *what)
+{
+    if (n && n->kind == NPC_NODE_MAP)
+        return 1;
+    npc_error(s->ctx, NPC103, npc_node_loc(n), "%s must be a mapping, not %s", what,
+              npc_spec_a_type(n));
+    return 0;
+}
+
+int npc_spec_want_seq(npc_spec *s, const npc_node *n, const char *what)
+{
+    if (n && n->kind == NPC_NODE_SEQ)
+        return 1;
+    npc_error(s->ctx, NPC103, npc_node_loc(n), "%s must be a sequence, not %s", what,
+              npc_spec_a_type(n));
+    return 0;
+}
+
+const char *npc_spec_a_type(const npc_node *n)
+{
+    static const char *const names[][2] = {{"mapping", "a mapping"}, {"sequence", "a sequence"},
+                                           {"string", "a string"},   {"integer", "an integer"},
+                                           {"boolean", "a boolean"}, {"number", "a number"},
+                                           {"null", "null"}};
+    const char *t = npc_node_type_name(n);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(names[i][0], t))
+            return names[i][1];
+    return t;
+}
+
+const char *npc_spec_dup(npc_spec *s, const npc_node *scalar)
+{
+    return npc_arena_strndup(s->arena, scalar->u.scalar.s, scalar->u.scalar.len);
+}
+
+const char *npc_spec_string(npc_spec *s, const npc_node *n, const char *what)
+{
+    if (!npc_node_is_string(n)) {
+        npc_error(s->ctx, NPC103, npc_node_loc(n), "%s must be a string, not %s", what,
+                  npc_spec_a_type(n));
+        return NULL;
+    }
+    if (strlen(n->u.scalar.s) != n->u.scalar.len) {
+        npc_error(s->ctx, NPC103, npc_node_loc(n), "%s must not contain NUL characters", what);
+        return NULL;
+    }
+    return npc_spec_dup(s, n);
+}
+
+/* Kubernetes label syntax: values up to 63 characters of [A-Za-z0-9_.-],
+ * alphanumeric at both ends; keys are an optional DNS prefix and '/'. */
+static int name_part_ok(const char *p, size_t n, int allow_empty)
+{
+    if (n == 0)
+        return allow_empty;
+    if (n > 63)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && c != '-' && c != '_' && c != '.')
+            return 0;
+        if ((i == 0 || i == n - 1) && !alnum)
+            return 0;
+    }
+    return 1;
+}
+
+int npc_spec_label_value_ok(const char *v)
+{
+    return name_part_ok(v, strlen(v), 1);
+}
+
+int npc_spec_label_key_ok(const char *k)
+{
+    const char *slash = strchr(k, '/');
+    if (!slash)
+        return name_part_ok(k, strlen(k), 0);
+    size_t plen = (size_t)(slash - k);
+    if (plen == 0 || plen > 253)
+        return 0;
+    for (size_t i = 0; i < plen; i++) {
+        char c = k[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+            return 0;
+    }
+    return name_part_ok(slash + 1, strlen(slash + 1), 0);
+}
+
+void npc_ssel_add_label(npc_arena *a, npc_ssel *sel, const char *k, const char *v)
+{
+    size_t i = 0;
+    while (i < sel->nlabels && strcmp(sel->labels[i].key, k) < 0)
+        i++;
+    if (i < sel->nlabels && strcmp(sel->labels[i].key, k) == 0) {
+        sel->labels[i].value = v;
+        return;
+    }
+    npc_kv kv = {k, v};
+    NPC_APUSH(a, sel->labels, sel->nlabels, sel->lcap, kv);
+    memmove(&sel->labels[i + 1], &sel->labels[i], (sel->nlabels - 1 - i) * sizeof kv);
+    sel->labels[i] = kv;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_expr(const void *a, const void *b)
+{
+    const npc_sexpr *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (int)x->op - (int)y->op;
+}
+
+static const char *const sop_names[] = {"In", "NotIn", "Exists", "DoesNotExist"};
+
+static int parse_label_map(npc_spec *s, const npc_node *n, npc_ssel *out)
+{
+    int ok = 1;
+    for (size_t i = 0; i < n->u.map.len; i++) {
+        const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
+        const char *ks = npc_spec_string(s, k, "a label key");
+        if (!ks) {
+            ok = 0;
+            continue;
+        }
+        if (!npc_spec_label_key_ok(ks)) {
+            npc_error(s->ctx, NPC114, npc_node_loc(k), "invalid label key '%s'", ks);
+            ok = 0;
+            continue;
+        }
+        if (!v || v->kind != NPC_NODE_SCALAR || npc_node_is_null(v)) {
+            npc_error(s->ctx, NPC103, npc_node_loc(v), "label value of '%s' must be a string, not %s",
+                      ks, npc_spec_a_type(v));
+            ok = 0;
+            continue;
+        }
+        const char *vs = npc_spec_dup(s, v);
+        if (!npc_spec_label_value_ok(vs)) {
+            npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value '%s'", vs);
+            ok = 0;
+            continue;
+        }
+        npc_ssel_add_label(s->arena, out, ks, vs);
+    }
+    return ok;
+}
+
+static int parse_expr(npc_spec *s, const npc_node *e, npc_sexpr *out)
+{
+    static const char *const keys[] = {"key", "operator", "values", NULL};
+    if (!npc_spec_want_map(s, e, "a matchExpressions item") ||
+        !npc_spec_check_keys(s, e, "a matchExpressions item", keys))
+        return 0;
+    const npc_node *k = npc_map_get(e, "key"), *op = npc_map_get(e, "operator"),
+                   *vals = npc_map_get(e, "values");
+    if (!k || !op) {
+        npc_error(s->ctx, NPC104, npc_node_loc(e), "a matchExpressions item needs 'key' and 'operator'");
+        return 0;
+    }
+    const char *ks = npc_spec_string(s, k, "'key'");
+    if (!ks)
+        return 0;
+    if (!npc_spec_label_key_ok(ks)) {
+        npc_error(s->ctx, NPC114, npc_node_loc(k), "invalid label key '%s'", ks);
+        return 0;
+    }
+    memset(out, 0, sizeof *out);
+    out->key = ks;
+    int found = 0;
+    for (int i = 0; i < 4; i++)
+        if (npc_node_scalar_eq(op, sop_names[i])) {
+            out->op = (npc_sop)i;
+            found = 1;
+        }
+    if (!found) {
+        npc_error(s->ctx, NPC114, npc_node_loc(op),
+                  "operator must be In, NotIn, Exists or DoesNotExist");
+        return 0;
+    }
+    int want_values = out->op == NPC_SOP_IN || out->op == NPC_SOP_NOTIN;
+    if (want_values) {
+        if (!vals || vals->kind != NPC_NODE_SEQ || vals->u.seq.len == 0) {
+            npc_error(s->ctx, NPC114, npc_node_loc(vals ? vals : e),
+                      "operator %s needs a non-empty list of values", sop_names[out->op]);
+            return 0;
+        }
+        for (size_t i = 0; i < vals->u.seq.len; i++) {
+            const npc_node *v = vals->u.seq.items[i];
+            if (!v || v->kind != NPC_NODE_SCALAR || npc_node_is_null(v)) {
+                npc_error(s->ctx, NPC103, npc_node_loc(v), "a value must be a string");
+                return 0;
+            }
+            const char *vs = npc_spec_dup(s, v);
+            if (!npc_spec_label_value_ok(vs)) {
+                npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value '%s'", vs);
+                return 0;
+            }
+            NPC_APUSH(s->arena, out->values, out->nvalues, out->cap, vs);
+        }
+        if (out->nvalues > 1)
+            qsort(out->values, out->nvalues, sizeof *out->values, cmp_str);
+        size_t w = 0;
+        for (size_t i = 0; i < out->nvalues; i++)
+            if (w == 0 || strcmp(out->values[w - 1], out->values[i]))
+                out->values[w++] = out->values[i];
+        out->nvalues = w;
+    } else if (vals && !(vals->kind == NPC_NODE_SEQ && vals->u.seq.len == 0)) {
+        npc_error(s->ctx, NPC114, npc_node_loc(vals), "operator %s takes no values",
+                  sop_names[out->op]);
+        return 0;
+    }
+    return 1;
+}
+
+int npc_spec_parse_selector(npc_spec *s, const npc_node *n, npc_ssel *out, int allow_plain)
+{
+    memset(out, 0, sizeof *out);
+    if (npc_node_is_null(n))
+        return 1;
+    if (!npc_spec_want_map(s, n, "a label selector"))
+        return 0;
+    const npc_node *ml = npc_map_get(n, "matchLabels"), *me = npc_map_get(n, "matchExpressions");
+    if (!(ml || me) && allow_plain)
+        return parse_label_map(s, n, out);
+    static const char *const keys[] = {"matchLabels", "matchExpressions", NULL};
+    int ok = npc_spec_check_keys(s, n, "a label selector", keys);
+    if (ml && !npc_node_is_null(ml))
+        ok = (npc_spec_want_map(s, ml, "matchLabels") && parse_label_map(s, ml, out)) && ok;
+    if (me && !npc_node_is_null(me)) {
+        if (!npc_spec_want_seq(s, me, "matchExpressions"))
+            return 0;
+        for (size_t i = 0; i < me->u.seq.len; i++) {
+            npc_sexpr e;
+            if (parse_expr(s, me->u.seq.items[i], &e))
+                NPC_APUSH(s->arena, out->exprs, out->nexprs, out->ecap, e);
+            else
+                ok = 0;
+        }
+        if (out->nexprs > 1)
+            qsort(out->exprs, out->nexprs, sizeof *out->exprs, cmp_expr);
+    }
+    return ok;
+}
+
+void npc_ssel_key(const npc_ssel *sel, npc_buf *out)
+{
+    for (size_t i = 0; i < sel->nlabels; i++)
+        npc_buf_printf(out, "%s%s=%s", i ? "," : "", sel->labels[i].key, sel->labels[i].value);
+    for (size_t i = 0; i < sel->nexprs; i++) {
+        const npc_sexpr *e = &sel->exprs[i];
+        npc_buf_printf(out, "%s%s %s", (i || sel->nlabels) ? "," : "", e->key, sop_names[e->op]);
+        for (size_t j = 0; j < e->nvalues; j++)
+            npc_buf_printf(out, "%s%s", j ? "|" : " ", e->values[j]);
+    }
+}
+
+/* DNS-1123 label: the names of components, namespaces and policies. */
+static int dns_label_ok(const char *p)
+{
+    size_t n = strlen(p);
+    if (n == 0 || n > 63)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && c != '-')
+            return 0;
+        if ((i == 0 || i == n - 1) && !alnum)
+            return 0;
+    }
+    return 1;
+}
+
+static const char *name_field(npc_spec *s, const npc_node *n, const char *what)
+{
+    const char *v = npc_spec_string(s, n, what);
+    if (v && !dns_label_ok(v)) {
+        npc_error(s->ctx, NPC116, npc_node_loc(n),
+                  "%s '%s' is not a valid name (lower-case letters, digits and '-', at most 63)",
+                  what, v);
+        return NULL;
+    }
+    return v;
+}
+
+/* Peer keywords that components and entities may not be named after. */
+static const char *const reserved[] = {"*", "any-ip", "all-components", NULL};
+
+static int is_reserved(const char *name)
+{
+    for (const char *const *r = reserved; *r; r++)
+        if (!strcmp(*r, name))
+            return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ components */
+
+static void parse_component_body(npc_spec *s, const npc_node *k, const npc_node *v, npc_component *c)
+{
+    const npc_node *ns = npc_map_get(v, "namespace");
+    if (ns)
+        c->ns = name_field(s, ns, "namespace");
+    else if (!c->ns)
+        npc_error(s->ctx, NPC104, npc_node_loc(k),
+                  "component '%s' needs a namespace (or set spec.namespace)", c->name);
+    if (!c->ns)
+        c->ns = "default";
+    const npc_node *labels = npc_map_get(v, "labels");
+    if (!labels)
+        npc_error(s->ctx, NPC104, npc_node_loc(k),
+                  "component '%s' needs 'labels' (its pods' selector labels)", c->name);
+    else
+        npc_spec_parse_selector(s, labels, &c->labels, 1);
+    const npc_node *d = npc_map_get(v, "description");
+    if (d)
+        c->description = npc_spec_string(s, d, "description");
+    const npc_node *ports = npc_map_get(v, "ports");
+    if (!ports || !npc_spec_want_map(s, ports, "component ports"))
+        return;
+    for (size_t j = 0; j < ports->u.map.len; j++) {
+        const npc_node *pk = ports->u.map.items[j].key;
+        npc_named_port np;
+        memset(&np, 0, sizeof np);
+        np.name = npc_spec_string(s, pk, "port name");
+        if (!np.name || !npc_spec_parse_port(s, ports->u.map.items[j].value, &np.port))
+            continue;
+        if (np.port.kind != NPC_SPORT_NUM || np.port.lo != np.port.hi) {
+            npc_error(s->ctx, NPC107, np.port.loc, "a named port must be a single port number");
+            continue;
+        }
+        NPC_APUSH(s->arena, c->ports, c->nports, c->cap, np);
+    }
+}
+
+static void parse_components(npc_spec *s, const npc_node *n)
+{
+    if (!n || !npc_spec_want_map(s, n, "spec.components"))
+        return;
+    static const char *const keys[] = {"namespace", "labels", "ports", "description", NULL};
+    for (size_t i = 0; i < n->u.map.len; i++) {
+        const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
+        const char *name = name_field(s, k, "component name");
+        if (!name)
+            continue;
+        if (is_reserved(name)) {
+            npc_error(s->ctx, NPC116, npc_node_loc(k), "'%s' is a reserved peer name", name);
+            continue;
+        }
+        npc_component c;
+        memset(&c, 0, sizeof c);
+        c.name = name;
+        c.loc = npc_node_loc(k);
+        c.policy = -1;
+        c.ns = s->ns;
+        /* A component with errors is still declared, so that the flows
+         * naming it do not report it as unknown too. */
+        if (npc_spec_want_map(s, v, "a component")) {
+            npc_spec_check_keys(s, v, "a component", keys);
+            parse_component_body(s, k, v, &c);
+        }
+        int dup = 0;
+        for (size_t j = 0; j < s->ncomponents; j++)
+            if (!strcmp(s->components[j].name, name)) {
+                npc_diag *dg = npc_error(s->ctx, NPC109, c.loc, "component '%s' is declared twice", name);
+                npc_diag_also(dg, s->components[j].loc);
+                dup = 1;
+            }
+        if (!dup)
+            NPC_APUSH(s->arena, s->components, s->ncomponents, s->ccap, c);
+    }
+}
+
+/* ------------------------------------------------------------- entities */
+
+static npc_sport num_port(int proto, uint16_t port)
+{
+    npc_sport p;
+    memset(&p, 0, sizeof p);
+    p.kind = NPC_SPORT_NUM;
+    p.proto = proto;
+    p.lo = p.hi = port;
+    p.opt = -1;
+    return p;
+}
+
+static void add_builtin_entity(npc_spec *s, const char *name, npc_speer peer, const npc_sport *ports,
+                               size_t nports)
+{
+    npc_entity e;
+    memset(&e, 0, sizeof e);
+    e.name = name;
+    npc_entity_part part;
+    memset(&part, 0, sizeof part);
+    NPC_APUSH(s->arena, part.peers, part.npeers, part.pcap, peer);
+    for (size_t i = 0; i < nports; i++)
+        NPC_APUSH(s->arena, part.ports, part.nports, part.portcap, ports[i]);
+    part.has_ports = nports > 0;
+    NPC_APUSH(s->arena, e.parts, e.nparts, e.cap, part);
+    NPC_APUSH(s->arena, s->entities, s->nentities, s->ecap, e);
+}
+
+static void add_builtin_entities(npc_spec *s)
+{
+    npc_speer p;
+    npc_sport ports[2];
+    memset(ports, 0, sizeof ports);
+    /* dns: the cluster DNS pods (k8s-app: kube-dns in kube-system), 53/UDP+TCP */
+    memset(&p, 0, sizeof p);
+    p.kind = NPC_SP_PODS;
+    p.has_pods = 1;
+    npc_ssel_add_label(s->arena, &p.pods, "k8s-app", "kube-dns");
+    p.ns_kind = NPC_SNS_SELECTOR;
+    npc_ssel_add_label(s->arena, &p.ns_sel, "kubernetes.io/metadata.name", "kube-system");
+    ports[0] = num_port(NPC_PROTO_UDP, 53);
+    ports[1] = num_port(NPC_PROTO_TCP, 53);
+    add_builtin_entity(s, "dns", p, ports, 2);
+    /* kube-apiserver: any IP on 443/TCP (not label-selectable) */
+    memset(&p, 0, sizeof p);
+    p.kind = NPC_SP_ANY_IP;
+    ports[0] = num_port(NPC_PROTO_TCP, 443);
+    add_builtin_entity(s, "kube-apiserver", p, ports, 1);
+    /* world: any IP, every port */
+    add_builtin_entity(s, "world", p, NULL, 0);
+    /* cluster: every pod of every namespace */
+    memset(&p, 0, sizeof p);
+    p.kind = NPC_SP_PODS;
+    p.ns_kind = NPC_SNS_ANY;
+    add_builtin_entity(s, "cluster", p, NULL, 0);
+}
+
+static int find_entity(const npc_spec *s, const char *name)
+{
+    for (size_t i = 0; i < s->nentities; i++)
+        if (!strcmp(s->entities[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static void parse_entities(npc_spec *s, const npc_node *n)
+{
+    size_t nbuiltin = s->nentities;
+    if (!n || !npc_spec_want_map(s, n, "spec.entities"))
+        return;
+    static const char *const keys[] = {"peer", "peers", "ports", NULL};
+    /* Pass 1: names, so that entities are known to the peers of pass 2. */
+    int *slot = npc_arena_alloc(s->arena, (n->u.map.len + 1) * sizeof *slot);
+    for (size_t i = 0; i < n->u.map.len; i++) {
+        const npc_node *k = n->u.map.items[i].key;
+        slot[i] = -1;
+        const char *name = name_field(s, k, "entity name");
+        if (!name)
+            continue;
+        if (is_reserved(name)) {
+            npc_error(s->ctx, NPC116, npc_node_loc(k), "'%s' is a reserved peer name", name);
+            continue;
+        }
+        for (size_t j = 0; j < s->ncomponents; j++)
+            if (!strcmp(s->components[j].name, name)) {
+                npc_diag *d = npc_error(s->ctx, NPC109, npc_node_loc(k),
+                                        "entity '%s' has the name of a component", name);
+                npc_diag_also(d, s->components[j].loc);
+                name = NULL;
+                break;
+            }
+        if (!name)
+            continue;
+        int e = find_entity(s, name);
+        if (e >= 0 && (size_t)e >= nbuiltin) {
+            npc_diag *d = npc_error(s->ctx, NPC109, npc_node_loc(k), "entity '%s' is declared twice", name);
+            npc_diag_also(d, s->entities[e].loc);
+            continue;
+        }
+        if (e < 0) {
+            npc_entity ent;
+            memset(&ent, 0, sizeof ent);
+            ent.name = name;
+            NPC_APUSH(s->arena, s->entities, s->nentities, s->ecap, ent);
+            e = (int)s->nentities - 1;
+        } else {
+            s->entities[e].nparts = 0; /* a declared entity replaces the built-in one */
+        }
+        s->entities[e].loc = npc_node_loc(k);
+        slot[i] = e;
+    }
+    for (size_t i = 0; i < n->u.map.len; i++) {
+        if (slot[i] < 0)
+            continue;
+        npc_entity *e = &s->entities[slot[i]];
+        const npc_node *v = n->u.map.items[i].value;
+        if (!npc_spec_want_seq(s, v, "an entity (a list of {peer, ports})"))
+            continue;
+        for (size_t j = 0; j < v->u.seq.len; j++) {
+            const npc_node *pn = v->u.seq.items[j];
+            if (!npc_spec_want_map(s, pn, "an entity part") ||
+                !npc_spec_check_keys(s, pn, "an entity part", keys))
+                continue;
+            npc_entity_part part;
+            memset(&part, 0, sizeof part);
+            const npc_node *peer = npc_map_get(pn, "peer");
+            if (!peer)
+                peer = npc_map_get(pn, "peers");
+            if (!peer) {
+                npc_error(s->ctx, NPC104, npc_node_loc(pn), "an entity part needs 'peer'");
+                continue;
+            }
+            if (!npc_spec_parse_peers(s, peer, &part.peers, &part.npeers, &part.pcap))
+                continue;
+            int nested = 0;
+            for (size_t q = 0; q < part.npeers; q++)
+                if (part.peers[q].kind == NPC_SP_ENTITY) {
+                    npc_error(s->ctx, NPC103, part.peers[q].loc,
+                              "an entity cannot refer to another entity");
+                    nested = 1;
+                }
+            const npc_node *ports = npc_map_get(pn, "ports");
+            if (ports) {
+                part.has_ports = 1;
+                if (!npc_spec_parse_ports(s, ports, &part.ports, &part.nports, &part.portcap))
+                    continue;
+            }
+            if (!nested)
+                NPC_APUSH(s->arena, e->parts, e->nparts, e->cap, part);
+        }
+    }
+}
+
+/* -------------------------------------------------------------- policies */
+
+static int find_policy(const npc_spec *s, const char *name)
+{
+    for (size_t i = 0; i < s->npolicies; i++)
+        if (!strcmp(s->policies[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+int npc_spec_find_component(const npc_spec *s, const char *name);
+int npc_spec_find_component(const npc_spec *s, const char *name)
+{
+    for (size_t i = 0; i < s->ncomponents; i++)
+        if (!strcmp(s->components[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+int npc_spec_find_entity(const npc_spec *s, const char *name);
+int npc_spec_find_entity(const npc_spec *s, const char *name)
+{
+    return find_entity(s, name);
+}
+
+static void parse_isolate(npc_spec *s, const npc_node *n, npc_spolicy *p)
+{
+    static const char *const keys[] = {"ingress", "egress", NULL};
+    if (!npc_spec_want_map(s, n, "'deny'") || !npc_spec_check_keys(s, n, "'deny'", keys))
+        return;
+    for (int d = 0; d < 2; d++) {
+        const npc_node *v = npc_map_get(n, d ? "egress" : "ingress");
+        int b;
+        if (!v)
+            continue;
+        if (npc_node_get_bool(v, &b))
+            p->isolate_always[d] = b;
+        else
+            p->isolate[d] = npc_spec_parse_cond(s, v);
+    }
+}
+
+static void parse_policies(npc_spec *s, const npc_node *n)
+{
+    static const char *const keys[] = {"subject", "namespace", "when", "otherwise", "deny", NULL};
+    const npc_node **others = NULL;
+    if (n && npc_spec_want_map(s, n, "spec.policies")) {
+        others = npc_arena_alloc(s->arena, (n->u.map.len + 1) * sizeof *others);
+        for (size_t i = 0; i < n->u.map.len; i++) {
+            const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
+            const char *name = name_field(s, k, "policy name");
+            if (!name)
+                continue;
+            int prev = find_policy(s, name);
+            if (prev >= 0) {
+                npc_diag *d = npc_error(s->ctx, NPC109, npc_node_loc(k),
+                                        "policy '%s' is declared twice", name);
+                npc_diag_also(d, s->policies[prev].loc);
+                continue;
+            }
+            npc_spolicy p;
+            memset(&p, 0, sizeof p);
+            p.name = name;
+            p.loc = npc_node_loc(k);
+            p.otherwise = -1;
+            p.subject = -2;
+            if (!npc_spec_want_map(s, v, "a policy"))
+                continue;
+            npc_spec_check_keys(s, v, "a policy", keys);
+            const npc_node *subj = npc_map_get(v, "subject");
+            const char *sn = subj ? npc_spec_string(s, subj, "subject") : name;
+            if (!sn)
+                continue;
+            if (!strcmp(sn, "all-components")) {
+                p.subject = NPC_SUBJ_ALL;
+                if (!s->has_selector)
+                    npc_error(s->ctx, NPC104, npc_node_loc(subj),
+                              "subject all-components needs spec.selector (the labels of every component)");
+            } else {
+                p.subject = npc_spec_find_component(s, sn);
+                if (p.subject < 0) {
+                    npc_error(s->ctx, NPC105, npc_node_loc(subj ? subj : k),
+                              "unknown component '%s' (subject of policy '%s')", sn, name);
+                    continue;
+                }
+            }
+            const npc_node *ns = npc_map_get(v, "namespace");
+            if (ns)
+                p.ns = name_field(s, ns, "namespace");
+            else if (p.subject >= 0)
+                p.ns = s->components[p.subject].ns;
+            else
+                p.ns = s->ns;
+            if (!p.ns) {
+                if (!ns)
+                    npc_error(s->ctx, NPC104, npc_node_loc(k),
+                              "policy '%s' needs a namespace (or set spec.namespace)", name);
+                continue;
+            }
+            const npc_node *w = npc_map_get(v, "when");
+            if (w)
+                p.when = npc_spec_parse_cond(s, w);
+            const npc_node *d = npc_map_get(v, "deny");
+            if (d)
+                parse_isolate(s, d, &p);
+            others[s->npolicies] = npc_map_get(v, "otherwise");
+            NPC_APUSH(s->arena, s->policies, s->npolicies, s->pcap, p);
+        }
+    }
+    size_t ndeclared = s->npolicies;
+    for (size_t i = 0; i < ndeclared; i++) {
+        const npc_node *o = others ? others[i] : NULL;
+        if (!o)
+            continue;
+        const char *on = npc_spec_string(s, o, "otherwise");
+        if (!on)
+            continue;
+        int idx = find_policy(s, on);
+        if (idx < 0) {
+            int c = npc_spec_find_component(s, on);
+            if (c < 0) {
+                npc_error(s->ctx, NPC105, npc_node_loc(o), "unknown policy '%s'", on);
+                continue;
+            }
+            idx = -100 - c; /* the component's implicit policy, made below */
+        }
+        s->policies[i].otherwise = idx;
+    }
+    /* Each component has a policy of its own name, declared or implicit. */
+    for (size_t c = 0; c < s->ncomponents; c++) {
+        int idx = find_policy(s, s->components[c].name);
+        if (idx >= 0) {
+            if (s->policies[idx].subject != (int)c) {
+                npc_error(s->ctx, NPC109, s->policies[idx].loc,
+                          "policy '%s' has the name of a component but another subject",
+                          s->policies[idx].name);
+                continue;
+            }
+        } else {
+            npc_spolicy p;
+            memset(&p, 0, sizeof p);
+            p.name = s->components[c].name;
+            p.subject = (int)c;
+            p.ns = s->components[c].ns;
+            p.otherwise = -1;
+            p.implicit = 1;
+            p.loc = s->components[c].loc;
+            NPC_APUSH(s->arena, s->policies, s->npolicies, s->pcap, p);
+            idx = (int)s->npolicies - 1;
+        }
+        s->components[c].policy = idx;
+    }
+    for (size_t i = 0; i < ndeclared; i++)
+        if (s->policies[i].otherwise <= -100)
+            s->policies[i].otherwise = s->components[-100 - s->policies[i].otherwise].policy;
+}
+
+/* ----------------------------------------------------------------- flows */
+
+static int comp_side(const npc_speer *p)
+{
+    return p->kind == NPC_SP_COMPONENT || p->kind == NPC_SP_ALL_COMPONENTS ||
+           p->kind == NPC_SP_OPTION;
+}
+
+static int policy_matches(const npc_spec *s, int pol, const npc_speer *side)
+{
+    const npc_spolicy *p = &s->policies[pol];
+    if (side->kind == NPC_SP_ALL_COMPONENTS)
+        return p->subject == NPC_SUBJ_ALL;
+    return side->kind == NPC_SP_COMPONENT && p->subject == side->index;
+}
+
+static void parse_purpose(npc_spec *s, const npc_node *n, npc_flow *f)
+{
+    if (npc_node_is_string(n)) {
+        f->purpose_from = f->purpose_to = npc_spec_dup(s, n);
+        return;
+    }
+    static const char *const keys[] = {"from", "to", NULL};
+    if (!npc_spec_want_map(s, n, "purpose (a string or {from, to})") ||
+        !npc_spec_check_keys(s, n, "purpose", keys))
+        return;
+    const npc_node *a = npc_map_get(n, "from"), *b = npc_map_get(n, "to");
+    if (a)
+        f->purpose_from = npc_spec_string(s, a, "purpose.from");
+    if (b)
+        f->purpose_to = npc_spec_string(s, b, "purpose.to");
+}
+
+static void parse_flows(npc_spec *s, const npc_node *n)
+{
+    static const char *const keys[] = {"from", "to", "ports", "purpose", "policy", "when", NULL};
+    if (!n || !npc_spec_want_seq(s, n, "spec.flows"))
+        return;
+    for (size_t i = 0; i < n->u.seq.len; i++) {
+        const npc_node *fn = n->u.seq.items[i];
+        if (!npc_spec_want_map(s, fn, "a flow") || !npc_spec_check_keys(s, fn, "a flow", keys))
+            continue;
+        npc_flow f;
+        memset(&f, 0, sizeof f);
+        f.loc = npc_node_loc(fn);
+        const npc_node *from = npc_map_get(fn, "from"), *to = npc_map_get(fn, "to");
+        if (!from || !to) {
+            npc_error(s->ctx, NPC104, f.loc, "a flow needs 'from' and 'to'");
+            continue;
+        }
+        int ok = npc_spec_parse_peers(s, from, &f.from, &f.nfrom, &f.fcap);
+        ok = npc_spec_parse_peers(s, to, &f.to, &f.nto, &f.tcap) && ok;
+        const npc_node *ports = npc_map_get(fn, "ports");
+        if (ports) {
+            f.has_ports = 1;
+            ok = npc_spec_parse_ports(s, ports, &f.ports, &f.nports, &f.pcap) && ok;
+        }
+        const npc_node *pur = npc_map_get(fn, "purpose");
+        if (pur)
+            parse_purpose(s, pur, &f);
+        const npc_node *w = npc_map_get(fn, "when");
+        if (w && !(f.when = npc_spec_parse_cond(s, w)))
+            ok = 0;
+        if (!ok)
+            continue;
+        int any_comp = 0;
+        for (size_t j = 0; j < f.nfrom; j++)
+            any_comp |= comp_side(&f.from[j]);
+        for (size_t j = 0; j < f.nto; j++)
+            any_comp |= comp_side(&f.to[j]);
+        if (!any_comp) {
+            npc_error(s->ctx, NPC111, f.loc,
+                      "flow has no component on either side: name a component (or all-components) in 'from' or 'to'");
+            continue;
+        }
+        const npc_node *pol = npc_map_get(fn, "policy");
+        if (pol) {
+            const npc_node *one = pol;
+            size_t cnt = pol->kind == NPC_NODE_SEQ ? pol->u.seq.len : 1;
+            for (size_t j = 0; j < cnt; j++) {
+                one = pol->kind == NPC_NODE_SEQ ? pol->u.seq.items[j] : pol;
+                const char *pn = npc_spec_string(s, one, "policy");
+                if (!pn) {
+                    ok = 0;
+                    continue;
+                }
+                int idx = find_policy(s, pn);
+                if (idx < 0) {
+                    npc_error(s->ctx, NPC105, npc_node_loc(one), "unknown policy '%s'", pn);
+                    ok = 0;
+                    continue;
+                }
+                int used = 0;
+                for (size_t q = 0; q < f.nfrom; q++)
+                    used |= policy_matches(s, idx, &f.from[q]);
+                for (size_t q = 0; q < f.nto; q++)
+                    used |= policy_matches(s, idx, &f.to[q]);
+                if (!used) {
+                    npc_error(s->ctx, NPC115, npc_node_loc(one),
+                              "policy '%s' selects neither side of this flow", pn);
+                    ok = 0;
+                    continue;
+                }
+                NPC_APUSH(s->arena, f.policies, f.npolicies, f.polcap, idx);
+            }
+        }
+        /* A side of all components has no policy of its own: one must be named. */
+        for (int side = 0; side < 2 && ok; side++) {
+            const npc_speer *ps = side ? f.to : f.from;
+            size_t np = side ? f.nto : f.nfrom;
+            for (size_t q = 0; q < np; q++) {
+                if (ps[q].kind != NPC_SP_ALL_COMPONENTS)
+                    continue;
+                int named = 0;
+                for (size_t j = 0; j < f.npolicies; j++)
+                    named |= policy_matches(s, f.policies[j], &ps[q]);
+                if (!named) {
+                    npc_error(s->ctx, NPC115, ps[q].loc,
+                              "a flow of all-components must name a policy whose subject is all-components");
+                    ok = 0;
+                }
+            }
+        }
+        if (ok)
+            NPC_APUSH(s->arena, s->flows, s->nflows, s->flcap, f);
+    }
+}
+
+/* ----------------------------------------------- passthrough, defaultDeny */
+
+static void parse_passthrough(npc_spec *s, const npc_node *n)
+{
+    static const char *const keys[] = {"engine", "policy", "ingress", "egress", "when", NULL};
+    if (!n || !npc_spec_want_seq(s, n, "spec.passthrough"))
+        return;
+    for (size_t i = 0; i < n->u.seq.len; i++) {
+        const npc_node *pn = n->u.seq.items[i];
+        if (!npc_spec_want_map(s, pn, "a passthrough item") ||
+            !npc_spec_check_keys(s, pn, "a passthrough item", keys))
+            continue;
+        npc_passthrough p;
+        memset(&p, 0, sizeof p);
+        p.loc = npc_node_loc(pn);
+        const npc_node *e = npc_map_get(pn, "engine"), *pol = npc_map_get(pn, "policy");
+        if (!e || !pol) {
+            npc_error(s->ctx, NPC104, p.loc, "a passthrough item needs 'engine' and 'policy'");
+            continue;
+        }
+        p.engine = npc_spec_string(s, e, "engine");
+        const char *pname = npc_spec_string(s, pol, "policy");
+        if (!p.engine || !pname)
+            continue;
+        p.policy = find_policy(s, pname);
+        if (p.policy < 0) {
+            npc_error(s->ctx, NPC105, npc_node_loc(pol), "unknown policy '%s'", pname);
+            continue;
+        }
+        int ok = 1;
+        for (int d = 0; d < 2; d++) {
+            const npc_node *r = npc_map_get(pn, d ? "egress" : "ingress");
+            if (!r)
+                continue;
+            if (r->kind == NPC_NODE_MAP) {
+                static const char *const okeys[] = {"option", NULL};
+                const npc_node *o = npc_map_get(r, "option");
+                if (!npc_spec_check_keys(s, r, "passthrough rules", okeys) || !o) {
+                    ok = 0;
+                    continue;
+                }
+                const char *on = npc_spec_string(s, o, "option");
+                int idx = on ? npc_spec_find_option(s, on) : -1;
+                if (on && idx < 0) {
+                    npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'", on);
+                    ok = 0;
+                } else if (idx >= 0 && s->options[idx].type != NPC_OPT_RAW &&
+                           s->options[idx].type != NPC_OPT_PEERS) {
+                    npc_error(s->ctx, NPC103, npc_node_loc(o),
+                              "option '%s' must have type raw to be passed through", on);
+                    ok = 0;
+                }
+            } else if (!npc_spec_want_seq(s, r, "passthrough rules")) {
+                ok = 0;
+            }
+            p.rules[d] = r;
+        }
+        const npc_node *w = npc_map_get(pn, "when");
+        if (w && !(p.when = npc_spec_parse_cond(s, w)))
+            ok = 0;
+        if (ok)
+            NPC_APUSH(s->arena, s->passthrough, s->npassthrough, s->ptcap, p);
+    }
+}
+
+static void parse_default_deny(npc_spec *s, const npc_node *n)
+{
+    static const char *const keys[] = {"when", "name", "namespaces", "directions", NULL};
+    if (!n || !npc_spec_want_map(s, n, "spec.defaultDeny") ||
+        !npc_spec_check_keys(s, n, "spec.defaultDeny", keys))
+        return;
+    npc_default_deny *d = &s->deny;
+    d->present = 1;
+    d->loc = npc_node_loc(n);
+    d->name = "default-deny";
+    d->dirs[0] = d->dirs[1] = 1;
+    const npc_node *v;
+    if ((v = npc_map_get(n, "when")))
+        d->when = npc_spec_parse_cond(s, v);
+    if ((v = npc_map_get(n, "name")) && !(d->name = name_field(s, v, "defaultDeny.name")))
+        d->present = 0;
+    if ((v = npc_map_get(n, "namespaces")) && npc_spec_want_seq(s, v, "defaultDeny.namespaces"))
+        for (size_t i = 0; i < v->u.seq.len; i++) {
+            const char *ns = name_field(s, v->u.seq.items[i], "namespace");
+            if (ns)
+                NPC_APUSH(s->arena, d->namespaces, d->nns, d->cap, ns);
+        }
+    if ((v = npc_map_get(n, "directions")) && npc_spec_want_seq(s, v, "defaultDeny.directions")) {
+        d->dirs[0] = d->dirs[1] = 0;
+        for (size_t i = 0; i < v->u.seq.len; i++) {
+            const npc_node *x = v->u.seq.items[i];
+            if (npc_node_scalar_eq(x, "Ingress"))
+                d->dirs[0] = 1;
+            else if (npc_node_scalar_eq(x, "Egress"))
+                d->dirs[1] = 1;
+            else
+                npc_error(s->ctx, NPC103, npc_node_loc(x), "a direction is Ingress or Egress");
+        }
+    }
+}
+
+/* ------------------------------------------------------------ top level */
+
+static void parse_spec_body(npc_spec *s, const npc_node *sp)
+{
+    static const char *const keys[] = {"when",      "namespace", "selector",  "naming",
+                                       "labels",    "engine",    "options",   "entities",
+                                       "components", "policies", "flows",     "passthrough",
+                                       "defaultDeny", NULL};
+    if (!npc_spec_want_map(s, sp, "spec"))
+        return;
+    npc_spec_check_keys(s, sp, "spec", keys);
+    const npc_node *v;
+    if ((v = npc_map_get(sp, "namespace")))
+        s->ns = name_field(s, v, "spec.namespace");
+    if ((v = npc_map_get(sp, "selector"))) {
+        s->has_selector = npc_spec_parse_selector(s, v, &s->selector, 1);
+        if (s->has_selector && !s->selector.nlabels && !s->selector.nexprs) {
+            npc_error(s->ctx, NPC114, npc_node_loc(v), "spec.selector must not be empty");
+            s->has_selector = 0;
+        }
+    }
+    if ((v = npc_map_get(sp, "naming"))) {
+        s->naming = npc_spec_string(s, v, "spec.naming");
+        s->naming_loc = npc_node_loc(v);
+    }
+    if ((v = npc_map_get(sp, "labels"))) {
+        npc_ssel tmp;
+        if (npc_spec_want_map(s, v, "spec.labels") && parse_label_map(s, v, (memset(&tmp, 0, sizeof tmp), &tmp))) {
+            s->labels = tmp.labels;
+            s->nlabels = tmp.nlabels;
+        }
+    }
+    npc_spec_parse_options(s, npc_map_get(sp, "options"));
+    if ((v = npc_map_get(sp, "engine"))) {
+        if (v->kind == NPC_NODE_MAP) {
+            const npc_node *o = npc_map_get(v, "option");
+            const char *on = o ? npc_spec_string(s, o, "option") : NULL;
+            s->engine_opt = on ? npc_spec_find_option(s, on) : -1;
+            if (!on || s->engine_opt < 0 || s->options[s->engine_opt].type != NPC_OPT_STRING) {
+                npc_error(s->ctx, NPC106, npc_node_loc(o ? o : v),
+                          "spec.engine must be an engine name or {option: NAME} of a string option");
+                s->engine_opt = -1;
+            }
+        } else {
+            s->engine = npc_spec_string(s, v, "spec.engine");
+        }
+    }
+    if ((v = npc_map_get(sp, "when")))
+        s->when = npc_spec_parse_cond(s, v);
+    parse_components(s, npc_map_get(sp, "components"));
+    add_builtin_entities(s);
+    parse_entities(s, npc_map_get(sp, "entities"));
+    parse_policies(s, npc_map_get(sp, "policies"));
+    parse_flows(s, npc_map_get(sp, "flows"));
+    parse_passthrough(s, npc_map_get(sp, "passthrough"));
+    parse_default_deny(s, npc_map_get(sp, "defaultDeny"));
+}
+
+void npc_spec_add_tree(npc_spec *s, npc_tree *t);
+void npc_spec_add_tree(npc_spec *s, npc_tree *t)
+{
+    NPC_APUSH(s->arena, s->trees, s->ntrees, s->tcap, t);
+}
+
+typedef struct load_state {
+    npc_spec *spec;
+    unsigned docs;
+} load_state;
+
+static int on_doc(npc_ctx *ctx, npc_tree *t, void *user)
+{
+    load_state *ls = user;
+    npc_spec *s = ls->spec;
+    npc_spec_add_tree(s, t);
+    if (!t->root)
+        return 0;
+    if (++ls->docs > 1) {
+        npc_error(ctx, NPC101, npc_node_loc(t->root), "a spec file holds one document");
+        return 1;
+    }
+    const npc_node *r = t->root;
+    static const char *const keys[] = {"apiVersion", "kind", "metadata", "spec", NULL};
+    if (!npc_spec_want_map(s, r, "a traffic spec"))
+        return 1;
+    npc_spec_check_keys(s, r, "a traffic spec", keys);
+    const npc_node *av = npc_map_get(r, "apiVersion"), *kind = npc_map_get(r, "kind");
+    if (!npc_node_scalar_eq(av, SPEC_API_VERSION))
+        npc_error(ctx, NPC101, npc_node_loc(av ? av : r), "apiVersion must be %s", SPEC_API_VERSION);
+    if (!npc_node_scalar_eq(kind, SPEC_KIND))
+        npc_error(ctx, NPC101, npc_node_loc(kind ? kind : r), "kind must be %s", SPEC_KIND);
+    const npc_node *md = npc_map_get(r, "metadata");
+    if (md && npc_spec_want_map(s, md, "metadata")) {
+        static const char *const mkeys[] = {"name", "description", NULL};
+        npc_spec_check_keys(s, md, "metadata", mkeys);
+        const npc_node *nm = npc_map_get(md, "name");
+        if (nm)
+            s->name = name_field(s, nm, "metadata.name");
+    }
+    const npc_node *sp = npc_map_get(r, "spec");
+    if (!sp) {
+        npc_error(ctx, NPC104, npc_node_loc(r), "a traffic spec needs 'spec'");
+        return 1;
+    }
+    parse_spec_body(s, sp);
+    return 0;
+}
+
+npc_spec *npc_spec_load(npc_ctx *ctx, const char *path)
+{
+    npc_spec *s = npc_xcalloc(1, sizeof *s);
+    s->ctx = ctx;
+    s->arena = npc_arena_new();
+    s->engine_opt = -1;
+    s->file = npc_arena_strdup(s->arena, path);
+    size_t before = npc_error_count(ctx);
+    load_state ls = {s, 0};
+    npc_status st = npc_yaml_read_file(ctx, path, on_doc, &ls);
+    if (st == NPC_OK && ls.docs == 0) {
+        npc_loc l = {npc_source_add(ctx, path, NULL, 0), 0, 0};
+        npc_error(ctx, NPC101, l, "the file holds no traffic spec");
+    }
+    if (st != NPC_OK || npc_error_count(ctx) > before) {
+        npc_spec_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void npc_spec_free(npc_spec *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ntrees; i++)
+        npc_tree_free(s->trees[i]);
+    npc_arena_free(s->arena);
+    free(s);
+}

@@ -1,0 +1,9 @@
+# The benchmark tools: the snapshot generator is deterministic, and
+# netpolc-bench runs every phase on a small generated snapshot.
+add_subdirectory(${PROJECT_SOURCE_DIR}/bench ${CMAKE_BINARY_DIR}/bench)
+if(PYTHON3)
+  add_test(NAME bench/gen_deterministic
+           COMMAND ${CMAKE_COMMAND} -DPYTHON3=${PYTHON3} -DGEN=${PROJECT_SOURCE_DIR}/bench/gen.py
+                   -DOUT=${CMAKE_BINARY_DIR}/bench-smoke -DBENCH=$<TARGET_FILE:netpolc-bench>
+                   -P ${PROJECT_SOURCE_DIR}/bench/smoke.cmake)
+endif()

@@ -1,0 +1,35 @@
+# Traffic spec verbs (render, docs): golden output per example and option
+# combination (with idempotence, JSON = YAML, schema validation), expected
+# diagnostics of bad specs, and the diagnostics documentation.
+# Regenerate expected files: NETPOLC_REGEN=1 ctest -R golden
+set(NPC_SPEC_GOLDEN ${PROJECT_SOURCE_DIR}/tests/golden/spec)
+set(NPC_SPEC_DRIVER ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/spec_golden.py
+    --bin ${NETPOLC_BIN} --root ${PROJECT_SOURCE_DIR})
+
+file(GLOB NPC_SPEC_CASES CONFIGURE_DEPENDS ${NPC_SPEC_GOLDEN}/*/*.args)
+foreach(args ${NPC_SPEC_CASES})
+  get_filename_component(dir ${args} DIRECTORY)
+  get_filename_component(example ${dir} NAME)
+  if(example STREQUAL "errors")
+    continue()
+  endif()
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${args})
+  get_filename_component(combo ${args} NAME_WE)
+  add_test(NAME spec/golden/${example}/${combo} COMMAND ${NPC_SPEC_DRIVER} case ${rel})
+endforeach()
+
+file(GLOB NPC_SPEC_ERRORS CONFIGURE_DEPENDS ${NPC_SPEC_GOLDEN}/errors/*.yaml)
+foreach(spec ${NPC_SPEC_ERRORS})
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${spec})
+  get_filename_component(name ${spec} NAME_WE)
+  add_test(NAME spec/golden/errors/${name} COMMAND ${NPC_SPEC_DRIVER} error ${rel})
+endforeach()
+
+add_test(NAME spec/diagnostics-doc COMMAND ${NPC_SPEC_DRIVER} codes)
+
+# The validator itself must reject what an API server rejects.
+add_test(NAME spec/schema-check-rejects
+         COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/schema_check.py
+                 ${NPC_SPEC_GOLDEN}/schema/invalid.yaml)
+set_tests_properties(spec/schema-check-rejects PROPERTIES
+  PASS_REGULAR_EXPRESSION "13 problem\\(s\\) in 13 object")
