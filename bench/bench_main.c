@@ -180,16 +180,33 @@ int main(int argc, char **argv)
         t_devnull = progress_done(&pg, "connlist > /dev/null");
     }
 
-    /* 4. single flows: random workload pairs, a port of the destination's
-     * containers (or a random one), TCP unless the port says otherwise */
+    /* 4. single flows: workload pairs, half of them inside one namespace
+     * (where policies allow most), a port of the destination's containers
+     * (or a random one), TCP unless the port says otherwise */
     double eval_med = 0, eval_p90 = 0, eval_total = 0;
     long allowed = 0;
     size_t nwl = c->workloads.len;
     if (!failed && queries > 0 && nwl > 0) {
         double *lat = malloc((size_t)queries * sizeof *lat);
+        /* workloads grouped by namespace: by_ns[first[ns] .. first[ns+1]) */
+        size_t nns_all = c->namespaces.len;
+        uint32_t *first = calloc(nns_all + 1, sizeof *first), *by_ns = malloc(nwl * sizeof *by_ns);
+        for (size_t i = 0; i < nwl; i++)
+            first[c->workloads.items[i].ns + 1]++;
+        for (size_t i = 0; i < nns_all; i++)
+            first[i + 1] += first[i];
+        uint32_t *fill = malloc((nns_all + 1) * sizeof *fill);
+        memcpy(fill, first, (nns_all + 1) * sizeof *fill);
+        for (size_t i = 0; i < nwl; i++)
+            by_ns[fill[c->workloads.items[i].ns]++] = (uint32_t)i;
+        free(fill);
         progress_start(&pg, "eval");
         for (long q = 0; q < queries; q++) {
             uint32_t s = (uint32_t)(next_rand(&seed) % nwl), d = (uint32_t)(next_rand(&seed) % nwl);
+            if (q % 2) {
+                uint32_t ns = c->workloads.items[s].ns, k = first[ns + 1] - first[ns];
+                d = by_ns[first[ns] + next_rand(&seed) % k];
+            }
             const npc_workload *w = &c->workloads.items[d];
             npc_proto proto = NPC_PROTO_TCP;
             uint16_t port = (uint16_t)(1 + next_rand(&seed) % 65535);
@@ -208,6 +225,8 @@ int main(int argc, char **argv)
                 progress_step(&pg, "eval %ld/%ld", q, queries);
         }
         progress_done(&pg, "eval");
+        free(first);
+        free(by_ns);
         qsort(lat, (size_t)queries, sizeof *lat, cmp_double);
         eval_med = lat[queries / 2];
         eval_p90 = lat[(queries * 9) / 10];

@@ -80,6 +80,21 @@ static int on_doc(npc_ctx *ctx, npc_tree *t, void *user)
     return 0;
 }
 
+/* Lines as libyaml counts them: LF, CR LF, lone CR, NEL, LS and PS break. */
+static uint32_t count_lines(const uint8_t *p, size_t n)
+{
+    uint32_t lines = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n' || (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n')))
+            lines++;
+        else if (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0x85)
+            lines++;
+        else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9))
+            lines++;
+    }
+    return lines;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     npc_ctx *ctx = npc_ctx_new();
@@ -92,6 +107,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(st == NPC_OK || st == NPC_ERR_INPUT);
     CHECK((st == NPC_OK) == (npc_error_count(ctx) == 0));
     CHECK(w.nodes <= w.docs * lim.max_alias_nodes + 4 * size + 4 * w.docs);
+    /* every position names a line of the input (so the printer can show it) */
+    uint32_t lines = count_lines(data, size);
+    for (size_t k = 0; k < npc_diag_count(ctx); k++) {
+        const npc_diag *d = npc_diag_get(ctx, k);
+        for (unsigned j = 0; j < d->nloc; j++)
+            CHECK(!d->loc[j].file || d->loc[j].line <= lines);
+    }
     npc_buf out = NPC_BUF_INIT;
     npc_diags_format(ctx, 0, &out);
     npc_diags_format(ctx, 1, &out);

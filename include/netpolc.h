@@ -170,6 +170,14 @@ NPC_API void npc_cluster_free(npc_cluster *c);
  * (file:line:col) in the context. */
 NPC_API npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npaths);
 
+/* Writes the connection list of c: every ordered pair of workloads (and
+ * of workloads and the external address ranges the policies induce) with
+ * its allowed connections, sorted, in format "txt" (lines "src => dst :
+ * conns", as netpol-analyzer writes them), "json", "csv", "md" or "dot".
+ * Appends to out. Returns NPC_OK, or NPC_ERR_INPUT (unknown format: a
+ * diagnostic). */
+NPC_API npc_status npc_cluster_connlist(npc_cluster *c, const char *format, npc_buf *out);
+
 /* Evaluates one flow: from and to are "NAMESPACE/NAME" (a workload's name
  * or one of its pods' names) or an IP address (an external endpoint);
  * protocol is "TCP", "UDP" or "SCTP" (any case); port 1..65535. Sets

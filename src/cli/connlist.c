@@ -27,6 +27,10 @@ static const char usage_text[] =
     "                             with --focus-workload: only those with these peers\n"
     "  --focus-direction DIR      with --focus-workload: ingress or egress only\n"
     "  --focus-conn PROTO-PORT    only pairs allowed on this connection (e.g. tcp-80)\n"
+    "  --explain                  explain every pair: the allowed and denied ports and\n"
+    "                             the policies and rules that decided them (txt only)\n"
+    "  --explain-only WHAT        with --explain: only the allowed or denied ports\n"
+    "                             (allow or deny)\n"
     "  -v, --verbose              also print notes (skipped kinds, ...)\n"
     "  -h, --help                 show this help\n"
     "\n"
@@ -85,11 +89,11 @@ static int write_file(const char *path, const npc_buf *b)
 
 int npc_cli_connlist(int argc, char **argv)
 {
-    const char *format = "txt", *output = NULL, *dir = NULL, *conn = NULL;
+    const char *format = "txt", *output = NULL, *dir = NULL, *conn = NULL, *only = NULL;
     npc_report_opts opts;
     memset(&opts, 0, sizeof opts);
     char **paths = npc_xcalloc((size_t)argc + 1, sizeof *paths);
-    int npaths = 0, only_paths = 0, verbose = 0;
+    int npaths = 0, only_paths = 0, verbose = 0, explain = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -102,6 +106,8 @@ int npc_cli_connlist(int argc, char **argv)
             only_paths = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             verbose = 1;
+        } else if (strcmp(a, "--explain") == 0) {
+            explain = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             free(paths);
@@ -113,7 +119,8 @@ int npc_cli_connlist(int argc, char **argv)
                    opt_value(argc, argv, &i, "--focus-workload-peer", "--focusworkload-peer",
                              &opts.focus_peers, &missing) ||
                    opt_value(argc, argv, &i, "--focus-direction", NULL, &dir, &missing) ||
-                   opt_value(argc, argv, &i, "--focus-conn", NULL, &conn, &missing)) {
+                   opt_value(argc, argv, &i, "--focus-conn", NULL, &conn, &missing) ||
+                   opt_value(argc, argv, &i, "--explain-only", NULL, &only, &missing)) {
             if (missing) {
                 free(paths);
                 return npc_cli_usage_error("connlist", "option %s needs a value", a);
@@ -143,6 +150,19 @@ int npc_cli_connlist(int argc, char **argv)
     if (!bad_usage && (dir || opts.focus_peers) && !(opts.focus_workloads && *opts.focus_workloads))
         bad_usage = npc_cli_usage_error(
             "connlist", "--focus-direction and --focus-workload-peer need --focus-workload");
+    npc_explain_only explain_only = NPC_EXPLAIN_BOTH;
+    if (!bad_usage && only) {
+        if (strcmp(only, "allow") == 0)
+            explain_only = NPC_EXPLAIN_ALLOW;
+        else if (strcmp(only, "deny") == 0)
+            explain_only = NPC_EXPLAIN_DENY;
+        else
+            bad_usage = npc_cli_usage_error("connlist", "--explain-only must be allow or deny");
+        if (!bad_usage && !explain)
+            bad_usage = npc_cli_usage_error("connlist", "--explain-only needs --explain");
+    }
+    if (!bad_usage && explain && fmt != NPC_REPORT_TXT)
+        bad_usage = npc_cli_usage_error("connlist", "--explain writes txt only, not %s", format);
     if (!bad_usage && npaths == 0)
         bad_usage = npc_cli_usage_error("connlist", "no PATH given");
     if (bad_usage) {
@@ -155,8 +175,12 @@ int npc_cli_connlist(int argc, char **argv)
     npc_buf out = NPC_BUF_INIT;
     int rc = NPC_EXIT_USAGE;
     npc_status st = npc_cluster_load_paths(c, paths, npaths);
-    if (st == NPC_OK && npc_error_count(ctx) == 0 && npc_workloads_check(c) &&
-        npc_eval_build(c) == NPC_OK) {
+    int loaded = st == NPC_OK && npc_error_count(ctx) == 0 && npc_workloads_check(c) &&
+                 npc_eval_build(c) == NPC_OK;
+    if (loaded && explain) {
+        if (npc_report_explain(c, &opts, explain_only, &out) == NPC_OK && npc_error_count(ctx) == 0)
+            rc = NPC_EXIT_OK;
+    } else if (loaded) {
         npc_connlist l;
         memset(&l, 0, sizeof l);
         if (npc_connlist_compute(c, &l) == NPC_OK && npc_error_count(ctx) == 0) {

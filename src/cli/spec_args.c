@@ -6,8 +6,8 @@
 #include "cli/cli.h"
 
 /* Options of the spec verbs that take a value; others are flags. */
-static const char *const with_value[] = {"--set", "--values", "-f", "--engine", "--output", "-o",
-                                         "--format", NULL};
+static const char *const with_value[] = {"--set",    "--values", "-f",       "--engine",
+                                         "--output", "-o",       "--format", NULL};
 
 int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out)
 {

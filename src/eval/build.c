@@ -384,6 +384,7 @@ static void eval_free(void *p)
     free(ev->cls_wl);
     free(ev->cand);
     free(ev->cand_done);
+    free(ev->mark);
     free(ev->atoms);
     free(ev->out_ranges[0]);
     free(ev->out_ranges[1]);
@@ -406,6 +407,7 @@ npc_status npc_eval_build(npc_cluster *c)
     ev_index_free(ix);
     ev->cand = npc_xcalloc(ev->nprofiles + 1, sizeof *ev->cand);
     ev->cand_done = npc_xcalloc(ev->nprofiles + 1, 1);
+    ev->mark = npc_xcalloc(ev->nclasses + 1, 1);
     c->eval = ev;
     c->eval_free = eval_free;
     return NPC_OK;

@@ -15,6 +15,12 @@
 
 #include "eval/eval_int.h"
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p)
 {
     (void)ev;
@@ -186,36 +192,18 @@ const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
             }
         }
     }
-    /* sort, unique */
-    uint8_t *mark = npc_xcalloc(ev->nclasses + 1, 1);
-    size_t m = 0;
+    /* unique (ev->mark), then sorted */
+    uint8_t *mark = ev->mark;
+    uint32_t n = 0;
+    uint32_t *out = npc_xmalloc((ids.len + 1) * sizeof(uint32_t));
     for (size_t i = 0; i < ids.len; i++)
         if (!mark[ids.items[i]]) {
             mark[ids.items[i]] = 1;
-            m++;
+            out[n++] = ids.items[i];
         }
-    uint32_t *out = npc_xmalloc((m + 1) * sizeof(uint32_t));
-    uint32_t n = 0;
-    if (m * 8 < ev->nclasses) {
-        for (size_t i = 0; i < ids.len; i++)
-            if (mark[ids.items[i]] == 1) {
-                mark[ids.items[i]] = 2;
-                out[n++] = ids.items[i];
-            }
-        for (uint32_t i = 1; i < n; i++) { /* insertion sort: m is small here */
-            uint32_t x = out[i], j = i;
-            while (j > 0 && out[j - 1] > x) {
-                out[j] = out[j - 1];
-                j--;
-            }
-            out[j] = x;
-        }
-    } else {
-        for (uint32_t i = 0; i < ev->nclasses; i++)
-            if (mark[i])
-                out[n++] = i;
-    }
-    free(mark);
+    for (uint32_t i = 0; i < n; i++)
+        mark[out[i]] = 0;
+    qsort(out, n, sizeof(uint32_t), cmp_u32);
     npc_vec_free(&ids);
     ev->cand[pid] = ev_set_new(ev, out, n, ev->nclasses);
     return ev->cand[pid];
@@ -255,18 +243,132 @@ static void emit_external(const npc_eval *ev, uint32_t cls, npc_iprange range, i
     }
 }
 
-/* Class a with the external ranges of one direction (each a union of
- * atoms on which that direction's rules agree; evaluated at its first). */
-static void external_ranges(const npc_eval *ev, uint32_t a, npc_dir dir, npc_connlist *out)
+/* The output ranges of direction dir that a profile's chain may allow
+ * (every range unless an isolating policy selects the subject and no
+ * allow rule names any peer): appended to idx as range indices. */
+static void relevant_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir, ev_u32vec *idx)
 {
-    npc_portset r = NPC_PORTSET_INIT;
-    for (uint32_t i = 0; i < ev->nout_ranges[dir]; i++) {
-        npc_iprange range = ev->out_ranges[dir][i];
-        ev_eval_dir(ev, a, dir, (ev_ep){1, ev_atom_of(ev, range.first)}, &r);
-        if (!npc_portset_is_empty(&r))
-            emit_external(ev, a, range, dir == NPC_DIR_EGRESS, &r, out);
+    const npc_cluster *c = ev->c;
+    uint32_t n = ev->nout_ranges[dir];
+    int isolated = 0;
+    for (uint32_t k = 0; k < pr->n; k++) {
+        const npc_policy *pol = &c->policies.items[pr->policies[k]];
+        if (npc_tiers[pol->tier].isolates && pol->affects[dir])
+            isolated = 1;
     }
-    npc_portset_free(&r);
+    idx->len = 0;
+    if (isolated) {
+        uint8_t *mark = NULL;
+        for (uint32_t k = 0; k < pr->n && n; k++) {
+            uint32_t pi = pr->policies[k];
+            const npc_policy *pol = &c->policies.items[pi];
+            for (uint32_t i = 0; i < pol->nrules; i++) {
+                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+                if (r->r->dir != dir || r->r->action != NPC_ACT_ALLOW)
+                    continue;
+                for (uint32_t q = 0; q < r->npeers; q++) {
+                    const ev_peer *pe = &r->peers[q];
+                    if (pe->any) {
+                        free(mark);
+                        goto all;
+                    }
+                    for (uint32_t j = 0; j < pe->natoms; j++) {
+                        /* output ranges overlapping atoms lo..hi */
+                        npc_ip first = ev->atoms[pe->atom_lo[j]].first;
+                        npc_ip last = ev->atoms[pe->atom_hi[j]].last;
+                        uint32_t l = 0, h = n;
+                        while (l < h) {
+                            uint32_t mid = (l + h) / 2;
+                            if (npc_ip_cmp(ev->out_ranges[dir][mid].last, first) < 0)
+                                l = mid + 1;
+                            else
+                                h = mid;
+                        }
+                        for (; l < n && npc_ip_cmp(ev->out_ranges[dir][l].first, last) <= 0; l++) {
+                            if (!mark)
+                                mark = npc_xcalloc(n, 1);
+                            mark[l] = 1;
+                        }
+                    }
+                }
+            }
+        }
+        for (uint32_t i = 0; mark && i < n; i++)
+            if (mark[i])
+                npc_vec_push(idx, i);
+        free(mark);
+        return;
+    }
+all:
+    idx->len = 0;
+    for (uint32_t i = 0; i < n; i++)
+        npc_vec_push(idx, i);
+}
+
+static int profile_has_named(const npc_eval *ev, const ev_profile *pr, npc_dir dir)
+{
+    for (uint32_t k = 0; k < pr->n; k++) {
+        uint32_t pi = pr->policies[k];
+        for (uint32_t i = 0; i < ev->c->policies.items[pi].nrules; i++) {
+            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+            if (r->r->dir == dir && r->has_named)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct ext_result {
+    uint32_t range;
+    npc_portset conns;
+} ext_result;
+
+typedef NPC_VEC(ext_result) ext_vec;
+
+static void ext_vec_free(ext_vec *v)
+{
+    for (size_t i = 0; i < v->len; i++)
+        npc_portset_free(&v->items[i].conns);
+    npc_vec_free(v);
+}
+
+/* Class a with the external ranges of direction dir. The answer depends
+ * only on a's profile (an address matches no named port; an ingress named
+ * port aside), so it is computed once per profile. */
+static void external_ranges(npc_eval *ev, ev_scratch *sc, ext_vec *cache, uint8_t *cached,
+                            uint32_t a, npc_dir dir, npc_connlist *out)
+{
+    uint32_t pid = ev->class_profile[(size_t)a * 2 + dir];
+    const ev_profile *pr = &ev->profiles[pid];
+    size_t slot = (size_t)pid * 2 + dir;
+    ext_vec local = {0}, *res = &cache[slot];
+    int per_class = dir == NPC_DIR_INGRESS && profile_has_named(ev, pr, dir);
+    if (per_class)
+        res = &local;
+    if (per_class || !cached[slot]) {
+        ev_u32vec idx = {0};
+        relevant_ranges(ev, pr, dir, &idx);
+        npc_portset r = NPC_PORTSET_INIT;
+        for (size_t i = 0; i < idx.len; i++) {
+            npc_iprange range = ev->out_ranges[dir][idx.items[i]];
+            ev_eval_dir(ev, sc, a, dir, (ev_ep){1, ev_atom_of(ev, range.first)}, &r);
+            if (npc_portset_is_empty(&r))
+                continue;
+            ext_result er;
+            memset(&er, 0, sizeof er);
+            er.range = idx.items[i];
+            npc_portset_copy(&er.conns, &r);
+            npc_vec_push(res, er);
+        }
+        npc_portset_free(&r);
+        npc_vec_free(&idx);
+        if (!per_class)
+            cached[slot] = 1;
+    }
+    for (size_t i = 0; i < res->len; i++)
+        emit_external(ev, a, ev->out_ranges[dir][res->items[i].range], dir == NPC_DIR_EGRESS,
+                      &res->items[i].conns, out);
+    ext_vec_free(&local);
 }
 
 npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
@@ -276,6 +378,8 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
     if (st != NPC_OK)
         return st;
     npc_eval *ev = c->eval;
+    ev_scratch sc;
+    memset(&sc, 0, sizeof sc);
     npc_portset eg = NPC_PORTSET_INIT, in = NPC_PORTSET_INIT;
     /* workload pairs: enumerate, per destination, only the sources its
      * ingress chain can allow */
@@ -286,20 +390,27 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
             uint32_t a = cand ? cand->ids[k] : k;
             if (a == b && ev->cls_wl_start[a + 1] - ev->cls_wl_start[a] < 2)
                 continue; /* only self pairs */
-            ev_eval_dir(ev, a, NPC_DIR_EGRESS, (ev_ep){0, b}, &eg);
+            ev_eval_dir(ev, &sc, a, NPC_DIR_EGRESS, (ev_ep){0, b}, &eg);
             if (npc_portset_is_empty(&eg))
                 continue;
-            ev_eval_dir(ev, b, NPC_DIR_INGRESS, (ev_ep){0, a}, &in);
+            ev_eval_dir(ev, &sc, b, NPC_DIR_INGRESS, (ev_ep){0, a}, &in);
             npc_portset_intersect(&eg, &in);
             if (!npc_portset_is_empty(&eg))
                 emit_class_pairs(ev, a, b, &eg, out);
         }
     }
     /* workload <-> external IPv4 ranges */
+    ext_vec *cache = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, sizeof *cache);
+    uint8_t *cached = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, 1);
     for (uint32_t a = 0; a < ev->nclasses; a++) {
-        external_ranges(ev, a, NPC_DIR_EGRESS, out);
-        external_ranges(ev, a, NPC_DIR_INGRESS, out);
+        external_ranges(ev, &sc, cache, cached, a, NPC_DIR_EGRESS, out);
+        external_ranges(ev, &sc, cache, cached, a, NPC_DIR_INGRESS, out);
     }
+    for (size_t i = 0; i < (size_t)ev->nprofiles * 2; i++)
+        ext_vec_free(&cache[i]);
+    free(cache);
+    free(cached);
+    ev_scratch_free(&sc);
     npc_portset_free(&eg);
     npc_portset_free(&in);
     return NPC_OK;

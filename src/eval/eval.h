@@ -49,8 +49,9 @@ typedef struct npc_flow_end {
 
 /* Resolves "NS/NAME" (NAME: a workload's name, or a pod name of it: a bare
  * Pod, a StatefulSet pod name-<ordinal>, a pod named after its owner plus a
- * generated suffix) or an IP address. Returns 1, or 0 after writing why
- * into err. */
+ * generated suffix) or an IP address (the pod's workload when a pod has
+ * that address in status.podIP(s), else an external endpoint). Returns 1,
+ * or 0 after writing why into err. */
 int npc_flow_end_parse(npc_cluster *c, const char *text, npc_flow_end *out, npc_buf *err);
 /* "ns/name[Kind]" or the address. */
 void npc_flow_end_format(const npc_cluster *c, const npc_flow_end *e, npc_buf *out);
@@ -60,5 +61,98 @@ void npc_flow_end_format(const npc_cluster *c, const npc_flow_end *e, npc_buf *o
  * be NULL) the decision chain of both directions through every tier. */
 int npc_flow_eval(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst,
                   npc_proto proto, uint16_t port, npc_buf *reason, npc_buf *chain);
+
+/* What decided one direction of one flow (verdict.c). */
+typedef enum npc_why_kind {
+    NPC_WHY_RULE,     /* rule `rule` of `policy` allowed, denied or passed (action) */
+    NPC_WHY_ISOLATED, /* `policy` isolates the subject in an isolating tier; no rule allows */
+    NPC_WHY_DEFAULT,  /* no tier decided: allowed */
+    NPC_WHY_EXTERNAL  /* the subject is external: no policy applies */
+} npc_why_kind;
+
+typedef struct npc_why {
+    npc_why_kind kind;
+    npc_tier tier;     /* RULE, ISOLATED; NPC_TIER_COUNT otherwise */
+    npc_action action; /* RULE */
+    uint32_t policy;   /* RULE, ISOLATED: index into c->policies */
+    uint32_t rule;     /* RULE: index into the policy's rules */
+} npc_why;
+
+/* The steps in tier order: passes, then what decided (one rule; the
+ * allowing rules of an additive tier; one ISOLATED step per isolating
+ * policy; DEFAULT; EXTERNAL). */
+typedef struct npc_verdict {
+    int allowed;
+    NPC_VEC(npc_why) steps;
+} npc_verdict;
+
+/* Fills the verdicts of src's egress and dst's ingress for one flow
+ * (zero-initialised or reused; free with npc_verdict_free). Returns 1 when
+ * the flow is allowed. */
+int npc_flow_verdicts(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst,
+                      npc_proto proto, uint16_t port, npc_verdict *egress, npc_verdict *ingress);
+void npc_verdict_free(npc_verdict *v);
+/* "  <tier> tier: ..." lines of a workload subject's chain, every tier in
+ * order up to the one that decided. */
+void npc_verdict_format_chain(const npc_cluster *c, uint32_t subj_workload, npc_dir dir,
+                              const npc_verdict *v, npc_buf *out);
+/* What decided, on one line. */
+void npc_verdict_format_reason(const npc_cluster *c, npc_dir dir, const npc_verdict *v,
+                               npc_buf *out);
+/* "NetworkPolicy ns/name", "AdminNetworkPolicy name (priority 10)"; a rule
+ * adds " ingress rule 0 \"name\" at file:line:col". */
+void npc_policy_format(const npc_cluster *c, const npc_policy *pol, npc_buf *out);
+void npc_rule_format(const npc_cluster *c, const npc_policy *pol, const npc_rule *r, npc_buf *out);
+
+/* ------------------------------------------------- pair explanations */
+
+/* One step of a direction's decision (explain.c). */
+typedef enum npc_expl_kind {
+    NPC_EXPL_RULE,        /* rule `rule` of `policy` matched: its action allowed, denied or passed */
+    NPC_EXPL_NO_RULES,    /* `policy` isolates the subject and has no rule of the direction */
+    NPC_EXPL_NO_PEER,     /* `policy` isolates the subject; none of its rules selects the peer */
+    NPC_EXPL_PORTS,       /* `policy` isolates; its rule `rule` selects the peer, not these ports */
+    NPC_EXPL_NAMED_PORTS, /* as NPC_EXPL_PORTS, but the rule's named ports name no port of the
+                           * destination */
+    NPC_EXPL_DEFAULT      /* no tier decided: allowed by default */
+} npc_expl_kind;
+
+typedef struct npc_expl_step {
+    npc_expl_kind kind;
+    uint32_t policy; /* index into c->policies (not for NPC_EXPL_DEFAULT) */
+    uint32_t rule;   /* index into the policy's rules (RULE, PORTS, NAMED_PORTS) */
+} npc_expl_step;
+
+/* How one direction decided a port range: the steps in evaluation order
+ * (passes first, then what decided). An external subject takes no policy:
+ * one NPC_EXPL_DEFAULT step. */
+typedef struct npc_expl_dir {
+    uint8_t allowed;
+    npc_expl_step *steps;
+    uint32_t nsteps;
+} npc_expl_dir;
+
+/* A port range of one protocol on which both directions decide alike. */
+typedef struct npc_expl_range {
+    npc_proto proto;
+    uint16_t lo, hi;
+    npc_expl_dir dir[2]; /* [NPC_DIR_EGRESS]: src's egress; [NPC_DIR_INGRESS]: dst's ingress */
+} npc_expl_range;
+
+/* The whole port space of every protocol, as maximal ranges in protocol
+ * then port order. */
+typedef struct npc_expl_pair {
+    NPC_VEC(npc_expl_range) ranges;
+} npc_expl_pair;
+
+/* Explains every port of src -> dst (after npc_eval_build). An external
+ * endpoint is a range on which the rules agree (as npc_connlist_compute
+ * yields them). Returns NPC_OK. */
+npc_status npc_explain_pair(npc_cluster *c, const npc_endpoint *src, const npc_endpoint *dst,
+                            npc_expl_pair *out);
+void npc_expl_pair_free(npc_expl_pair *p);
+/* The external ranges of direction dir (NPC_DIR_EGRESS: destinations of
+ * workloads; NPC_DIR_INGRESS: sources), as npc_connlist_compute names them. */
+const npc_iprange *npc_explain_ranges(npc_cluster *c, npc_dir dir, uint32_t *n);
 
 #endif

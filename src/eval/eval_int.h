@@ -13,6 +13,8 @@
 #define NPC_EVAL_INT_H
 #include "eval/eval.h"
 
+typedef NPC_VEC(uint32_t) ev_u32vec;
+
 /* A sorted set of ids, with a bitset kept beside it when dense. */
 typedef struct ev_set {
     uint32_t *ids;
@@ -89,6 +91,7 @@ typedef struct npc_eval {
     uint32_t *class_profile;
     const ev_set **cand;   /* per profile: ev_candidates, computed lazily */
     uint8_t *cand_done;
+    uint8_t *mark; /* nclasses bytes, all 0 between uses */
     /* owned selections (freed with the evaluator) */
     NPC_VEC(ev_set *) sets;
     npc_arena *arena;

@@ -159,6 +159,9 @@ struct ev_index {
     ev_keymap atom_cache;
     u32vec key; /* scratch */
     uint8_t *ns_mark;
+    u32vec atom_pairs; /* (atom, class) pairs sorted by atom */
+    int atom_pairs_built;
+    uint8_t *class_mark;
 };
 
 static const npc_labels *ns_labels(const ev_index *ix, uint32_t id)
@@ -200,6 +203,8 @@ void ev_index_free(ev_index *ix)
         npc_vec_free(&ix->ns_classes[i]);
     free(ix->ns_classes);
     free(ix->ns_mark);
+    free(ix->class_mark);
+    npc_vec_free(&ix->atom_pairs);
     npc_vec_free(&ix->key);
     free(ix);
 }
@@ -371,19 +376,6 @@ const ev_set *ev_select_pods(ev_index *ix, npc_ns_mode mode, npc_sym ns_same,
     return *slot;
 }
 
-static int atom_in(uint32_t a, const uint32_t *lo, const uint32_t *hi, uint32_t n)
-{
-    uint32_t l = 0, h = n;
-    while (l < h) {
-        uint32_t mid = (l + h) / 2;
-        if (hi[mid] < a)
-            l = mid + 1;
-        else
-            h = mid;
-    }
-    return l < n && lo[l] <= a;
-}
-
 const ev_set *ev_select_atoms(ev_index *ix, const uint32_t *lo, const uint32_t *hi, uint32_t n)
 {
     npc_eval *ev = ix->ev;
@@ -398,15 +390,41 @@ const ev_set *ev_select_atoms(ev_index *ix, const uint32_t *lo, const uint32_t *
     void **slot = ev_km_get(&ix->atom_cache, k->items, 1);
     if (*slot)
         return *slot;
+    if (!ix->atom_pairs_built) {
+        /* (atom, class) for every address of every class, by atom */
+        for (uint32_t c = 0; c < ev->nclasses; c++)
+            for (uint32_t j = 0; j < ev->classes[c].natoms; j++) {
+                npc_vec_push(&ix->atom_pairs, ev->classes[c].atoms[j]);
+                npc_vec_push(&ix->atom_pairs, c);
+            }
+        if (ix->atom_pairs.len)
+            qsort(ix->atom_pairs.items, ix->atom_pairs.len / 2, 2 * sizeof(uint32_t), cmp_u32);
+        ix->atom_pairs_built = 1;
+        if (!ix->class_mark)
+            ix->class_mark = npc_xcalloc(ev->nclasses + 1, 1);
+    }
     u32vec out = {0};
-    for (uint32_t c = 0; c < ev->nclasses; c++) {
-        const ev_class *cl = &ev->classes[c];
-        for (uint32_t j = 0; j < cl->natoms; j++)
-            if (atom_in(cl->atoms[j], lo, hi, n)) {
-                npc_vec_push(&out, c);
-                break;
+    size_t np = ix->atom_pairs.len / 2;
+    const uint32_t *pairs = ix->atom_pairs.items;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t l = 0, h = np; /* first pair with atom >= lo[i] */
+        while (l < h) {
+            size_t mid = (l + h) / 2;
+            if (pairs[2 * mid] < lo[i])
+                l = mid + 1;
+            else
+                h = mid;
+        }
+        for (; l < np && pairs[2 * l] <= hi[i]; l++)
+            if (!ix->class_mark[pairs[2 * l + 1]]) {
+                ix->class_mark[pairs[2 * l + 1]] = 1;
+                npc_vec_push(&out, pairs[2 * l + 1]);
             }
     }
+    for (size_t i = 0; i < out.len; i++)
+        ix->class_mark[out.items[i]] = 0;
+    if (out.len > 1)
+        qsort(out.items, out.len, sizeof(uint32_t), cmp_u32);
     *slot = ev_set_new(ev, out.items, (uint32_t)out.len, ev->nclasses);
     return *slot;
 }

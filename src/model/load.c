@@ -373,6 +373,10 @@ static npc_status load_file(npc_cluster *c, const char *path, int lenient)
 npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
 {
     npc_status result = NPC_OK;
+    if (c->eval && c->eval_free) { /* built for fewer objects: rebuild on demand */
+        c->eval_free(c->eval);
+        c->eval = NULL;
+    }
     for (int i = 0; i < npaths && !npc_error_limit_reached(c->ctx); i++) {
         const char *p = paths[i];
         npc_status s;

@@ -231,6 +231,22 @@ static int cmp_range(const void *a, const void *b)
     return r ? r : npc_ip_cmp(x->last, y->last);
 }
 
+/* Appends range a minus the IPv4-mapped block to r: an IPv6 CIDR (even ::/0)
+ * matches no IPv4 address, which lives in that block of the one space. */
+static uint32_t add_v6_range(npc_iprange *r, uint32_t m, npc_iprange a)
+{
+    npc_iprange v4 = npc_iprange_all_v4();
+    if (npc_ip_cmp(a.last, v4.first) < 0 || npc_ip_cmp(a.first, v4.last) > 0) {
+        r[m++] = a;
+        return m;
+    }
+    if (npc_ip_cmp(a.first, v4.first) < 0)
+        r[m++] = (npc_iprange){a.first, npc_ip_prev(v4.first)};
+    if (npc_ip_cmp(a.last, v4.last) > 0)
+        r[m++] = (npc_iprange){npc_ip_next(v4.last), a.last};
+    return m;
+}
+
 /* `networks: [CIDR...]`: an IPS peer with the union as disjoint sorted ranges. */
 static int parse_networks(npc_cluster *c, const npc_node *n, npc_peer *out)
 {
@@ -240,7 +256,7 @@ static int parse_networks(npc_cluster *c, const npc_node *n, npc_peer *out)
         return 0;
     }
     int ok = 1;
-    npc_iprange *r = npc_arena_alloc(c->arena, n->u.seq.len * sizeof *r);
+    npc_iprange *r = npc_arena_alloc(c->arena, 2 * n->u.seq.len * sizeof *r);
     uint32_t m = 0;
     for (size_t i = 0; i < n->u.seq.len; i++) {
         const npc_node *x = n->u.seq.items[i];
@@ -250,12 +266,16 @@ static int parse_networks(npc_cluster *c, const npc_node *n, npc_peer *out)
             ok = 0;
             continue;
         }
-        if (x->u.scalar.len > 43 || !npc_cidr_parse(s, &r[m], &prefix, &v6, &canonical)) {
+        npc_iprange one;
+        if (x->u.scalar.len > 43 || !npc_cidr_parse(s, &one, &prefix, &v6, &canonical)) {
             npc_error(c->ctx, NPC206, npc_node_loc(x), "invalid CIDR '%s' in networks", s);
             ok = 0;
             continue;
         }
-        m++;
+        if (v6)
+            m = add_v6_range(r, m, one);
+        else
+            r[m++] = one;
     }
     qsort(r, m, sizeof *r, cmp_range);
     uint32_t k = 0;

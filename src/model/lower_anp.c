@@ -74,13 +74,14 @@ static int parse_port(npc_cluster *c, const npc_node *n, npc_port_match *out)
         npc_error(c->ctx, NPC202, npc_node_loc(v), "portRange needs 'start' and 'end'");
         return 0;
     }
-    ok &= npc_admin_port_number(c, start, "start", &out->lo);
-    ok &= npc_admin_port_number(c, end, "end", &out->hi);
-    if (ok && out->lo > out->hi) {
+    int bounds = npc_admin_port_number(c, start, "start", &out->lo);
+    bounds &= npc_admin_port_number(c, end, "end", &out->hi);
+    if (bounds && out->lo > out->hi) {
         npc_error(c->ctx, NPC207, npc_node_loc(v), "portRange start %u is greater than end %u",
                   out->lo, out->hi);
-        return 0;
+        bounds = 0;
     }
+    ok &= bounds;
     return ok;
 }
 

@@ -132,20 +132,46 @@ void npc_portset_intersect(npc_portset *s, const npc_portset *t)
 
 void npc_portset_subtract(npc_portset *s, const npc_portset *t)
 {
-    /* s - t = s & complement(t) */
-    npc_portset comp = NPC_PORTSET_INIT;
+    /* one merge pass per protocol, in place: each interval of s loses the
+     * parts covered by t (the output never has more intervals than
+     * s->n + t->n, so it is built in a scratch array first) */
     for (int p = 0; p < NPC_PROTO_COUNT; p++) {
-        uint32_t next = 1;
-        for (uint32_t i = 0; i < t->n[p]; i++) {
-            if (t->r[p][i].lo > next)
-                npc_portset_add(&comp, (npc_proto)p, (uint16_t)next, (uint16_t)(t->r[p][i].lo - 1));
-            next = (uint32_t)t->r[p][i].hi + 1;
+        if (!s->n[p] || !t->n[p])
+            continue;
+        npc_prange tmp[64], *out = tmp;
+        uint32_t need = s->n[p] + t->n[p], k = 0, j = 0;
+        if (need > 64)
+            out = npc_xmalloc(need * sizeof *out);
+        const npc_prange *b = t->r[p];
+        for (uint32_t i = 0; i < s->n[p]; i++) {
+            uint32_t lo = s->r[p][i].lo, hi = s->r[p][i].hi;
+            while (j < t->n[p] && b[j].hi < lo)
+                j++;
+            uint32_t jj = j;
+            while (lo <= hi && jj < t->n[p] && b[jj].lo <= hi) {
+                if (b[jj].lo > lo) {
+                    out[k].lo = (uint16_t)lo;
+                    out[k].hi = (uint16_t)(b[jj].lo - 1);
+                    k++;
+                }
+                lo = (uint32_t)b[jj].hi + 1;
+                if (b[jj].hi > hi)
+                    break;
+                jj++;
+            }
+            if (lo <= hi) {
+                out[k].lo = (uint16_t)lo;
+                out[k].hi = (uint16_t)hi;
+                k++;
+            }
         }
-        if (next <= 65535)
-            npc_portset_add(&comp, (npc_proto)p, (uint16_t)next, 65535);
+        reserve(s, p, k);
+        if (k)
+            memcpy(s->r[p], out, k * sizeof *out);
+        s->n[p] = k;
+        if (out != tmp)
+            free(out);
     }
-    npc_portset_intersect(s, &comp);
-    npc_portset_free(&comp);
 }
 
 int npc_portset_is_empty(const npc_portset *s)

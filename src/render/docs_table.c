@@ -9,7 +9,7 @@
 #include "util/buf.h"
 
 typedef struct row {
-    int comp;      /* component index; ncomponents for "all components" */
+    int comp; /* component index; ncomponents for "all components" */
     const char *component, *ns;
     int port_rank; /* 0 "*", 1 number, 2 name */
     uint16_t lo, hi;
@@ -18,7 +18,9 @@ typedef struct row {
     size_t npeers, pcap;
     int sel_yes, sel_no;
     const char *purpose;
-    int dead;
+    size_t seq;        /* creation order: joined purposes keep it */
+    const char *place; /* component, namespace, port, protocol, direction */
+    const char *pj;    /* the peers, joined */
 } row;
 
 typedef NPC_VEC(row) row_vec;
@@ -76,7 +78,8 @@ static void ns_names_text(const char *const *names, size_t n, npc_buf *b)
 
 /* Describes a peer seen from a component in namespace ns; *selectable says
  * whether a label selector can pick it. */
-static void peer_text(const npc_spec *s, const npc_speer *p, const char *ns, npc_buf *b, int *selectable)
+static void peer_text(const npc_spec *s, const npc_speer *p, const char *ns, npc_buf *b,
+                      int *selectable)
 {
     *selectable = 1;
     switch (p->kind) {
@@ -92,9 +95,9 @@ static void peer_text(const npc_spec *s, const npc_speer *p, const char *ns, npc
         const npc_component *c = &s->components[p->index];
         npc_buf_printf(b, "%s (", c->name);
         pods_text(&c->labels, b);
-        npc_buf_putc(b, ')');
         if (strcmp(c->ns, ns))
-            ns_names_text(&c->ns, 1, b);
+            npc_buf_printf(b, ", namespace %s", c->ns);
+        npc_buf_putc(b, ')');
         return;
     }
     case NPC_SP_ALL_COMPONENTS:
@@ -115,6 +118,17 @@ static void peer_text(const npc_spec *s, const npc_speer *p, const char *ns, npc
             ns_names_text(p->ns_names, p->nns, b);
             break;
         case NPC_SNS_SELECTOR:
+            if (p->ns_sel.nlabels == 1 && !p->ns_sel.nexprs &&
+                !strcmp(p->ns_sel.labels[0].key, "kubernetes.io/metadata.name")) {
+                ns_names_text(&p->ns_sel.labels[0].value, 1, b);
+                break;
+            }
+            if (p->ns_sel.nexprs == 1 && !p->ns_sel.nlabels &&
+                p->ns_sel.exprs[0].op == NPC_SOP_IN &&
+                !strcmp(p->ns_sel.exprs[0].key, "kubernetes.io/metadata.name")) {
+                ns_names_text(p->ns_sel.exprs[0].values, p->ns_sel.exprs[0].nvalues, b);
+                break;
+            }
             npc_buf_puts(b, " (namespaces with ");
             sel_text(&p->ns_sel, b);
             npc_buf_putc(b, ')');
@@ -183,20 +197,13 @@ static void side_rows(npc_arena *a, const npc_spec *s, const npc_unit *u, const 
         base.component = s->components[self->index].name;
         base.ns = s->components[self->index].ns;
     } else {
+        /* the namespace of the all-components policy that carries the side */
         base.comp = -1;
         base.component = "all components";
-        npc_buf b = NPC_BUF_INIT;
-        const char **names = npc_arena_alloc(a, (s->ncomponents + 1) * sizeof *names);
-        size_t n = 0;
-        for (size_t i = 0; i < s->ncomponents; i++)
-            names[n++] = s->components[i].ns;
-        if (n > 1)
-            qsort(names, n, sizeof *names, cmp_cstr);
-        for (size_t i = 0; i < n; i++)
-            if (!i || strcmp(names[i], names[i - 1]))
-                npc_buf_printf(&b, "%s%s", b.len ? ", " : "", names[i]);
-        base.ns = npc_arena_strdup(a, npc_buf_cstr(&b));
-        npc_buf_free(&b);
+        base.ns = s->ns ? s->ns : "";
+        for (size_t i = 0; i < u->flow->npolicies; i++)
+            if (s->policies[u->flow->policies[i]].subject == NPC_SUBJ_ALL)
+                base.ns = s->policies[u->flow->policies[i]].ns;
     }
     base.dir = dir;
     base.purpose = purpose ? purpose : "";
@@ -273,10 +280,27 @@ static const char *peers_join(npc_arena *a, const row *r)
     return k;
 }
 
-static int same_place(const row *x, const row *y)
+static int by_seq(const row *x, const row *y)
 {
-    return x->comp == y->comp && !strcmp(x->ns, y->ns) && !strcmp(x->port, y->port) &&
-           !strcmp(x->proto, y->proto) && !strcmp(x->dir, y->dir);
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int by_place_purpose(const void *p, const void *q)
+{
+    const row *x = p, *y = q;
+    int c = strcmp(x->place, y->place);
+    if (!c)
+        c = strcmp(x->purpose, y->purpose);
+    return c ? c : by_seq(x, y);
+}
+
+static int by_place_peers(const void *p, const void *q)
+{
+    const row *x = p, *y = q;
+    int c = strcmp(x->place, y->place);
+    if (!c)
+        c = strcmp(x->pj, y->pj);
+    return c ? c : by_seq(x, y);
 }
 
 static int row_cmp(const void *p, const void *q)
@@ -345,46 +369,69 @@ npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
         const npc_unit *u = &c->units[i];
         for (size_t j = 0; j < u->nfrom; j++)
             if (u->from[j].kind == NPC_SP_COMPONENT || u->from[j].kind == NPC_SP_ALL_COMPONENTS)
-                side_rows(a, spec, u, &u->from[j], u->to, u->nto, "Egress", u->flow->purpose_from, &rows);
+                side_rows(a, spec, u, &u->from[j], u->to, u->nto, "Egress", u->flow->purpose_from,
+                          &rows);
         for (size_t j = 0; j < u->nto; j++)
             if (u->to[j].kind == NPC_SP_COMPONENT || u->to[j].kind == NPC_SP_ALL_COMPONENTS)
-                side_rows(a, spec, u, &u->to[j], u->from, u->nfrom, "Ingress", u->flow->purpose_to, &rows);
+                side_rows(a, spec, u, &u->to[j], u->from, u->nfrom, "Ingress", u->flow->purpose_to,
+                          &rows);
     }
-    /* Same place and purpose: one row with every peer ("any of"). */
-    for (size_t i = 0; i < rows.len; i++)
-        for (size_t j = i + 1; j < rows.len && !rows.items[i].dead; j++) {
-            row *x = &rows.items[i], *y = &rows.items[j];
-            if (y->dead || !same_place(x, y) || strcmp(x->purpose, y->purpose))
+    for (size_t i = 0; i < rows.len; i++) {
+        row *r = &rows.items[i];
+        npc_buf b = NPC_BUF_INIT;
+        npc_buf_printf(&b, "%d|%s|%s|%s|%s", r->comp, r->ns, r->port, r->proto, r->dir);
+        r->place = npc_arena_strdup(a, npc_buf_cstr(&b));
+        npc_buf_free(&b);
+        r->seq = i;
+    }
+    /* Same place and purpose: one row with every peer ("any of"). Sorting
+     * makes the rows to merge adjacent. */
+    if (rows.len > 1)
+        qsort(rows.items, rows.len, sizeof *rows.items, by_place_purpose);
+    size_t w = 0;
+    for (size_t i = 0; i < rows.len; i++) {
+        row *y = &rows.items[i];
+        if (w) {
+            row *x = &rows.items[w - 1];
+            if (!strcmp(x->place, y->place) && !strcmp(x->purpose, y->purpose)) {
+                add_peers(a, x, y->peers, y->npeers);
+                x->sel_yes |= y->sel_yes;
+                x->sel_no |= y->sel_no;
                 continue;
-            add_peers(a, x, y->peers, y->npeers);
-            x->sel_yes |= y->sel_yes;
-            x->sel_no |= y->sel_no;
-            y->dead = 1;
+            }
         }
+        rows.items[w++] = *y;
+    }
+    rows.len = w;
     /* Same place and peers: one row with the purposes joined. */
     for (size_t i = 0; i < rows.len; i++)
-        for (size_t j = i + 1; j < rows.len && !rows.items[i].dead; j++) {
-            row *x = &rows.items[i], *y = &rows.items[j];
-            if (y->dead || !same_place(x, y) || strcmp(peers_join(a, x), peers_join(a, y)))
+        rows.items[i].pj = peers_join(a, &rows.items[i]);
+    if (rows.len > 1)
+        qsort(rows.items, rows.len, sizeof *rows.items, by_place_peers);
+    w = 0;
+    for (size_t i = 0; i < rows.len; i++) {
+        row *y = &rows.items[i];
+        if (w) {
+            row *x = &rows.items[w - 1];
+            if (!strcmp(x->place, y->place) && !strcmp(x->pj, y->pj)) {
+                if (strcmp(x->purpose, y->purpose) && *y->purpose) {
+                    npc_buf b = NPC_BUF_INIT;
+                    npc_buf_printf(&b, "%s%s%s", x->purpose, *x->purpose ? " / " : "", y->purpose);
+                    x->purpose = npc_arena_strdup(a, npc_buf_cstr(&b));
+                    npc_buf_free(&b);
+                }
                 continue;
-            if (strcmp(x->purpose, y->purpose) && *y->purpose) {
-                npc_buf b = NPC_BUF_INIT;
-                npc_buf_printf(&b, "%s%s%s", x->purpose, *x->purpose ? " / " : "", y->purpose);
-                x->purpose = npc_arena_strdup(a, npc_buf_cstr(&b));
-                npc_buf_free(&b);
             }
-            y->dead = 1;
         }
-    size_t w = 0;
-    for (size_t i = 0; i < rows.len; i++)
-        if (!rows.items[i].dead)
-            rows.items[w++] = rows.items[i];
+        rows.items[w++] = *y;
+    }
     rows.len = w;
     if (rows.len > 1)
         qsort(rows.items, rows.len, sizeof *rows.items, row_cmp);
 
-    static const char *const head[] = {"Component", "Namespace", "Port", "Protocol", "Direction",
-                                       "Source/Destination", "Purpose", "Selectable by label"};
+    static const char *const head[] = {"Component", "Namespace",          "Port",
+                                       "Protocol",  "Direction",          "Source/Destination",
+                                       "Purpose",   "Selectable by label"};
     npc_buf tmp = NPC_BUF_INIT;
     if (format == NPC_DOCS_MD) {
         npc_buf_puts(&tmp, "|");
@@ -410,8 +457,8 @@ npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
                 npc_buf_printf(&peers, " - %s", r->peers[j]);
         }
         const char *sel = r->sel_yes && r->sel_no ? "Partly" : r->sel_yes ? "Yes" : "No";
-        const char *cells[] = {r->component, r->ns, r->port, r->proto, r->dir, npc_buf_cstr(&peers),
-                               r->purpose, sel};
+        const char *cells[] = {r->component,         r->ns,      r->port, r->proto, r->dir,
+                               npc_buf_cstr(&peers), r->purpose, sel};
         if (format == NPC_DOCS_MD) {
             npc_buf_puts(&tmp, "|");
             for (int k = 0; k < 8; k++)

@@ -226,8 +226,8 @@ static int ci_eq(const char *a, const char *b)
  * very string get double quotes. */
 static int needs_quotes(const char *s)
 {
-    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "y", "n",
-                                        "null", "~", ".inf", "-.inf", "+.inf", ".nan", NULL};
+    static const char *const words[] = {"true", "false", "yes",  "no",    "on",    "off",  "y", "n",
+                                        "null", "~",     ".inf", "-.inf", "+.inf", ".nan", NULL};
     size_t n = strlen(s);
     if (n == 0)
         return 1;

@@ -10,15 +10,22 @@
 #include "text/tree.h"
 #include "util/alloc.h"
 
-typedef enum npc_ev_kind { NPC_EV_NULL, NPC_EV_BOOL, NPC_EV_INT, NPC_EV_STR, NPC_EV_SEQ, NPC_EV_MAP } npc_ev_kind;
+typedef enum npc_ev_kind {
+    NPC_EV_NULL,
+    NPC_EV_BOOL,
+    NPC_EV_INT,
+    NPC_EV_STR,
+    NPC_EV_SEQ,
+    NPC_EV_MAP
+} npc_ev_kind;
 
 typedef struct npc_ev npc_ev;
 struct npc_ev {
     npc_ev_kind kind;
-    long long i;        /* BOOL, INT */
-    const char *s;      /* STR */
-    const char **keys;  /* MAP */
-    npc_ev **items;     /* SEQ items, MAP values */
+    long long i;       /* BOOL, INT */
+    const char *s;     /* STR */
+    const char **keys; /* MAP */
+    npc_ev **items;    /* SEQ items, MAP values */
     size_t n, cap;
 };
 

@@ -88,8 +88,8 @@ npc_status npc_render(npc_spec *spec, const char *engine, npc_format format, npc
         npc_buf names = NPC_BUF_INIT;
         for (size_t i = 0; engine_names[i]; i++)
             npc_buf_printf(&names, "%s%s", i ? ", " : "", engine_names[i]);
-        npc_error(ctx, NPC301, none, "unknown or not yet supported engine '%s' (supported: %s)", engine,
-                  npc_buf_cstr(&names));
+        npc_error(ctx, NPC301, none, "unknown or not yet supported engine '%s' (supported: %s)",
+                  engine, npc_buf_cstr(&names));
         npc_buf_free(&names);
         return NPC_ERR_INPUT;
     }

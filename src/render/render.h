@@ -14,7 +14,8 @@ typedef struct npc_docs {
 
 /* Appends one document per object to docs (values in arena a). Returns 1
  * on success, 0 after reporting diagnostics (NPC3xx). */
-typedef int (*npc_render_fn)(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
+typedef int (*npc_render_fn)(npc_ctx *ctx, const npc_compiled *c, npc_arena *a,
+                             npc_docs_list *docs);
 
 int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
 

@@ -106,9 +106,10 @@ static npc_ev *rule_ev(npc_ctx *ctx, npc_arena *a, const npc_crule *r, npc_dir d
         for (size_t i = 0; i < r->nports; i++) {
             const npc_cport *p = &r->ports[i];
             if (p->name && dir == NPC_DIR_EGRESS && has_ip_peer(r)) {
-                npc_error(ctx, NPC304, p->loc,
-                          "named port '%s' never matches an IP peer in an egress rule; give its number",
-                          p->name);
+                npc_error(
+                    ctx, NPC304, p->loc,
+                    "named port '%s' never matches an IP peer in an egress rule; give its number",
+                    p->name);
                 *ok = 0;
             }
             npc_ev_push(a, ports, port_ev(a, p));

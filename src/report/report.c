@@ -147,6 +147,57 @@ static int keep_pair(const npc_cluster *c, const npc_conn *k, const npc_report_o
     return egress || ingress;
 }
 
+/* The focus filter as a predicate, for reports that enumerate pairs
+ * themselves (explain_np.c). */
+struct npc_report_focus {
+    const npc_cluster *c;
+    npc_report_opts o;
+    str_vec focus, peers;
+};
+
+static int warn_unknown_focus(npc_cluster *c, const str_vec *focus);
+
+npc_report_focus *npc_report_focus_new(npc_cluster *c, const npc_report_opts *o, int *empty)
+{
+    npc_report_focus *f = npc_xcalloc(1, sizeof *f);
+    f->c = c;
+    if (o)
+        f->o = *o;
+    split_list(f->o.focus_workloads, &f->focus);
+    if (f->focus.len)
+        split_list(f->o.focus_peers, &f->peers);
+    *empty = f->focus.len && !warn_unknown_focus(c, &f->focus);
+    return f;
+}
+
+int npc_report_focus_keeps(const npc_report_focus *f, const npc_conn *k)
+{
+    return keep_pair(f->c, k, &f->o, &f->focus, &f->peers);
+}
+
+void npc_report_focus_free(npc_report_focus *f)
+{
+    if (!f)
+        return;
+    free_list(&f->focus);
+    free_list(&f->peers);
+    free(f);
+}
+
+char *npc_report_endpoint_id(const npc_cluster *c, const npc_endpoint *e)
+{
+    char *label = NULL, *id;
+    switch (e->kind) {
+    case NPC_EP_WORKLOAD:
+        id = workload_id(c, &c->workloads.items[e->workload], &label);
+        free(label);
+        return id;
+    case NPC_EP_EXTERNAL:
+        return range_id(e->range);
+    }
+    return npc_xstrdup("?");
+}
+
 /* ------------------------------------------------------------- build */
 
 typedef struct peer_map {
@@ -248,6 +299,28 @@ static void sort_rows(npc_report *r)
     free(order);
 }
 
+/* netpol-analyzer warns about a focus name that matches nothing; returns
+ * whether some name matches. */
+static int warn_unknown_focus(npc_cluster *c, const str_vec *focus)
+{
+    int any = 0;
+    for (size_t i = 0; i < focus->len; i++) {
+        str_vec one = {&focus->items[i], 1, 1};
+        int found = 0;
+        for (size_t w = 0; w < c->workloads.len && !found; w++)
+            found = workload_matches(c, &c->workloads.items[w], &one);
+        if (!found) {
+            npc_loc none_loc = {NULL, 0, 0};
+            npc_warning(c->ctx, NPC220, none_loc,
+                        "workload %s does not exist in the input resources; "
+                        "the connectivity report will be empty",
+                        focus->items[i]);
+        }
+        any |= found;
+    }
+    return any;
+}
+
 void npc_report_build(npc_cluster *c, const npc_connlist *l, const npc_report_opts *o,
                       npc_report *r)
 {
@@ -263,26 +336,8 @@ void npc_report_build(npc_cluster *c, const npc_connlist *l, const npc_report_op
         split_list(o->focus_peers, &peers);
     m.wl = npc_xcalloc(c->workloads.len + 1, sizeof *m.wl);
 
-    if (focus.len) {
-        /* netpol-analyzer warns about a focus name that matches nothing */
-        int any = 0;
-        for (size_t i = 0; i < focus.len; i++) {
-            str_vec one = {&focus.items[i], 1, 1};
-            int found = 0;
-            for (size_t w = 0; w < c->workloads.len && !found; w++)
-                found = workload_matches(c, &c->workloads.items[w], &one);
-            if (!found) {
-                npc_loc none_loc = {NULL, 0, 0};
-                npc_warning(c->ctx, NPC220, none_loc,
-                            "workload %s does not exist in the input resources; "
-                            "the connectivity report will be empty",
-                            focus.items[i]);
-            }
-            any |= found;
-        }
-        if (!any)
-            goto done;
-    }
+    if (focus.len && !warn_unknown_focus(c, &focus))
+        goto done;
     if (o->has_focus_conn) {
         npc_buf b = NPC_BUF_INIT;
         npc_buf_printf(&b, "%s %u", npc_proto_name(o->conn_proto), (unsigned)o->conn_port);

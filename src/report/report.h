@@ -74,6 +74,30 @@ void npc_report_build(npc_cluster *c, const npc_connlist *l, const npc_report_op
                       npc_report *r);
 void npc_report_free(npc_report *r);
 
+/* The focus options of o as a predicate over pairs, for reports that
+ * enumerate pairs themselves. Warns (NPC220) about focus names that name
+ * no workload; *empty is set when none does (the report is empty). */
+typedef struct npc_report_focus npc_report_focus;
+npc_report_focus *npc_report_focus_new(npc_cluster *c, const npc_report_opts *o, int *empty);
+int npc_report_focus_keeps(const npc_report_focus *f, const npc_conn *k);
+void npc_report_focus_free(npc_report_focus *f);
+/* A peer's id as rows name it ("ns/name[Kind]", "first-last[External]");
+ * the caller frees it. */
+char *npc_report_endpoint_id(const npc_cluster *c, const npc_endpoint *e);
+
+/* netpol-analyzer's `list --explain` txt report (explain_np.c): per
+ * ordered pair of peers (focus options applied), the allowed and denied
+ * port ranges and the policies and rules that decided them in each
+ * direction; pairs allowed entirely by the system default are listed by
+ * name at the end. */
+typedef enum npc_explain_only {
+    NPC_EXPLAIN_BOTH,
+    NPC_EXPLAIN_ALLOW,
+    NPC_EXPLAIN_DENY
+} npc_explain_only;
+npc_status npc_report_explain(npc_cluster *c, const npc_report_opts *o, npc_explain_only only,
+                              npc_buf *out);
+
 /* One writer per format; each appends the whole report to out. */
 typedef void (*npc_report_writer)(const npc_report *r, npc_buf *out);
 void npc_report_txt(const npc_report *r, npc_buf *out);

@@ -47,13 +47,21 @@ int npc_cport_cmp(const npc_cport *a, const npc_cport *b)
     return a->proto - b->proto;
 }
 
+/* Also orders by application protocol, so sorting is total. */
+static int cport_qcmp_app(const void *x, const void *y)
+{
+    const npc_cport *a = x, *b = y;
+    int c = npc_cport_cmp(a, b);
+    return c ? c : strcmp(a->app ? a->app : "", b->app ? b->app : "");
+}
+
 static int cport_qcmp(const void *x, const void *y)
 {
     return npc_cport_cmp(x, y);
 }
 
-static void add_cport(cstate *st, npc_unit *u, int proto, uint16_t lo, uint16_t hi, const char *name,
-                      const char *app, npc_loc loc)
+static void add_cport(cstate *st, npc_unit *u, int proto, uint16_t lo, uint16_t hi,
+                      const char *name, const char *app, npc_loc loc)
 {
     npc_cport p = {proto, lo, hi, name, app, loc};
     NPC_APUSH(st->a, u->ports, u->nports, u->pcap, p);
@@ -130,7 +138,8 @@ typedef NPC_VEC(npc_speer) speer_vec;
 
 /* Plain peers of one side (options expanded) into *plain; entity parts
  * become groups of their own. */
-static void side_groups(cstate *st, const npc_speer *ps, size_t n, speer_vec *plain, group_vec *groups)
+static void side_groups(cstate *st, const npc_speer *ps, size_t n, speer_vec *plain,
+                        group_vec *groups)
 {
     npc_spec *s = st->s;
     for (size_t i = 0; i < n; i++) {
@@ -174,10 +183,22 @@ static void side_groups(cstate *st, const npc_speer *ps, size_t n, speer_vec *pl
     }
 }
 
+static void copy_group(cstate *st, const group *g, npc_speer **arr, size_t *n, size_t *cap);
 static void copy_group(cstate *st, const group *g, npc_speer **arr, size_t *n, size_t *cap)
 {
     for (size_t i = 0; i < g->npeers; i++) {
         npc_speer p = g->peers[i];
+        if (p.kind == NPC_SP_OPTION) {
+            /* an option peer inside an entity part (e.g. the API server's CIDRs) */
+            speer_vec tmp = {0};
+            group_vec none = {0};
+            side_groups(st, &p, 1, &tmp, &none);
+            group inner = {tmp.items, tmp.len, NULL, g->entity};
+            copy_group(st, &inner, arr, n, cap); /* no option peers left: no deeper recursion */
+            npc_vec_free(&tmp);
+            npc_vec_free(&none);
+            continue;
+        }
         if (g->entity)
             p.entity = g->entity;
         if (p.kind == NPC_SP_PODS && p.ns_kind == NPC_SNS_OPTION) {
@@ -230,6 +251,7 @@ static void resolve_named(cstate *st, npc_unit *u)
                 p->lo = p->hi = c->ports[j].port.lo;
                 p->proto = c->ports[j].port.proto;
                 p->name = NULL;
+                break;
             }
     }
 }
@@ -266,7 +288,7 @@ static void expand_flow(cstate *st, const npc_flow *f)
                 continue;
             resolve_named(st, &u);
             if (u.nports > 1)
-                qsort(u.ports, u.nports, sizeof *u.ports, cport_qcmp);
+                qsort(u.ports, u.nports, sizeof *u.ports, cport_qcmp_app);
             NPC_APUSH(st->a, st->out->units, st->out->nunits, st->out->ucap, u);
         }
     if (gf.len && gt.len && !any_comp) {
@@ -473,8 +495,8 @@ static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, npc_cpe
     NPC_APUSH(st->a, *arr, *n, *cap, cp);
 }
 
-static void add_rule(cstate *st, npc_cpolicy *cp, npc_dir dir, const npc_unit *u, const npc_speer *peers,
-                     size_t npeers)
+static void add_rule(cstate *st, npc_cpolicy *cp, npc_dir dir, const npc_unit *u,
+                     const npc_speer *peers, size_t npeers)
 {
     npc_crule r;
     memset(&r, 0, sizeof r);
@@ -575,16 +597,15 @@ static void canon_ports(npc_crule *r)
     }
     if (r->nports > 1)
         qsort(r->ports, r->nports, sizeof *r->ports, cport_qcmp);
+    /* every port of a protocol covers its numbered and named ports */
+    int whole[NPC_PROTO_COUNT] = {0};
+    for (size_t i = 0; i < r->nports; i++)
+        if (r->ports[i].lo == 0 && !r->ports[i].name && r->ports[i].proto >= 0)
+            whole[r->ports[i].proto] = 1;
     size_t w = 0;
     for (size_t i = 0; i < r->nports; i++) {
         npc_cport *p = &r->ports[i];
-        /* every port of the protocol covers its numbered and named ports */
-        int covered = 0;
-        for (size_t j = 0; j < r->nports; j++)
-            if (r->ports[j].lo == 0 && !r->ports[j].name && r->ports[j].proto == p->proto &&
-                (p->lo != 0 || p->name))
-                covered = 1;
-        if (covered)
+        if ((p->lo != 0 || p->name) && whole[p->proto])
             continue;
         if (w && npc_cport_cmp(&r->ports[w - 1], p) == 0)
             continue;
@@ -630,25 +651,29 @@ static void canon_rules(cstate *st, npc_cpolicy *cp, int d)
     for (size_t i = 0; i < n; i++) {
         canon_peers(&rs[i]);
         canon_ports(&rs[i]);
+        rs[i].key = peers_key(st, &rs[i]);
     }
-    /* Equal peers: union of ports. */
+    /* Equal peers: one rule with the union of the ports. Sorting by the
+     * peers' key makes equal peers adjacent (n log n, not n^2). */
+    if (n > 1)
+        qsort(rs, n, sizeof *rs, crule_qcmp);
+    size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *pk = peers_key(st, &rs[i]);
-        for (size_t j = i + 1; j < n; j++) {
-            if (strcmp(pk, peers_key(st, &rs[j])))
-                continue;
-            if (rs[j].all_ports)
-                rs[i].all_ports = 1;
-            for (size_t k = 0; k < rs[j].nports; k++)
-                NPC_APUSH(st->a, rs[i].ports, rs[i].nports, rs[i].portcap, rs[j].ports[k]);
-            canon_ports(&rs[i]);
-            rs[j] = rs[--n];
-            j--;
+        if (w && !strcmp(rs[w - 1].key, rs[i].key)) {
+            npc_crule *into = &rs[w - 1];
+            if (rs[i].all_ports)
+                into->all_ports = 1;
+            for (size_t k = 0; k < rs[i].nports; k++)
+                NPC_APUSH(st->a, into->ports, into->nports, into->portcap, rs[i].ports[k]);
+            canon_ports(into);
+            continue;
         }
+        rs[w++] = rs[i];
     }
+    n = w;
     for (size_t i = 0; i < n; i++) {
         npc_buf b = NPC_BUF_INIT;
-        npc_buf_printf(&b, "%s#%s", peers_key(st, &rs[i]), ports_key(st, &rs[i]));
+        npc_buf_printf(&b, "%s#%s", rs[i].key, ports_key(st, &rs[i]));
         rs[i].key = npc_arena_strdup(st->a, npc_buf_cstr(&b));
         npc_buf_free(&b);
     }
@@ -689,7 +714,8 @@ static const char *apply_naming(cstate *st, const char *name, npc_loc where)
         }
         const char *end = strchr(p, '}');
         if (!end) {
-            npc_error(s->ctx, NPC116, s->naming_loc, "naming pattern '%s' has an unclosed '{'", pat);
+            npc_error(s->ctx, NPC116, s->naming_loc, "naming pattern '%s' has an unclosed '{'",
+                      pat);
             st->failed = 1;
             break;
         }
@@ -698,10 +724,12 @@ static const char *apply_naming(cstate *st, const char *name, npc_loc where)
             npc_buf_puts(&b, name);
         } else {
             int o = npc_spec_find_option(s, key);
-            if (o < 0 || (s->options[o].type != NPC_OPT_STRING && s->options[o].type != NPC_OPT_INT)) {
-                npc_error(s->ctx, NPC116, s->naming_loc,
-                          "naming pattern '%s': '{%s}' is neither {name} nor a string or int option",
-                          pat, key);
+            if (o < 0 ||
+                (s->options[o].type != NPC_OPT_STRING && s->options[o].type != NPC_OPT_INT)) {
+                npc_error(
+                    s->ctx, NPC116, s->naming_loc,
+                    "naming pattern '%s': '{%s}' is neither {name} nor a string or int option", pat,
+                    key);
                 st->failed = 1;
             } else {
                 npc_buf_puts(&b, npc_opt_text(s, o));

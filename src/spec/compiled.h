@@ -64,7 +64,7 @@ typedef struct npc_craw {
 typedef struct npc_cpolicy {
     const char *name; /* rendered name (naming pattern applied) */
     const char *ns;
-    npc_ssel subject; /* empty: every pod of the namespace */
+    npc_ssel subject;    /* empty: every pod of the namespace */
     npc_crule *rules[2]; /* indexed by npc_dir */
     size_t nrules[2], rcap[2];
     int isolate[2]; /* deny-all in that direction, even without rules */
@@ -87,7 +87,7 @@ typedef struct npc_unit {
 typedef struct npc_compiled {
     npc_spec *spec;
     npc_arena *arena;
-    int enabled; /* spec.when */
+    int enabled;           /* spec.when */
     npc_cpolicy *policies; /* sorted by namespace, then name */
     size_t npolicies, pcap;
     npc_unit *units;

@@ -113,7 +113,8 @@ static npc_cond *parse_primary(cparser *c)
     if (opt < 0) {
         if (!c->failed)
             npc_error(c->spec->ctx, NPC106, at(c, start),
-                      "condition uses undeclared option '%s' (declare it under spec.options)", name);
+                      "condition uses undeclared option '%s' (declare it under spec.options)",
+                      name);
         c->failed = 1;
         return NULL;
     }
@@ -192,7 +193,8 @@ const npc_cond *npc_spec_parse_cond(npc_spec *s, const npc_node *n)
 {
     if (!npc_node_is_string(n)) {
         npc_error(s->ctx, NPC110, npc_node_loc(n),
-                  "a condition must be a string such as \"networkPoliciesEnabled\" or \"!a && b == x\", not %s",
+                  "a condition must be a string such as \"networkPoliciesEnabled\" or \"!a && b == "
+                  "x\", not %s",
                   npc_spec_a_type(n));
         return NULL;
     }

@@ -76,7 +76,8 @@ int npc_spec_check_value(npc_spec *s, const npc_option *o, const npc_node *v)
         ok = npc_node_get_int(v, &i);
         break;
     case NPC_OPT_STRING:
-        ok = npc_node_is_null(v) || (v->kind == NPC_NODE_SCALAR && strlen(v->u.scalar.s) == v->u.scalar.len);
+        ok = npc_node_is_null(v) ||
+             (v->kind == NPC_NODE_SCALAR && strlen(v->u.scalar.s) == v->u.scalar.len);
         break;
     case NPC_OPT_STRINGS:
     case NPC_OPT_PEERS:
@@ -102,14 +103,16 @@ int npc_spec_check_value(npc_spec *s, const npc_option *o, const npc_node *v)
             continue;
         }
         if (!npc_node_is_scalar(it) || strlen(it->u.scalar.s) != it->u.scalar.len) {
-            npc_error(s->ctx, NPC112, npc_node_loc(it), "an item of option '%s' must be a string, not %s",
-                      o->name, npc_spec_a_type(it));
+            npc_error(s->ctx, NPC112, npc_node_loc(it),
+                      "an item of option '%s' must be a string, not %s", o->name,
+                      npc_spec_a_type(it));
             ok = 0;
             continue;
         }
         const char *why = NULL;
         if (o->type == NPC_OPT_ENDPOINTS && !npc_endpoint_port(it->u.scalar.s, &why)) {
-            npc_error(s->ctx, NPC113, npc_node_loc(it), "invalid endpoint '%s': %s", it->u.scalar.s, why);
+            npc_error(s->ctx, NPC113, npc_node_loc(it), "invalid endpoint '%s': %s", it->u.scalar.s,
+                      why);
             ok = 0;
         }
     }
@@ -132,9 +135,10 @@ int npc_spec_parse_options(npc_spec *s, const npc_node *n)
             continue;
         }
         if (!option_name_ok(name)) {
-            npc_error(s->ctx, NPC117, npc_node_loc(k),
-                      "invalid option name '%s' (dot-separated words of letters, digits, '_' and '-')",
-                      name);
+            npc_error(
+                s->ctx, NPC117, npc_node_loc(k),
+                "invalid option name '%s' (dot-separated words of letters, digits, '_' and '-')",
+                name);
             ok = 0;
             continue;
         }
@@ -142,7 +146,8 @@ int npc_spec_parse_options(npc_spec *s, const npc_node *n)
         memset(&o, 0, sizeof o);
         o.name = name;
         o.loc = npc_node_loc(k);
-        if (!npc_spec_want_map(s, v, "an option") || !npc_spec_check_keys(s, v, "an option", keys)) {
+        if (!npc_spec_want_map(s, v, "an option") ||
+            !npc_spec_check_keys(s, v, "an option", keys)) {
             ok = 0;
             continue;
         }
@@ -426,7 +431,8 @@ npc_status npc_spec_set(npc_spec *s, const char *assignment)
         npc_tree *t = NULL;
         npc_buf name = NPC_BUF_INIT;
         npc_buf_printf(&name, "--set %s", key);
-        npc_status st = npc_yaml_read_buffer(s->ctx, npc_buf_cstr(&name), val, strlen(val), keep_tree, &t);
+        npc_status st =
+            npc_yaml_read_buffer(s->ctx, npc_buf_cstr(&name), val, strlen(val), keep_tree, &t);
         npc_buf_free(&name);
         if (t)
             npc_spec_add_tree(s, t);

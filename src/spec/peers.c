@@ -18,13 +18,15 @@ static const char *parse_cidr(npc_spec *s, const npc_node *n)
         return NULL;
     int canonical = 0;
     if (!npc_cidr_parse(c, NULL, NULL, NULL, &canonical)) {
-        npc_error(s->ctx, NPC108, npc_node_loc(n), "invalid CIDR '%s' (expected e.g. 10.0.0.0/8 or 2001:db8::/32)", c);
+        npc_error(s->ctx, NPC108, npc_node_loc(n),
+                  "invalid CIDR '%s' (expected e.g. 10.0.0.0/8 or 2001:db8::/32)", c);
         return NULL;
     }
     return c;
 }
 
-static int parse_cidr_peer(npc_spec *s, const npc_node *cidr, const npc_node *except, npc_speer *out)
+static int parse_cidr_peer(npc_spec *s, const npc_node *cidr, const npc_node *except,
+                           npc_speer *out)
 {
     out->kind = NPC_SP_CIDR;
     if (!cidr) {
@@ -299,8 +301,7 @@ int npc_spec_parse_peer(npc_spec *s, const npc_node *n, npc_speer *out)
     return 0;
 }
 
-int npc_spec_parse_peers(npc_spec *s, const npc_node *n, npc_speer **arr, size_t *len,
-                         size_t *cap)
+int npc_spec_parse_peers(npc_spec *s, const npc_node *n, npc_speer **arr, size_t *len, size_t *cap)
 {
     int ok = 1;
     if (n && n->kind == NPC_NODE_SEQ) {
@@ -370,15 +371,16 @@ static int parse_port_text(npc_spec *s, const char *t, npc_sport *out)
         char proto[8];
         size_t pl = p2 ? (size_t)(p2 - slash - 1) : strlen(slash + 1);
         if (pl == 0 || pl >= sizeof proto) {
-            npc_error(s->ctx, NPC107, out->loc, "invalid protocol in port '%s' (TCP, UDP or SCTP)", t);
+            npc_error(s->ctx, NPC107, out->loc, "invalid protocol in port '%s' (TCP, UDP or SCTP)",
+                      t);
             return 0;
         }
         memcpy(proto, slash + 1, pl);
         proto[pl] = '\0';
         npc_proto pr;
         if (!npc_proto_parse(proto, &pr)) {
-            npc_error(s->ctx, NPC107, out->loc, "invalid protocol '%s' in port '%s' (TCP, UDP or SCTP)",
-                      proto, t);
+            npc_error(s->ctx, NPC107, out->loc,
+                      "invalid protocol '%s' in port '%s' (TCP, UDP or SCTP)", proto, t);
             return 0;
         }
         out->proto = (int)pr;
@@ -404,13 +406,15 @@ static int parse_port_text(npc_spec *s, const char *t, npc_sport *out)
             if (!parse_u16(t, dash, &out->lo) || !parse_u16(dash + 1, head_end, &out->hi) ||
                 out->hi < out->lo) {
                 npc_error(s->ctx, NPC107, out->loc,
-                          "invalid port range '%.*s' (expected LOW-HIGH within 1-65535)", (int)hl, t);
+                          "invalid port range '%.*s' (expected LOW-HIGH within 1-65535)", (int)hl,
+                          t);
                 return 0;
             }
             return 1;
         }
         if (!parse_u16(t, head_end, &out->lo)) {
-            npc_error(s->ctx, NPC107, out->loc, "invalid port '%.*s' (expected 1-65535)", (int)hl, t);
+            npc_error(s->ctx, NPC107, out->loc, "invalid port '%.*s' (expected 1-65535)", (int)hl,
+                      t);
             return 0;
         }
         out->hi = out->lo;
@@ -418,7 +422,8 @@ static int parse_port_text(npc_spec *s, const char *t, npc_sport *out)
     }
     if (!port_name_ok(t, hl)) {
         npc_error(s->ctx, NPC107, out->loc,
-                  "invalid port '%.*s' (a number, a range, 'all', or a port name of at most 15 lower-case letters, digits and '-')",
+                  "invalid port '%.*s' (a number, a range, 'all', or a port name of at most 15 "
+                  "lower-case letters, digits and '-')",
                   (int)hl, t);
         return 0;
     }
@@ -443,8 +448,8 @@ static int port_option(npc_spec *s, const npc_node *o, npc_sport *out, int endpo
     } else if (t == NPC_OPT_INT && !endpoints) {
         out->kind = NPC_SPORT_OPTION;
     } else {
-        npc_error(s->ctx, NPC103, npc_node_loc(o), "option '%s' must be of type %s to give ports", on,
-                  endpoints ? "endpoints" : "int or endpoints");
+        npc_error(s->ctx, NPC103, npc_node_loc(o), "option '%s' must be of type %s to give ports",
+                  on, endpoints ? "endpoints" : "int or endpoints");
         return 0;
     }
     out->opt = idx;
@@ -475,12 +480,12 @@ int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out)
         return parse_port_text(s, n->u.scalar.s, out);
     }
     if (!n || n->kind != NPC_NODE_MAP) {
-        npc_error(s->ctx, NPC103, out->loc, "a port must be a number, a string or a mapping, not %s",
-                  npc_spec_a_type(n));
+        npc_error(s->ctx, NPC103, out->loc,
+                  "a port must be a number, a string or a mapping, not %s", npc_spec_a_type(n));
         return 0;
     }
-    static const char *const keys[] = {"port", "endPort", "protocol", "app", "when", "option",
-                                       "endpoints", NULL};
+    static const char *const keys[] = {"port", "endPort", "protocol",  "app",
+                                       "when", "option",  "endpoints", NULL};
     if (!npc_spec_check_keys(s, n, "a port", keys))
         return 0;
     const npc_node *p = npc_map_get(n, "port"), *o = npc_map_get(n, "option"),
@@ -493,7 +498,8 @@ int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out)
     else if (p && p->kind == NPC_NODE_MAP && npc_map_get(p, "option"))
         ok = port_option(s, npc_map_get(p, "option"), out, 0);
     else if (p && p->kind == NPC_NODE_MAP) {
-        npc_error(s->ctx, NPC107, npc_node_loc(p), "'port' must be a number, a range, a name or {option: NAME}");
+        npc_error(s->ctx, NPC107, npc_node_loc(p),
+                  "'port' must be a number, a range, a name or {option: NAME}");
         ok = 0;
     } else if (p) {
         ok = npc_spec_parse_port(s, p, out);
@@ -511,7 +517,8 @@ int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out)
             return 0;
         }
         if (out->kind == NPC_SPORT_ENDPOINTS) {
-            npc_error(s->ctx, NPC107, npc_node_loc(x), "endpoints are TCP; 'protocol' does not apply");
+            npc_error(s->ctx, NPC107, npc_node_loc(x),
+                      "endpoints are TCP; 'protocol' does not apply");
             return 0;
         }
         out->proto = (int)pr;
@@ -623,7 +630,8 @@ int npc_endpoint_port(const char *ep, const char **why)
         return p;
     }
     if (!def) {
-        *why = sep ? "this scheme has no default port: give host:PORT" : "no port: write host:PORT or https://host";
+        *why = sep ? "this scheme has no default port: give host:PORT"
+                   : "no port: write host:PORT or https://host";
         return 0;
     }
     return def;

@@ -32,9 +32,9 @@ int npc_spec_check_keys(npc_spec *s, const npc_node *map, const char *what,
             npc_buf list = NPC_BUF_INIT;
             for (const char *const *a = allowed; *a; a++)
                 npc_buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
-            npc_error(s->ctx, NPC102, npc_node_loc(k), "unknown key '%s' in %s (expected one of: %s)",
-                      k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?", what,
-                      npc_buf_cstr(&list));
+            npc_error(s->ctx, NPC102, npc_node_loc(k),
+                      "unknown key '%s' in %s (expected one of: %s)",
+                      k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?", what, npc_buf_cstr(&list));
             npc_buf_free(&list);
             ok = 0;
         }
@@ -92,216 +92,6 @@ const char *npc_spec_string(npc_spec *s, const npc_node *n, const char *what)
     return npc_spec_dup(s, n);
 }
 
-/* Kubernetes label syntax: values up to 63 characters of [A-Za-z0-9_.-],
- * alphanumeric at both ends; keys are an optional DNS prefix and '/'. */
-static int name_part_ok(const char *p, size_t n, int allow_empty)
-{
-    if (n == 0)
-        return allow_empty;
-    if (n > 63)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && c != '-' && c != '_' && c != '.')
-            return 0;
-        if ((i == 0 || i == n - 1) && !alnum)
-            return 0;
-    }
-    return 1;
-}
-
-int npc_spec_label_value_ok(const char *v)
-{
-    return name_part_ok(v, strlen(v), 1);
-}
-
-int npc_spec_label_key_ok(const char *k)
-{
-    const char *slash = strchr(k, '/');
-    if (!slash)
-        return name_part_ok(k, strlen(k), 0);
-    size_t plen = (size_t)(slash - k);
-    if (plen == 0 || plen > 253)
-        return 0;
-    for (size_t i = 0; i < plen; i++) {
-        char c = k[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-            return 0;
-    }
-    return name_part_ok(slash + 1, strlen(slash + 1), 0);
-}
-
-void npc_ssel_add_label(npc_arena *a, npc_ssel *sel, const char *k, const char *v)
-{
-    size_t i = 0;
-    while (i < sel->nlabels && strcmp(sel->labels[i].key, k) < 0)
-        i++;
-    if (i < sel->nlabels && strcmp(sel->labels[i].key, k) == 0) {
-        sel->labels[i].value = v;
-        return;
-    }
-    npc_kv kv = {k, v};
-    NPC_APUSH(a, sel->labels, sel->nlabels, sel->lcap, kv);
-    memmove(&sel->labels[i + 1], &sel->labels[i], (sel->nlabels - 1 - i) * sizeof kv);
-    sel->labels[i] = kv;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int cmp_expr(const void *a, const void *b)
-{
-    const npc_sexpr *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (int)x->op - (int)y->op;
-}
-
-static const char *const sop_names[] = {"In", "NotIn", "Exists", "DoesNotExist"};
-
-static int parse_label_map(npc_spec *s, const npc_node *n, npc_ssel *out)
-{
-    int ok = 1;
-    for (size_t i = 0; i < n->u.map.len; i++) {
-        const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
-        const char *ks = npc_spec_string(s, k, "a label key");
-        if (!ks) {
-            ok = 0;
-            continue;
-        }
-        if (!npc_spec_label_key_ok(ks)) {
-            npc_error(s->ctx, NPC114, npc_node_loc(k), "invalid label key '%s'", ks);
-            ok = 0;
-            continue;
-        }
-        if (!v || v->kind != NPC_NODE_SCALAR || npc_node_is_null(v)) {
-            npc_error(s->ctx, NPC103, npc_node_loc(v), "label value of '%s' must be a string, not %s",
-                      ks, npc_spec_a_type(v));
-            ok = 0;
-            continue;
-        }
-        const char *vs = npc_spec_dup(s, v);
-        if (!npc_spec_label_value_ok(vs)) {
-            npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value '%s'", vs);
-            ok = 0;
-            continue;
-        }
-        npc_ssel_add_label(s->arena, out, ks, vs);
-    }
-    return ok;
-}
-
-static int parse_expr(npc_spec *s, const npc_node *e, npc_sexpr *out)
-{
-    static const char *const keys[] = {"key", "operator", "values", NULL};
-    if (!npc_spec_want_map(s, e, "a matchExpressions item") ||
-        !npc_spec_check_keys(s, e, "a matchExpressions item", keys))
-        return 0;
-    const npc_node *k = npc_map_get(e, "key"), *op = npc_map_get(e, "operator"),
-                   *vals = npc_map_get(e, "values");
-    if (!k || !op) {
-        npc_error(s->ctx, NPC104, npc_node_loc(e), "a matchExpressions item needs 'key' and 'operator'");
-        return 0;
-    }
-    const char *ks = npc_spec_string(s, k, "'key'");
-    if (!ks)
-        return 0;
-    if (!npc_spec_label_key_ok(ks)) {
-        npc_error(s->ctx, NPC114, npc_node_loc(k), "invalid label key '%s'", ks);
-        return 0;
-    }
-    memset(out, 0, sizeof *out);
-    out->key = ks;
-    int found = 0;
-    for (int i = 0; i < 4; i++)
-        if (npc_node_scalar_eq(op, sop_names[i])) {
-            out->op = (npc_sop)i;
-            found = 1;
-        }
-    if (!found) {
-        npc_error(s->ctx, NPC114, npc_node_loc(op),
-                  "operator must be In, NotIn, Exists or DoesNotExist");
-        return 0;
-    }
-    int want_values = out->op == NPC_SOP_IN || out->op == NPC_SOP_NOTIN;
-    if (want_values) {
-        if (!vals || vals->kind != NPC_NODE_SEQ || vals->u.seq.len == 0) {
-            npc_error(s->ctx, NPC114, npc_node_loc(vals ? vals : e),
-                      "operator %s needs a non-empty list of values", sop_names[out->op]);
-            return 0;
-        }
-        for (size_t i = 0; i < vals->u.seq.len; i++) {
-            const npc_node *v = vals->u.seq.items[i];
-            if (!v || v->kind != NPC_NODE_SCALAR || npc_node_is_null(v)) {
-                npc_error(s->ctx, NPC103, npc_node_loc(v), "a value must be a string");
-                return 0;
-            }
-            const char *vs = npc_spec_dup(s, v);
-            if (!npc_spec_label_value_ok(vs)) {
-                npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value '%s'", vs);
-                return 0;
-            }
-            NPC_APUSH(s->arena, out->values, out->nvalues, out->cap, vs);
-        }
-        if (out->nvalues > 1)
-            qsort(out->values, out->nvalues, sizeof *out->values, cmp_str);
-        size_t w = 0;
-        for (size_t i = 0; i < out->nvalues; i++)
-            if (w == 0 || strcmp(out->values[w - 1], out->values[i]))
-                out->values[w++] = out->values[i];
-        out->nvalues = w;
-    } else if (vals && !(vals->kind == NPC_NODE_SEQ && vals->u.seq.len == 0)) {
-        npc_error(s->ctx, NPC114, npc_node_loc(vals), "operator %s takes no values",
-                  sop_names[out->op]);
-        return 0;
-    }
-    return 1;
-}
-
-int npc_spec_parse_selector(npc_spec *s, const npc_node *n, npc_ssel *out, int allow_plain)
-{
-    memset(out, 0, sizeof *out);
-    if (npc_node_is_null(n))
-        return 1;
-    if (!npc_spec_want_map(s, n, "a label selector"))
-        return 0;
-    const npc_node *ml = npc_map_get(n, "matchLabels"), *me = npc_map_get(n, "matchExpressions");
-    if (!(ml || me) && allow_plain)
-        return parse_label_map(s, n, out);
-    static const char *const keys[] = {"matchLabels", "matchExpressions", NULL};
-    int ok = npc_spec_check_keys(s, n, "a label selector", keys);
-    if (ml && !npc_node_is_null(ml))
-        ok = (npc_spec_want_map(s, ml, "matchLabels") && parse_label_map(s, ml, out)) && ok;
-    if (me && !npc_node_is_null(me)) {
-        if (!npc_spec_want_seq(s, me, "matchExpressions"))
-            return 0;
-        for (size_t i = 0; i < me->u.seq.len; i++) {
-            npc_sexpr e;
-            if (parse_expr(s, me->u.seq.items[i], &e))
-                NPC_APUSH(s->arena, out->exprs, out->nexprs, out->ecap, e);
-            else
-                ok = 0;
-        }
-        if (out->nexprs > 1)
-            qsort(out->exprs, out->nexprs, sizeof *out->exprs, cmp_expr);
-    }
-    return ok;
-}
-
-void npc_ssel_key(const npc_ssel *sel, npc_buf *out)
-{
-    for (size_t i = 0; i < sel->nlabels; i++)
-        npc_buf_printf(out, "%s%s=%s", i ? "," : "", sel->labels[i].key, sel->labels[i].value);
-    for (size_t i = 0; i < sel->nexprs; i++) {
-        const npc_sexpr *e = &sel->exprs[i];
-        npc_buf_printf(out, "%s%s %s", (i || sel->nlabels) ? "," : "", e->key, sop_names[e->op]);
-        for (size_t j = 0; j < e->nvalues; j++)
-            npc_buf_printf(out, "%s%s", j ? "|" : " ", e->values[j]);
-    }
-}
-
 /* DNS-1123 label: the names of components, namespaces and policies. */
 static int dns_label_ok(const char *p)
 {
@@ -344,7 +134,8 @@ static int is_reserved(const char *name)
 
 /* ------------------------------------------------------------ components */
 
-static void parse_component_body(npc_spec *s, const npc_node *k, const npc_node *v, npc_component *c)
+static void parse_component_body(npc_spec *s, const npc_node *k, const npc_node *v,
+                                 npc_component *c)
 {
     const npc_node *ns = npc_map_get(v, "namespace");
     if (ns)
@@ -358,8 +149,12 @@ static void parse_component_body(npc_spec *s, const npc_node *k, const npc_node 
     if (!labels)
         npc_error(s->ctx, NPC104, npc_node_loc(k),
                   "component '%s' needs 'labels' (its pods' selector labels)", c->name);
-    else
-        npc_spec_parse_selector(s, labels, &c->labels, 1);
+    else if (npc_spec_parse_selector(s, labels, &c->labels, 1) && !c->labels.nlabels &&
+             !c->labels.nexprs)
+        npc_error(s->ctx, NPC114, npc_node_loc(labels),
+                  "the labels of component '%s' are empty: its policies would select every pod "
+                  "of the namespace",
+                  c->name);
     const npc_node *d = npc_map_get(v, "description");
     if (d)
         c->description = npc_spec_string(s, d, "description");
@@ -410,7 +205,8 @@ static void parse_components(npc_spec *s, const npc_node *n)
         int dup = 0;
         for (size_t j = 0; j < s->ncomponents; j++)
             if (!strcmp(s->components[j].name, name)) {
-                npc_diag *dg = npc_error(s->ctx, NPC109, c.loc, "component '%s' is declared twice", name);
+                npc_diag *dg =
+                    npc_error(s->ctx, NPC109, c.loc, "component '%s' is declared twice", name);
                 npc_diag_also(dg, s->components[j].loc);
                 dup = 1;
             }
@@ -432,8 +228,8 @@ static npc_sport num_port(int proto, uint16_t port)
     return p;
 }
 
-static void add_builtin_entity(npc_spec *s, const char *name, npc_speer peer, const npc_sport *ports,
-                               size_t nports)
+static void add_builtin_entity(npc_spec *s, const char *name, npc_speer peer,
+                               const npc_sport *ports, size_t nports)
 {
     npc_entity e;
     memset(&e, 0, sizeof e);
@@ -515,7 +311,8 @@ static void parse_entities(npc_spec *s, const npc_node *n)
             continue;
         int e = find_entity(s, name);
         if (e >= 0 && (size_t)e >= nbuiltin) {
-            npc_diag *d = npc_error(s->ctx, NPC109, npc_node_loc(k), "entity '%s' is declared twice", name);
+            npc_diag *d =
+                npc_error(s->ctx, NPC109, npc_node_loc(k), "entity '%s' is declared twice", name);
             npc_diag_also(d, s->entities[e].loc);
             continue;
         }
@@ -650,7 +447,8 @@ static void parse_policies(npc_spec *s, const npc_node *n)
                 p.subject = NPC_SUBJ_ALL;
                 if (!s->has_selector)
                     npc_error(s->ctx, NPC104, npc_node_loc(subj),
-                              "subject all-components needs spec.selector (the labels of every component)");
+                              "subject all-components needs spec.selector (the labels of every "
+                              "component)");
             } else {
                 p.subject = npc_spec_find_component(s, sn);
                 if (p.subject < 0) {
@@ -660,6 +458,13 @@ static void parse_policies(npc_spec *s, const npc_node *n)
                 }
             }
             const npc_node *ns = npc_map_get(v, "namespace");
+            if (ns && p.subject >= 0) {
+                npc_error(s->ctx, NPC103, npc_node_loc(ns),
+                          "a policy of component '%s' lives in the component's namespace; drop "
+                          "'namespace'",
+                          s->components[p.subject].name);
+                continue;
+            }
             if (ns)
                 p.ns = name_field(s, ns, "namespace");
             else if (p.subject >= 0)
@@ -802,7 +607,8 @@ static void parse_flows(npc_spec *s, const npc_node *n)
             any_comp |= comp_side(&f.to[j]);
         if (!any_comp) {
             npc_error(s->ctx, NPC111, f.loc,
-                      "flow has no component on either side: name a component (or all-components) in 'from' or 'to'");
+                      "flow has no component on either side: name a component (or all-components) "
+                      "in 'from' or 'to'");
             continue;
         }
         const npc_node *pol = npc_map_get(fn, "policy");
@@ -848,7 +654,8 @@ static void parse_flows(npc_spec *s, const npc_node *n)
                     named |= policy_matches(s, f.policies[j], &ps[q]);
                 if (!named) {
                     npc_error(s->ctx, NPC115, ps[q].loc,
-                              "a flow of all-components must name a policy whose subject is all-components");
+                              "a flow of all-components must name a policy whose subject is "
+                              "all-components");
                     ok = 0;
                 }
             }
@@ -859,6 +666,17 @@ static void parse_flows(npc_spec *s, const npc_node *n)
 }
 
 /* ----------------------------------------------- passthrough, defaultDeny */
+
+/* The dialects of the design; passthrough may name those not rendered yet. */
+static int known_dialect(const char *e)
+{
+    static const char *const names[] = {"kubernetes", "cilium", "calico", "clusterNetworkPolicy",
+                                        NULL};
+    for (const char *const *n = names; *n; n++)
+        if (!strcmp(*n, e))
+            return 1;
+    return 0;
+}
 
 static void parse_passthrough(npc_spec *s, const npc_node *n)
 {
@@ -882,6 +700,12 @@ static void parse_passthrough(npc_spec *s, const npc_node *n)
         const char *pname = npc_spec_string(s, pol, "policy");
         if (!p.engine || !pname)
             continue;
+        if (!known_dialect(p.engine)) {
+            npc_error(s->ctx, NPC301, npc_node_loc(e),
+                      "unknown engine '%s' (kubernetes, cilium, calico or clusterNetworkPolicy)",
+                      p.engine);
+            continue;
+        }
         p.policy = find_policy(s, pname);
         if (p.policy < 0) {
             npc_error(s->ctx, NPC105, npc_node_loc(pol), "unknown policy '%s'", pname);
@@ -904,8 +728,7 @@ static void parse_passthrough(npc_spec *s, const npc_node *n)
                 if (on && idx < 0) {
                     npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'", on);
                     ok = 0;
-                } else if (idx >= 0 && s->options[idx].type != NPC_OPT_RAW &&
-                           s->options[idx].type != NPC_OPT_PEERS) {
+                } else if (idx >= 0 && s->options[idx].type != NPC_OPT_RAW) {
                     npc_error(s->ctx, NPC103, npc_node_loc(o),
                               "option '%s' must have type raw to be passed through", on);
                     ok = 0;
@@ -963,10 +786,9 @@ static void parse_default_deny(npc_spec *s, const npc_node *n)
 
 static void parse_spec_body(npc_spec *s, const npc_node *sp)
 {
-    static const char *const keys[] = {"when",      "namespace", "selector",  "naming",
-                                       "labels",    "engine",    "options",   "entities",
-                                       "components", "policies", "flows",     "passthrough",
-                                       "defaultDeny", NULL};
+    static const char *const keys[] = {
+        "when",     "namespace",  "selector", "naming", "labels",      "engine",      "options",
+        "entities", "components", "policies", "flows",  "passthrough", "defaultDeny", NULL};
     if (!npc_spec_want_map(s, sp, "spec"))
         return;
     npc_spec_check_keys(s, sp, "spec", keys);
@@ -986,7 +808,8 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     }
     if ((v = npc_map_get(sp, "labels"))) {
         npc_ssel tmp;
-        if (npc_spec_want_map(s, v, "spec.labels") && parse_label_map(s, v, (memset(&tmp, 0, sizeof tmp), &tmp))) {
+        if (npc_spec_want_map(s, v, "spec.labels") &&
+            npc_spec_parse_label_map(s, v, (memset(&tmp, 0, sizeof tmp), &tmp))) {
             s->labels = tmp.labels;
             s->nlabels = tmp.nlabels;
         }
@@ -998,8 +821,9 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
             const char *on = o ? npc_spec_string(s, o, "option") : NULL;
             s->engine_opt = on ? npc_spec_find_option(s, on) : -1;
             if (!on || s->engine_opt < 0 || s->options[s->engine_opt].type != NPC_OPT_STRING) {
-                npc_error(s->ctx, NPC106, npc_node_loc(o ? o : v),
-                          "spec.engine must be an engine name or {option: NAME} of a string option");
+                npc_error(
+                    s->ctx, NPC106, npc_node_loc(o ? o : v),
+                    "spec.engine must be an engine name or {option: NAME} of a string option");
                 s->engine_opt = -1;
             }
         } else {
@@ -1046,7 +870,8 @@ static int on_doc(npc_ctx *ctx, npc_tree *t, void *user)
     npc_spec_check_keys(s, r, "a traffic spec", keys);
     const npc_node *av = npc_map_get(r, "apiVersion"), *kind = npc_map_get(r, "kind");
     if (!npc_node_scalar_eq(av, SPEC_API_VERSION))
-        npc_error(ctx, NPC101, npc_node_loc(av ? av : r), "apiVersion must be %s", SPEC_API_VERSION);
+        npc_error(ctx, NPC101, npc_node_loc(av ? av : r), "apiVersion must be %s",
+                  SPEC_API_VERSION);
     if (!npc_node_scalar_eq(kind, SPEC_KIND))
         npc_error(ctx, NPC101, npc_node_loc(kind ? kind : r), "kind must be %s", SPEC_KIND);
     const npc_node *md = npc_map_get(r, "metadata");

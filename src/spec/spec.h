@@ -20,8 +20,8 @@
 #define NPC_APUSH(arena, arr, n, cap, x)                                                           \
     do {                                                                                           \
         if ((n) == (cap)) {                                                                        \
-            size_t nc_ = (cap) ? (cap) * 2 : 4;                                                    \
-            void *np_ = npc_arena_alloc((arena), nc_ * sizeof *(arr));                            \
+            size_t nc_ = (cap) ? (cap)*2 : 4;                                                      \
+            void *np_ = npc_arena_alloc((arena), nc_ * sizeof *(arr));                             \
             if (n)                                                                                 \
                 memcpy(np_, (arr), (n) * sizeof *(arr));                                           \
             (arr) = np_;                                                                           \
@@ -97,20 +97,20 @@ typedef struct npc_option {
 /* ----------------------------------------------------------------- ports */
 
 typedef enum npc_sport_kind {
-    NPC_SPORT_NUM,       /* lo..hi/proto */
-    NPC_SPORT_NAMED,     /* a named port (resolved against a component's ports) */
-    NPC_SPORT_ALL,       /* every port of proto (proto < 0: of every protocol) */
-    NPC_SPORT_OPTION,    /* the port number held by an int option */
-    NPC_SPORT_ENDPOINTS  /* the ports of an endpoints option */
+    NPC_SPORT_NUM,      /* lo..hi/proto */
+    NPC_SPORT_NAMED,    /* a named port (resolved against a component's ports) */
+    NPC_SPORT_ALL,      /* every port of proto (proto < 0: of every protocol) */
+    NPC_SPORT_OPTION,   /* the port number held by an int option */
+    NPC_SPORT_ENDPOINTS /* the ports of an endpoints option */
 } npc_sport_kind;
 
 typedef struct npc_sport {
     npc_sport_kind kind;
     int proto; /* npc_proto, or -1 for every protocol (ALL only) */
     uint16_t lo, hi;
-    const char *name;   /* NAMED */
-    const char *app;    /* application protocol, for the docs table only */
-    int opt;            /* OPTION, ENDPOINTS */
+    const char *name; /* NAMED */
+    const char *app;  /* application protocol, for the docs table only */
+    int opt;          /* OPTION, ENDPOINTS */
     const npc_cond *when;
     npc_loc loc;
 } npc_sport;
@@ -207,7 +207,7 @@ typedef struct npc_spolicy {
     int subject; /* component index, or NPC_SUBJ_ALL */
     const char *ns;
     const npc_cond *when;
-    int otherwise; /* policy that carries the rules when `when` is false, or -1 */
+    int otherwise;              /* policy that carries the rules when `when` is false, or -1 */
     const npc_cond *isolate[2]; /* indexed by npc_dir: deny-all in that direction */
     int isolate_always[2];
     int implicit;
@@ -260,8 +260,8 @@ struct npc_spec {
     const char *ns;     /* default namespace */
     const char *naming; /* e.g. "kyma-project.io--telemetry-{name}" */
     npc_loc naming_loc;
-    const char *engine;    /* default engine, or NULL */
-    int engine_opt;        /* option holding the default engine, or -1 */
+    const char *engine; /* default engine, or NULL */
+    int engine_opt;     /* option holding the default engine, or -1 */
     int has_selector;
     npc_ssel selector; /* all components */
     npc_kv *labels;
@@ -297,6 +297,8 @@ const char *npc_spec_a_type(const npc_node *n);
 
 int npc_spec_label_key_ok(const char *k);
 int npc_spec_label_value_ok(const char *v);
+/* A label map; reports invalid keys and values (NPC114). */
+int npc_spec_parse_label_map(npc_spec *s, const npc_node *n, npc_ssel *out);
 /* A label map (matchLabels) or a selector {matchLabels, matchExpressions}. */
 int npc_spec_parse_selector(npc_spec *s, const npc_node *n, npc_ssel *out, int allow_plain);
 void npc_ssel_add_label(npc_arena *a, npc_ssel *sel, const char *k, const char *v);
@@ -305,11 +307,9 @@ void npc_ssel_key(const npc_ssel *sel, npc_buf *out);
 
 /* peers.c */
 int npc_spec_parse_peer(npc_spec *s, const npc_node *n, npc_speer *out);
-int npc_spec_parse_peers(npc_spec *s, const npc_node *n, npc_speer **arr, size_t *len,
-                         size_t *cap);
+int npc_spec_parse_peers(npc_spec *s, const npc_node *n, npc_speer **arr, size_t *len, size_t *cap);
 int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out);
-int npc_spec_parse_ports(npc_spec *s, const npc_node *n, npc_sport **arr, size_t *len,
-                         size_t *cap);
+int npc_spec_parse_ports(npc_spec *s, const npc_node *n, npc_sport **arr, size_t *len, size_t *cap);
 /* Parses "https://host", "host:4317", "grpc://host:4317"; returns the port
  * or 0 with *why set. */
 int npc_endpoint_port(const char *ep, const char **why);

@@ -40,6 +40,12 @@ static npc_loc mark_loc(const char *file, yaml_mark_t m)
     return l;
 }
 
+/* A leading UTF-8 byte order mark, which libyaml's marks do not count. */
+static size_t bom_len(const char *text, size_t len)
+{
+    return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 /* The position of byte offset off, counting columns in characters as
  * libyaml does. At the end of the input it is the end of the last line, so
  * "unexpected end" errors point at a line the printer can show. */
@@ -51,7 +57,7 @@ static npc_loc offset_loc(const char *file, const char *text, size_t len, size_t
         while (off > 0 && (text[off - 1] == '\n' || text[off - 1] == '\r'))
             off--;
     npc_loc l = {file, 1, 1};
-    for (size_t i = 0; i < off; i++) {
+    for (size_t i = bom_len(text, len); i < off; i++) {
         if (text[i] == '\n') {
             l.line++;
             l.col = 1;
@@ -60,6 +66,16 @@ static npc_loc offset_loc(const char *file, const char *text, size_t len, size_t
         }
     }
     return l;
+}
+
+/* Where a parse error mark points; marks at the end of the input (whose
+ * index counts characters, not bytes) move back to the last line. */
+static npc_loc error_loc(const char *file, const char *text, size_t len, yaml_mark_t m)
+{
+    size_t chars = 0;
+    for (size_t i = bom_len(text, len); i < len; i++)
+        chars += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return m.index >= chars ? offset_loc(file, text, len, len) : mark_loc(file, m);
 }
 
 char *npc_read_file(npc_ctx *ctx, const char *path, size_t *len)
@@ -297,15 +313,13 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
                 st = NPC_ERR_INPUT;
                 break;
             }
-            npc_loc at = parser.problem_mark.index >= len
-                             ? offset_loc(file, text, len, len)
-                             : mark_loc(file, parser.problem_mark);
+            npc_loc at = error_loc(file, text, len, parser.problem_mark);
             if (parser.context)
                 d = npc_error(ctx, NPC001, at, "%s %s", problem, parser.context);
             else
                 d = npc_error(ctx, NPC001, at, "%s", problem);
             if (parser.context)
-                npc_diag_also(d, mark_loc(file, parser.context_mark));
+                npc_diag_also(d, error_loc(file, text, len, parser.context_mark));
             st = NPC_ERR_INPUT;
             break;
         }

@@ -11,3 +11,22 @@ if(PYTHON3)
     set_tests_properties(corpus/npapi-${gen} PROPERTIES LABELS "corpus" TIMEOUT 300)
   endforeach()
 endif()
+
+# Diagnostics and decision chains of the admin dialects through the command
+# line: tests/golden/admin/<case>/{cmd,stdout,stderr,status}.
+# Regenerate: tests/tools/golden_cli.py build/netpolc tests/golden/admin --update
+if(PYTHON3)
+  add_test(NAME golden/admin
+           COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/golden_cli.py
+                   ${NETPOLC_BIN} ${PROJECT_SOURCE_DIR}/tests/golden/admin)
+endif()
+
+# Differential test against the official CRD schemas: mutated variants of the
+# conformance policies must be accepted or rejected as the API server would
+# (tests/tools/admin_crd_diff.py; deliberate differences are listed).
+if(PYTHON3)
+  add_test(NAME corpus/admin-crd-diff
+           COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/admin_crd_diff.py
+                   --netpolc ${NETPOLC_BIN} --corpus ${NETPOLC_SHARED}/corpora)
+  set_tests_properties(corpus/admin-crd-diff PROPERTIES LABELS "corpus" TIMEOUT 300)
+endif()

@@ -5,6 +5,7 @@ Reads ../shared/corpora/netpol-analyzer:
   expected_outputs_manifest.json  connlist (and cli-list) entries: runs
       `netpolc connlist --format F [focus options] tests/<dir>` and compares
       with the expected file ignoring only \\n and \\r, as upstream's tests do;
+      explain entries the same with `--explain [--explain-only allow|deny]`;
   fatal_error_cases.json          folders that must be rejected: exit status 2,
       nothing on stdout, and an error whose code means what upstream's message
       says (we do not need the same words);
@@ -16,7 +17,7 @@ Reads ../shared/corpora/netpol-analyzer:
 Entries whose features netpolc does not analyse are counted as out of scope,
 by feature, with the reason; a case is never left out because netpolc gets it
 wrong. Prints "connlist: A agree / B run / C out of scope" and the reasons;
-exits 1 on any disagreement in scope.
+likewise "explain: ..."; exits 1 on any disagreement in scope.
 """
 import argparse
 import collections
@@ -45,8 +46,6 @@ OUT_OF_SCOPE_KINDS = [
 # Manifest entries of netpol-analyzer's other reports.
 OTHER_KINDS = {
     "diff": "netpol-analyzer's diff command; netpolc has no diff verb yet",
-    "explain": "netpol-analyzer's whole-cluster `list --explain` report; netpolc explain "
-               "answers one flow in its own format",
     "cli-diff": "netpol-analyzer's diff command",
 }
 
@@ -117,8 +116,6 @@ def scope_of(corpus, entry):
         return "svg output (graphviz rendering)"
     if opts.get("exposure"):
         return "exposure analysis (--exposure)"
-    if opts.get("explain") or opts.get("explain-only"):
-        return "np-guard's list --explain report"
     kinds = corpus.kinds(entry["test_dir"])
     if opts.get("multiple-networks") and kinds & MULTI_NETWORK_KINDS:
         return "multiple networks (UDN/CUDN/NAD/MultiNetworkPolicy)"
@@ -143,6 +140,10 @@ def connlist_args(entry):
         args += ["--focus-direction", o["focus-direction"]]
     if o.get("focus-conn"):
         args += ["--focus-conn", o["focus-conn"]]
+    if o.get("explain"):
+        args += ["--explain"]
+    if o.get("explain-only"):
+        args += ["--explain-only", o["explain-only"]]
     return args
 
 
@@ -253,7 +254,8 @@ def main():
 
     # ---- connlist (and the CLI's list tests, the same analysis)
     entries = [e for e in manifest if e["kind"] in ("connlist", "cli-list")]
-    other = collections.Counter(e["kind"] for e in manifest if e["kind"] not in ("connlist", "cli-list"))
+    other = collections.Counter(e["kind"] for e in manifest
+                                if e["kind"] not in ("connlist", "cli-list", "explain"))
     scope = collections.Counter()
     todo = []
     for e in entries:
@@ -279,6 +281,34 @@ def main():
     for kind, n in sorted(other.items()):
         print("    (%d %s entries not run: %s)" % (n, kind, OTHER_KINDS.get(kind, "other verb")))
     ok &= agree == len(todo)
+
+    # ---- whole-cluster explanations (list --explain)
+    expl = [e for e in manifest if e["kind"] == "explain"]
+    expl_scope = collections.Counter()
+    expl_todo = []
+    for e in expl:
+        reason = scope_of(corpus, e)
+        if reason:
+            expl_scope[reason] += 1
+        else:
+            expl_todo.append(e)
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(lambda e: check_connlist(corpus, args.netpolc, e, args.timeout),
+                                expl_todo))
+    expl_ok = expl_exact = 0
+    for e, (good, why) in zip(expl_todo, results):
+        if good:
+            expl_ok += 1
+            expl_exact += why == ""
+        else:
+            failures.append("explain %s -> %s\n    %s" % (
+                " ".join(connlist_args(e)[1:] + [e["test_dir"]]), e["expected_output"], why))
+    print("explain: %d agree / %d run / %d out of scope" % (expl_ok, len(expl_todo),
+                                                             sum(expl_scope.values())))
+    print("    (%d of the %d agree byte for byte, up to the final newline)" % (expl_exact, expl_ok))
+    for reason, n in expl_scope.most_common():
+        print("    %4d  %s" % (n, reason))
+    ok &= expl_ok == len(expl_todo)
 
     # ---- must-fail folders
     fatal_todo, fatal_scope = [], collections.Counter()

@@ -6,7 +6,7 @@ usage:
   spec_golden.py --bin NETPOLC --root REPO error tests/golden/spec/errors/CASE.yaml
   spec_golden.py --root REPO codes
 
-case:  renders examples/EXAMPLE.yaml with the arguments in COMBO.args (one
+case:  renders examples/EXAMPLE.yaml (or spec.yaml in the case's folder) with the arguments in COMBO.args (one
        shell-quoted line; '#' lines are comments) and compares with
        COMBO.yaml, then checks that a second run is byte-identical, that
        `-o json` carries the same objects, that every object validates with
@@ -71,6 +71,9 @@ def case(binary, root, args_file):
     base = args_file[: -len(".args")]
     example = os.path.basename(os.path.dirname(args_file))
     spec = os.path.join("examples", example + ".yaml")
+    local = os.path.join(os.path.dirname(args_file), "spec.yaml")
+    if os.path.exists(os.path.join(root, local)):
+        spec = local  # a test-only spec next to its combinations
     args = read_args(os.path.join(root, args_file))
     rc, out, err = run(binary, root, ["render", spec] + args)
     if rc != 0:

@@ -203,6 +203,7 @@ static void test_ipblock_except_and_pod_ips(void **state)
     assert_false(flow(&f, "x/a", "10.1.0.1", "TCP", 80));
     assert_true(flow(&f, "x/a", "y/a", "TCP", 80));  /* pod IP 10.0.1.1 inside */
     assert_false(flow(&f, "x/a", "y/b", "TCP", 80)); /* pod IP 10.0.1.2 excepted */
+    assert_false(flow(&f, "x/a", "10.0.1.2", "TCP", 80)); /* that address is y/b */
     assert_true(flow(&f, "x/a", "2001:db8::5", "UDP", 5));
     assert_false(flow(&f, "x/a", "2001:db9::5", "UDP", 5));
     done(&f);
@@ -364,6 +365,44 @@ static void test_endpoint_names(void **state)
     done(&f);
 }
 
+static void test_explain_pair_ranges(void **state)
+{
+    (void)state;
+    fixture f;
+    load(&f, "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+             "metadata: {name: web, namespace: x}\n"
+             "spec:\n  podSelector: {matchLabels: {app: a}}\n"
+             "  ingress:\n  - from: [{namespaceSelector: {matchLabels: {ns: y}}}]\n"
+             "    ports: [{port: 80}]\n");
+    npc_endpoint src = {NPC_EP_WORKLOAD, 2, {{0, 0}, {0, 0}}}; /* y/a */
+    npc_endpoint dst = {NPC_EP_WORKLOAD, 0, {{0, 0}, {0, 0}}}; /* x/a */
+    assert_string_equal(npc_sym_str(f.ctx->strings, f.c->workloads.items[2].name), "a");
+    npc_expl_pair ep;
+    assert_int_equal(npc_explain_pair(f.c, &src, &dst, &ep), NPC_OK);
+    /* TCP 1-79, 80, 81-65535; UDP all; SCTP all */
+    assert_int_equal(ep.ranges.len, 5);
+    const npc_expl_range *r = &ep.ranges.items[1];
+    assert_int_equal(r->proto, NPC_PROTO_TCP);
+    assert_int_equal(r->lo, 80);
+    assert_int_equal(r->hi, 80);
+    assert_true(r->dir[NPC_DIR_INGRESS].allowed);
+    assert_int_equal(r->dir[NPC_DIR_INGRESS].steps[0].kind, NPC_EXPL_RULE);
+    assert_int_equal(r->dir[NPC_DIR_EGRESS].steps[0].kind, NPC_EXPL_DEFAULT);
+    r = &ep.ranges.items[0];
+    assert_int_equal(r->lo, 1);
+    assert_int_equal(r->hi, 79);
+    assert_false(r->dir[NPC_DIR_INGRESS].allowed);
+    assert_int_equal(r->dir[NPC_DIR_INGRESS].steps[0].kind, NPC_EXPL_PORTS);
+    npc_expl_pair_free(&ep);
+    /* from x/b: the rule does not select the peer */
+    src.workload = 1;
+    assert_int_equal(npc_explain_pair(f.c, &src, &dst, &ep), NPC_OK);
+    assert_int_equal(ep.ranges.len, 3); /* one per protocol */
+    assert_int_equal(ep.ranges.items[0].dir[NPC_DIR_INGRESS].steps[0].kind, NPC_EXPL_NO_PEER);
+    npc_expl_pair_free(&ep);
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_admin_and_baseline_tiers),
         cmocka_unit_test(test_connlist_counts),
         cmocka_unit_test(test_endpoint_names),
+        cmocka_unit_test(test_explain_pair_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -331,6 +331,7 @@ static void test_cnp_fields(void **state)
     assert_int_equal(eg->peers[0].nranges, 0); /* domain names match nothing here */
     assert_int_equal(eg->peers[1].nranges, 1);
     assert_false(npc_ip_is_v4(eg->peers[1].ranges[0].first));
+    assert_false(npc_ip_is_v4(eg->peers[1].ranges[0].last));
     const npc_policy *q = &f.c->policies.items[1];
     assert_int_equal(q->tier, NPC_TIER_ADMIN);
     assert_int_equal(q->priority, 0);
@@ -521,6 +522,33 @@ static void test_same_priority_warns(void **state)
     done(&f);
 }
 
+/* An IPv6 CIDR matches no IPv4 address, even ::/0 or ::ffff:0:0/96. */
+static void test_v6_networks_exclude_v4(void **state)
+{
+    (void)state;
+    fixture f;
+    lower(&f, "kind: AdminNetworkPolicy\nmetadata: {name: a}\n"
+              "spec:\n"
+              "  priority: 5\n"
+              "  subject: {namespaces: {}}\n"
+              "  egress:\n"
+              "  - {action: Deny, to: [{networks: [\"::/0\"]}]}\n"
+              "  - {action: Deny, to: [{networks: [\"::ffff:10.0.0.0/104\"]}]}\n"
+              "  - {action: Deny, to: [{networks: [\"::/0\", 0.0.0.0/0]}]}\n");
+    assert_int_equal(f.failed, 0);
+    const npc_policy *p = &f.c->policies.items[0];
+    npc_ip v4;
+    assert_true(npc_ip_parse("10.1.2.3", &v4));
+    const npc_peer *all6 = &p->rules[0].peers[0];
+    assert_int_equal(all6->nranges, 2); /* below and above the IPv4-mapped block */
+    for (uint32_t i = 0; i < all6->nranges; i++)
+        assert_false(npc_ip_cmp(all6->ranges[i].first, v4) <= 0 &&
+                     npc_ip_cmp(v4, all6->ranges[i].last) <= 0);
+    assert_int_equal(p->rules[1].peers[0].nranges, 0);
+    assert_int_equal(p->rules[2].peers[0].nranges, 1); /* both families: everything */
+    done(&f);
+}
+
 /* Go clients read an absent required selector as empty; so do we, warning. */
 static void test_missing_selector_warns(void **state)
 {
@@ -553,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_bad_cases),
         cmocka_unit_test(test_same_priority_warns),
         cmocka_unit_test(test_missing_selector_warns),
+        cmocka_unit_test(test_v6_networks_exclude_v4),
         cmocka_unit_test(test_rule_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,6 +105,68 @@ static void test_edges(void **state)
     npc_portset_free(&t);
 }
 
+/* Random sets against a bitmap of one protocol's 65535 ports. */
+static uint32_t rnd(uint32_t *st)
+{
+    *st = *st * 1103515245u + 12345u;
+    return *st >> 8;
+}
+
+static void random_set(uint32_t *st, npc_portset *s, uint8_t *bits)
+{
+    npc_portset_clear(s);
+    memset(bits, 0, 65536);
+    uint32_t n = rnd(st) % 12;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t lo = 1 + rnd(st) % 65535, len = rnd(st) % (i % 3 ? 50 : 5000);
+        uint32_t hi = lo + len > 65535 ? 65535 : lo + len;
+        npc_portset_add(s, NPC_PROTO_UDP, (uint16_t)lo, (uint16_t)hi);
+        for (uint32_t p = lo; p <= hi; p++)
+            bits[p] = 1;
+    }
+}
+
+static void check_bits(const npc_portset *s, const uint8_t *bits)
+{
+    for (uint32_t p = 1; p <= 65535; p++)
+        assert_int_equal(npc_portset_contains(s, NPC_PROTO_UDP, (uint16_t)p), bits[p]);
+    for (uint32_t i = 1; i < s->n[NPC_PROTO_UDP]; i++) /* disjoint, not adjacent */
+        assert_true((uint32_t)s->r[NPC_PROTO_UDP][i - 1].hi + 1 < s->r[NPC_PROTO_UDP][i].lo);
+}
+
+static void test_random_against_bitmap(void **state)
+{
+    (void)state;
+    uint32_t st = 7;
+    uint8_t *a = malloc(65536), *b = malloc(65536), *r = malloc(65536);
+    npc_portset x = NPC_PORTSET_INIT, y = NPC_PORTSET_INIT, z = NPC_PORTSET_INIT;
+    for (int round = 0; round < 300; round++) {
+        random_set(&st, &x, a);
+        random_set(&st, &y, b);
+        npc_portset_copy(&z, &x);
+        npc_portset_subtract(&z, &y);
+        for (uint32_t p = 0; p < 65536; p++)
+            r[p] = a[p] && !b[p];
+        check_bits(&z, r);
+        npc_portset_copy(&z, &x);
+        npc_portset_intersect(&z, &y);
+        for (uint32_t p = 0; p < 65536; p++)
+            r[p] = a[p] && b[p];
+        check_bits(&z, r);
+        npc_portset_copy(&z, &x);
+        npc_portset_add_set(&z, &y);
+        for (uint32_t p = 0; p < 65536; p++)
+            r[p] = a[p] || b[p];
+        check_bits(&z, r);
+    }
+    npc_portset_free(&x);
+    npc_portset_free(&y);
+    npc_portset_free(&z);
+    free(a);
+    free(b);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_intersect),
         cmocka_unit_test(test_equal_copy_union),
         cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_random_against_bitmap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

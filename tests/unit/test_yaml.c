@@ -610,6 +610,9 @@ static void test_truncated_input(void **state)
         {"a: \"unterminated\nb: 1\n", 2, 5},
         {"a:\n  - [x, y\n", 2, 10},
         {"{\"a\": 1,\n \"b\": {\n", 2, 8},
+        /* marks count characters: a multi-byte one before the end */
+        {"{\"a\": \"caf\xc3\xa9\", \"b\": [1", 1, 22},
+        {"\xef\xbb\xbfk: [1", 1, 6},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         npc_ctx *ctx = npc_ctx_new();
@@ -621,6 +624,9 @@ static void test_truncated_input(void **state)
         /* the end of input is shown on the last line, not past it */
         assert_int_equal(dg->loc[0].line, cases[k].line);
         assert_int_equal(dg->loc[0].col, cases[k].col);
+        /* so is the related position (where the collection opened) */
+        for (unsigned j = 1; j < dg->nloc; j++)
+            assert_true(dg->loc[j].line <= cases[k].line);
         npc_ctx_free(ctx);
     }
 }

@@ -1,0 +1,266 @@
+/* Pair explanations (connlist --explain): for every port of every
+ * protocol, how the egress chain of the source and the ingress chain of the
+ * destination decided, as npc_expl_step records, merged into maximal port
+ * ranges on which both directions decide alike. The walk is ev_eval_dir's,
+ * for one representative port of each range between rule boundaries. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval_int.h"
+
+typedef NPC_VEC(npc_expl_step) step_vec;
+
+static int port_in_rule(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_proto proto,
+                        uint16_t port, int *named_unresolved)
+{
+    *named_unresolved = 0;
+    if (npc_portset_contains(&r->numeric, proto, port))
+        return 1;
+    if (!r->has_named)
+        return 0;
+    int resolved = 0;
+    for (uint32_t k = 0; k < r->r->nports; k++) {
+        const npc_port_match *pm = &r->r->ports[k];
+        if (!pm->name)
+            continue;
+        if (dst.is_atom)
+            continue;
+        const ev_class *cl = &ev->classes[dst.id];
+        for (uint32_t i = 0; i < cl->nports; i++)
+            if (cl->ports[i].name == pm->name && (pm->proto_mask & (1u << cl->ports[i].proto))) {
+                resolved = 1;
+                if (cl->ports[i].proto == proto && cl->ports[i].port == port)
+                    return 1;
+            }
+    }
+    /* the rule's ports are only names, and none names a port of dst */
+    *named_unresolved = !resolved && npc_portset_is_empty(&r->numeric);
+    return 0;
+}
+
+static void step(step_vec *v, npc_expl_kind kind, uint32_t policy, uint32_t rule)
+{
+    npc_expl_step s;
+    s.kind = kind;
+    s.policy = policy;
+    s.rule = rule;
+    npc_vec_push(v, s);
+}
+
+/* Why an isolating policy did not allow: no rule of the direction, no rule
+ * for the peer, or a rule for the peer but not for these ports. */
+static void why_not(const npc_eval *ev, uint32_t pi, npc_dir dir, ev_ep peer, ev_ep dst,
+                    npc_proto proto, uint16_t port, step_vec *v)
+{
+    const npc_policy *pol = &ev->c->policies.items[pi];
+    int has_dir = 0;
+    for (uint32_t i = 0; i < pol->nrules; i++) {
+        const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+        if (r->r->dir != dir)
+            continue;
+        has_dir = 1;
+        if (!ev_peer_matches(ev, r, peer))
+            continue;
+        int named_unresolved;
+        (void)port_in_rule(ev, r, dst, proto, port, &named_unresolved);
+        step(v, named_unresolved ? NPC_EXPL_NAMED_PORTS : NPC_EXPL_PORTS, pi, i);
+        return;
+    }
+    step(v, has_dir ? NPC_EXPL_NO_PEER : NPC_EXPL_NO_RULES, pi, 0);
+}
+
+/* One direction's decision for one port; returns allowed. */
+static int explain_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer,
+                       npc_proto proto, uint16_t port, step_vec *v)
+{
+    const npc_cluster *c = ev->c;
+    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
+    ev_ep dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : peer;
+    v->len = 0;
+    for (int t = 0; t < NPC_TIER_COUNT; t++) {
+        const npc_tier_desc *td = &npc_tiers[t];
+        uint32_t from = pr->tier_start[t], to = pr->tier_start[t + 1];
+        size_t tier_first = v->len;
+        int selected = 0, passed = 0, nallow = 0, decided = -1;
+        for (uint32_t k = from; k < to && decided < 0 && !passed; k++) {
+            uint32_t pi = pr->policies[k];
+            const npc_policy *pol = &c->policies.items[pi];
+            selected |= pol->affects[dir];
+            for (uint32_t i = 0; i < pol->nrules; i++) {
+                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+                int unused;
+                if (r->r->dir != dir || !ev_peer_matches(ev, r, peer) ||
+                    !port_in_rule(ev, r, dst, proto, port, &unused))
+                    continue;
+                if (td->mode == NPC_MODE_ADDITIVE && r->r->action == NPC_ACT_ALLOW) {
+                    /* every allowing rule is a reason (netpol-analyzer
+                     * lists each rule of a policy that allows the port) */
+                    step(v, NPC_EXPL_RULE, pi, i);
+                    nallow++;
+                    continue;
+                }
+                if (td->mode == NPC_MODE_ADDITIVE)
+                    v->len = tier_first; /* a deny wins over the allows */
+                step(v, NPC_EXPL_RULE, pi, i);
+                if (r->r->action == NPC_ACT_PASS && td->mode == NPC_MODE_FIRST_MATCH)
+                    passed = 1;
+                else if (r->r->action != NPC_ACT_PASS)
+                    decided = r->r->action == NPC_ACT_ALLOW;
+                break;
+            }
+        }
+        if (decided >= 0)
+            return decided;
+        if (passed)
+            continue;
+        if (nallow)
+            return 1;
+        if (td->isolates && selected) {
+            for (uint32_t k = from; k < to; k++)
+                if (c->policies.items[pr->policies[k]].affects[dir])
+                    why_not(ev, pr->policies[k], dir, peer, dst, proto, port, v);
+            return 0;
+        }
+    }
+    step(v, NPC_EXPL_DEFAULT, 0, 0);
+    return 1;
+}
+
+static ev_ep ep_of(const npc_eval *ev, const npc_endpoint *e)
+{
+    if (e->kind == NPC_EP_EXTERNAL)
+        return (ev_ep){1, ev_atom_of(ev, e->range.first)};
+    return (ev_ep){0, ev->wl_class[e->workload]};
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef NPC_VEC(uint32_t) bound_vec;
+
+/* Port boundaries of subj's rules in dir for proto (named ports resolved
+ * at dst): the decision is constant between two of them. */
+static void add_bounds(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep dst, npc_proto proto,
+                       bound_vec *b)
+{
+    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
+    for (uint32_t k = 0; k < pr->n; k++) {
+        uint32_t pi = pr->policies[k];
+        const npc_policy *pol = &ev->c->policies.items[pi];
+        for (uint32_t i = 0; i < pol->nrules; i++) {
+            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+            if (r->r->dir != dir)
+                continue;
+            for (uint32_t j = 0; j < r->numeric.n[proto]; j++) {
+                npc_vec_push(b, r->numeric.r[proto][j].lo);
+                npc_vec_push(b, (uint32_t)r->numeric.r[proto][j].hi + 1);
+            }
+            if (!r->has_named || dst.is_atom)
+                continue;
+            const ev_class *cl = &ev->classes[dst.id];
+            for (uint32_t q = 0; q < r->r->nports; q++)
+                for (uint32_t x = 0; r->r->ports[q].name && x < cl->nports; x++)
+                    if (cl->ports[x].name == r->r->ports[q].name && cl->ports[x].proto == proto) {
+                        npc_vec_push(b, cl->ports[x].port);
+                        npc_vec_push(b, (uint32_t)cl->ports[x].port + 1);
+                    }
+        }
+    }
+}
+
+static int same_steps(const npc_expl_dir *d, int allowed, const step_vec *v)
+{
+    return d->allowed == allowed && d->nsteps == v->len &&
+           (v->len == 0 || memcmp(d->steps, v->items, v->len * sizeof(npc_expl_step)) == 0);
+}
+
+static void set_dir(npc_expl_dir *d, int allowed, const step_vec *v)
+{
+    d->allowed = (uint8_t)allowed;
+    d->nsteps = (uint32_t)v->len;
+    d->steps = npc_xmalloc((v->len + 1) * sizeof(npc_expl_step));
+    if (v->len)
+        memcpy(d->steps, v->items, v->len * sizeof(npc_expl_step));
+}
+
+npc_status npc_explain_pair(npc_cluster *c, const npc_endpoint *src, const npc_endpoint *dst,
+                            npc_expl_pair *out)
+{
+    memset(out, 0, sizeof *out);
+    npc_status st = npc_eval_build(c);
+    if (st != NPC_OK)
+        return st;
+    const npc_eval *ev = c->eval;
+    ev_ep s = ep_of(ev, src), d = ep_of(ev, dst);
+    step_vec v[2] = {{0}, {0}};
+    bound_vec b = {0};
+    for (int p = 0; p < NPC_PROTO_COUNT; p++) {
+        b.len = 0;
+        npc_vec_push(&b, 1);
+        npc_vec_push(&b, 65536);
+        if (!s.is_atom)
+            add_bounds(ev, s.id, NPC_DIR_EGRESS, d, (npc_proto)p, &b);
+        if (!d.is_atom)
+            add_bounds(ev, d.id, NPC_DIR_INGRESS, d, (npc_proto)p, &b);
+        qsort(b.items, b.len, sizeof(uint32_t), cmp_u32);
+        for (size_t i = 0; i + 1 < b.len; i++) {
+            if (b.items[i] == b.items[i + 1] || b.items[i] > 65535)
+                continue;
+            uint16_t lo = (uint16_t)b.items[i], hi = (uint16_t)(b.items[i + 1] - 1);
+            int allowed[2];
+            for (int dir = 0; dir < 2; dir++) {
+                /* egress at the source, ingress at the destination */
+                ev_ep subj = dir == NPC_DIR_EGRESS ? s : d, peer = dir == NPC_DIR_EGRESS ? d : s;
+                if (subj.is_atom) {
+                    v[dir].len = 0;
+                    step(&v[dir], NPC_EXPL_DEFAULT, 0, 0);
+                    allowed[dir] = 1;
+                } else {
+                    allowed[dir] = explain_dir(ev, subj.id, (npc_dir)dir, peer, (npc_proto)p, lo,
+                                               &v[dir]);
+                }
+            }
+            npc_expl_range *last = out->ranges.len ? &out->ranges.items[out->ranges.len - 1] : NULL;
+            if (last && last->proto == (npc_proto)p && (uint32_t)last->hi + 1 == lo &&
+                same_steps(&last->dir[0], allowed[0], &v[0]) &&
+                same_steps(&last->dir[1], allowed[1], &v[1])) {
+                last->hi = hi;
+                continue;
+            }
+            npc_expl_range r;
+            memset(&r, 0, sizeof r);
+            r.proto = (npc_proto)p;
+            r.lo = lo;
+            r.hi = hi;
+            set_dir(&r.dir[0], allowed[0], &v[0]);
+            set_dir(&r.dir[1], allowed[1], &v[1]);
+            npc_vec_push(&out->ranges, r);
+        }
+    }
+    npc_vec_free(&b);
+    npc_vec_free(&v[0]);
+    npc_vec_free(&v[1]);
+    return NPC_OK;
+}
+
+void npc_expl_pair_free(npc_expl_pair *p)
+{
+    for (size_t i = 0; i < p->ranges.len; i++) {
+        free(p->ranges.items[i].dir[0].steps);
+        free(p->ranges.items[i].dir[1].steps);
+    }
+    npc_vec_free(&p->ranges);
+}
+
+const npc_iprange *npc_explain_ranges(npc_cluster *c, npc_dir dir, uint32_t *n)
+{
+    *n = 0;
+    if (npc_eval_build(c) != NPC_OK)
+        return NULL;
+    const npc_eval *ev = c->eval;
+    *n = ev->nout_ranges[dir];
+    return ev->out_ranges[dir];
+}

@@ -1,0 +1,298 @@
+/* Single-flow verdicts: what decided a flow in each direction, as records
+ * (npc_verdict), and their text for eval and explain. The walk is that of
+ * ev_eval_dir for a single port. (Port-range explanations of whole pairs,
+ * for connlist --explain: explain.c.) */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval_int.h"
+#include "util/buf.h"
+#include "util/ctx.h"
+
+static const char *sym(const npc_cluster *c, npc_sym s)
+{
+    return npc_sym_str(c->ctx->strings, s);
+}
+
+static int rule_has_port(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_proto proto,
+                         uint16_t port)
+{
+    if (npc_portset_contains(&r->numeric, proto, port))
+        return 1;
+    if (!r->has_named || dst.is_atom)
+        return 0;
+    const ev_class *cl = &ev->classes[dst.id];
+    for (uint32_t k = 0; k < r->r->nports; k++) {
+        const npc_port_match *pm = &r->r->ports[k];
+        if (!pm->name || !(pm->proto_mask & (1u << proto)))
+            continue;
+        for (uint32_t i = 0; i < cl->nports; i++)
+            if (cl->ports[i].name == pm->name && cl->ports[i].proto == proto &&
+                cl->ports[i].port == port)
+                return 1;
+    }
+    return 0;
+}
+
+static void push(npc_verdict *v, npc_why_kind kind, int tier, npc_action action, uint32_t policy,
+                 uint32_t rule)
+{
+    npc_why w;
+    memset(&w, 0, sizeof w);
+    w.kind = kind;
+    w.tier = (npc_tier)tier;
+    w.action = action;
+    w.policy = policy;
+    w.rule = rule;
+    npc_vec_push(&v->steps, w);
+}
+
+/* The chain of direction dir at class subj for peer and one port. */
+static void verdict_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer,
+                        npc_proto proto, uint16_t port, npc_verdict *v)
+{
+    const npc_cluster *c = ev->c;
+    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
+    ev_ep dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : peer;
+    v->allowed = -1;
+    v->steps.len = 0;
+    for (int t = 0; t < NPC_TIER_COUNT && v->allowed < 0; t++) {
+        const npc_tier_desc *td = &npc_tiers[t];
+        uint32_t from = pr->tier_start[t], to = pr->tier_start[t + 1];
+        size_t tier_first = v->steps.len;
+        int selected = 0, passed = 0, nallow = 0;
+        for (uint32_t k = from; k < to && v->allowed < 0 && !passed; k++) {
+            uint32_t pi = pr->policies[k];
+            const npc_policy *pol = &c->policies.items[pi];
+            selected |= pol->affects[dir];
+            for (uint32_t i = 0; i < pol->nrules; i++) {
+                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+                if (r->r->dir != dir || !ev_peer_matches(ev, r, peer) ||
+                    !rule_has_port(ev, r, dst, proto, port))
+                    continue;
+                if (td->mode == NPC_MODE_ADDITIVE && r->r->action == NPC_ACT_ALLOW) {
+                    push(v, NPC_WHY_RULE, t, NPC_ACT_ALLOW, pi, i);
+                    nallow++;
+                    break; /* the policy allows; its other rules add nothing */
+                }
+                if (td->mode == NPC_MODE_ADDITIVE)
+                    v->steps.len = tier_first; /* a deny wins over the allows */
+                push(v, NPC_WHY_RULE, t, r->r->action, pi, i);
+                if (r->r->action == NPC_ACT_PASS && td->mode == NPC_MODE_FIRST_MATCH)
+                    passed = 1;
+                else if (r->r->action != NPC_ACT_PASS)
+                    v->allowed = r->r->action == NPC_ACT_ALLOW;
+                break;
+            }
+        }
+        if (v->allowed >= 0 || passed)
+            continue;
+        if (nallow) {
+            v->allowed = 1;
+        } else if (td->isolates && selected) {
+            for (uint32_t k = from; k < to; k++)
+                if (c->policies.items[pr->policies[k]].affects[dir])
+                    push(v, NPC_WHY_ISOLATED, t, NPC_ACT_DENY, pr->policies[k], 0);
+            v->allowed = 0;
+        }
+    }
+    if (v->allowed < 0) {
+        push(v, NPC_WHY_DEFAULT, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
+        v->allowed = 1;
+    }
+}
+
+static ev_ep ep_of_end(const npc_eval *ev, const npc_flow_end *e)
+{
+    if (e->kind == NPC_EP_EXTERNAL)
+        return (ev_ep){1, ev_atom_of(ev, e->ip)};
+    return (ev_ep){0, ev->wl_class[e->workload]};
+}
+
+static void external_verdict(npc_verdict *v)
+{
+    v->steps.len = 0;
+    push(v, NPC_WHY_EXTERNAL, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
+    v->allowed = 1;
+}
+
+static void verdicts(const npc_eval *ev, ev_ep s, ev_ep d, npc_proto proto, uint16_t port,
+                     npc_verdict *eg, npc_verdict *in)
+{
+    if (s.is_atom)
+        external_verdict(eg);
+    else
+        verdict_dir(ev, s.id, NPC_DIR_EGRESS, d, proto, port, eg);
+    if (d.is_atom)
+        external_verdict(in);
+    else
+        verdict_dir(ev, d.id, NPC_DIR_INGRESS, s, proto, port, in);
+}
+
+void npc_verdict_free(npc_verdict *v)
+{
+    npc_vec_free(&v->steps);
+}
+
+int npc_flow_verdicts(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst,
+                      npc_proto proto, uint16_t port, npc_verdict *egress, npc_verdict *ingress)
+{
+    if (npc_eval_build(c) != NPC_OK)
+        return 0;
+    const npc_eval *ev = c->eval;
+    verdicts(ev, ep_of_end(ev, src), ep_of_end(ev, dst), proto, port, egress, ingress);
+    return egress->allowed && ingress->allowed;
+}
+
+/* ---------------------------------------------------------------- text */
+
+static const char *const action_names[] = {"Allow", "Deny", "Pass"};
+static const char *const dir_names[] = {"ingress", "egress"};
+
+static void format_loc(npc_buf *b, npc_loc l)
+{
+    if (l.file)
+        npc_buf_printf(b, "%s:%u:%u", l.file, l.line, l.col);
+    else
+        npc_buf_puts(b, "?");
+}
+
+void npc_policy_format(const npc_cluster *c, const npc_policy *pol, npc_buf *b)
+{
+    npc_buf_printf(b, "%s ", npc_policy_kind_name(pol->kind));
+    if (pol->ns)
+        npc_buf_printf(b, "%s/", sym(c, pol->ns));
+    npc_buf_puts(b, sym(c, pol->name));
+    if (pol->kind == NPC_KIND_ANP || pol->kind == NPC_KIND_CNP)
+        npc_buf_printf(b, " (priority %d)", (int)pol->priority);
+}
+
+void npc_rule_format(const npc_cluster *c, const npc_policy *pol, const npc_rule *r, npc_buf *b)
+{
+    npc_policy_format(c, pol, b);
+    npc_buf_printf(b, " %s rule %u", dir_names[r->dir], (unsigned)r->index);
+    if (r->name)
+        npc_buf_printf(b, " \"%s\"", sym(c, r->name));
+    npc_buf_puts(b, " at ");
+    format_loc(b, r->loc);
+}
+
+/* What decided, on one line (no tier walk): the text of the deciding tier. */
+static void format_tier_steps(const npc_cluster *c, const npc_verdict *v, int t, npc_dir dir,
+                              npc_buf *out)
+{
+    size_t niso = 0, nallow = 0;
+    for (size_t i = 0; i < v->steps.len; i++) {
+        const npc_why *w = &v->steps.items[i];
+        if ((int)w->tier != t)
+            continue;
+        if (w->kind == NPC_WHY_ISOLATED)
+            niso++;
+        else if (w->kind == NPC_WHY_RULE && w->action == NPC_ACT_ALLOW &&
+                 npc_tiers[t].mode == NPC_MODE_ADDITIVE)
+            nallow++;
+    }
+    if (niso) {
+        size_t shown = 0;
+        npc_buf_printf(out, "%s tier: isolated for %s by ", npc_tiers[t].name, dir_names[dir]);
+        for (size_t i = 0; i < v->steps.len && shown < 3; i++) {
+            const npc_why *w = &v->steps.items[i];
+            if ((int)w->tier != t || w->kind != NPC_WHY_ISOLATED)
+                continue;
+            if (shown)
+                npc_buf_puts(out, shown + 1 == niso ? " and " : ", ");
+            npc_policy_format(c, &c->policies.items[w->policy], out);
+            shown++;
+        }
+        if (niso > shown)
+            npc_buf_printf(out, " and %zu more", niso - shown);
+        npc_buf_puts(out, "; no rule allows");
+        return;
+    }
+    size_t shown = 0;
+    for (size_t i = 0; i < v->steps.len; i++) {
+        const npc_why *w = &v->steps.items[i];
+        if ((int)w->tier != t || w->kind != NPC_WHY_RULE)
+            continue;
+        const npc_policy *pol = &c->policies.items[w->policy];
+        npc_buf_puts(out, shown ? "; " : "");
+        if (!shown)
+            npc_buf_printf(out, "%s tier: ", npc_tiers[t].name);
+        npc_rule_format(c, pol, &pol->rules[w->rule], out);
+        shown++;
+        if (!nallow) { /* first match: one line per step */
+            npc_buf_printf(out, ": %s", action_names[w->action]);
+            break;
+        }
+    }
+    if (nallow)
+        npc_buf_puts(out, ": Allow");
+}
+
+void npc_verdict_format_chain(const npc_cluster *c, uint32_t subj_workload, npc_dir dir,
+                              const npc_verdict *v, npc_buf *out)
+{
+    const npc_eval *ev = c->eval;
+    if (v->steps.len && v->steps.items[0].kind == NPC_WHY_EXTERNAL) {
+        npc_buf_puts(out, "  external endpoint: not subject to policies: Allow\n");
+        return;
+    }
+    uint32_t cls = ev->wl_class[subj_workload];
+    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)cls * 2 + dir]];
+    int decided_tier = -1;
+    const npc_why *last = &v->steps.items[v->steps.len - 1];
+    if (last->kind != NPC_WHY_DEFAULT)
+        decided_tier = (int)last->tier;
+    for (int t = 0; t < NPC_TIER_COUNT; t++) {
+        const npc_tier_desc *td = &npc_tiers[t];
+        uint32_t n = pr->tier_start[t + 1] - pr->tier_start[t];
+        int any = 0;
+        for (size_t i = 0; i < v->steps.len; i++) {
+            const npc_why *w = &v->steps.items[i];
+            if ((int)w->tier != t)
+                continue;
+            any = 1;
+            if (w->kind == NPC_WHY_RULE && w->action == NPC_ACT_PASS) {
+                const npc_policy *pol = &c->policies.items[w->policy];
+                npc_buf_printf(out, "  %s tier: ", td->name);
+                npc_rule_format(c, pol, &pol->rules[w->rule], out);
+                npc_buf_puts(out, ": Pass (to the next tier)\n");
+            }
+        }
+        if (t == decided_tier) {
+            npc_buf_puts(out, "  ");
+            format_tier_steps(c, v, t, dir, out);
+            if (last->kind == NPC_WHY_ISOLATED)
+                npc_buf_puts(out, ": Deny");
+            npc_buf_putc(out, '\n');
+            return;
+        }
+        if (any)
+            continue;
+        if (n == 0)
+            npc_buf_printf(out, "  %s tier: no policy selects it for %s%s\n", td->name,
+                           dir_names[dir], td->isolates ? " (not isolated)" : "");
+        else
+            npc_buf_printf(out, "  %s tier: %u polic%s select%s it for %s; no rule matches\n",
+                           td->name, n, n == 1 ? "y" : "ies", n == 1 ? "s" : "", dir_names[dir]);
+    }
+    npc_buf_puts(out, "  default: Allow (no tier decided)\n");
+}
+
+void npc_verdict_format_reason(const npc_cluster *c, npc_dir dir, const npc_verdict *v,
+                               npc_buf *out)
+{
+    const npc_why *last = &v->steps.items[v->steps.len - 1];
+    switch (last->kind) {
+    case NPC_WHY_EXTERNAL:
+        npc_buf_puts(out, dir == NPC_DIR_EGRESS ? "external source" : "external destination");
+        return;
+    case NPC_WHY_DEFAULT:
+        npc_buf_puts(out, "no tier decided: allowed by default");
+        return;
+    case NPC_WHY_RULE:
+    case NPC_WHY_ISOLATED:
+        format_tier_steps(c, v, (int)last->tier, dir, out);
+        return;
+    }
+}

@@ -1,0 +1,201 @@
+/* The traffic spec through the public API: endpoints, option conversion,
+ * the emitter's quoting, render and docs never writing partial output, and
+ * byte-identical output for identical inputs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "netpolc.h"
+#include "render/emit.h"
+#include "spec/spec.h"
+#include "util/buf.h"
+
+static const char spec_text[] =
+    "apiVersion: netpolc.io/v1alpha1\n"
+    "kind: TrafficSpec\n"
+    "metadata: {name: t}\n"
+    "spec:\n"
+    "  namespace: demo\n"
+    "  naming: \"{prefix}-{name}\"\n"
+    "  options:\n"
+    "    prefix: {type: string, default: demo}\n"
+    "    on: {type: bool, default: false}\n"
+    "    port: {type: int, default: 8080}\n"
+    "    backends: {type: endpoints, default: []}\n"
+    "    from: {type: peers, default: []}\n"
+    "  components:\n"
+    "    api: {labels: {app: api}}\n"
+    "    web: {labels: {app: web}, namespace: front}\n"
+    "  flows:\n"
+    "    - {from: web, to: api, ports: [{option: port}], purpose: calls}\n"
+    "    - {from: api, to: any-ip, ports: [{endpoints: backends}], when: on}\n"
+    "    - {from: {option: from, empty: any}, to: api, ports: [9090]}\n";
+
+static char spec_path[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(spec_path, "/tmp/npc-spec-XXXXXX");
+    int fd = mkstemp(spec_path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, spec_text, sizeof spec_text - 1), (ssize_t)(sizeof spec_text - 1));
+    close(fd);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(spec_path);
+    return 0;
+}
+
+static void endpoints(void **state)
+{
+    (void)state;
+    const char *why = NULL;
+    assert_int_equal(npc_endpoint_port("https://logs.example.com", &why), 443);
+    assert_int_equal(npc_endpoint_port("http://logs.example.com/path?q=1", &why), 80);
+    assert_int_equal(npc_endpoint_port("otlp.example.com:4317", &why), 4317);
+    assert_int_equal(npc_endpoint_port("grpc://otlp.example.com:4317", &why), 4317);
+    assert_int_equal(npc_endpoint_port("grpcs://otlp.example.com", &why), 443);
+    assert_int_equal(npc_endpoint_port("https://[2001:db8::1]:8443", &why), 8443);
+    assert_int_equal(npc_endpoint_port("[2001:db8::1]:4318", &why), 4318);
+    assert_int_equal(npc_endpoint_port("otlp.example.com", &why), 0);
+    assert_non_null(why);
+    assert_int_equal(npc_endpoint_port("grpc://otlp.example.com", &why), 0);
+    assert_int_equal(npc_endpoint_port("ftp://x:21", &why), 0);
+    assert_int_equal(npc_endpoint_port("x:0", &why), 0);
+    assert_int_equal(npc_endpoint_port("x:65536", &why), 0);
+    assert_int_equal(npc_endpoint_port("2001:db8::1", &why), 0);
+    assert_int_equal(npc_endpoint_port("https://", &why), 0);
+}
+
+static void quoting(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *yaml;
+    } cases[] = {
+        {"plain", "plain\n"},
+        {"0.0.0.0/0", "0.0.0.0/0\n"},
+        {"::/0", "\"::/0\"\n"},
+        {"true", "\"true\"\n"},
+        {"No", "\"No\"\n"},
+        {"", "\"\"\n"},
+        {"8080", "\"8080\"\n"},
+        {"1.5", "\"1.5\"\n"},
+        {"0x1F", "\"0x1F\"\n"},
+        {"a: b", "\"a: b\"\n"},
+        {"a #b", "\"a #b\"\n"},
+        {"*", "\"*\"\n"},
+        {"- x", "\"- x\"\n"},
+        {"tab\there", "\"tab\\there\"\n"},
+        {"kyma-project.io--telemetry-x", "kyma-project.io--telemetry-x\n"},
+    };
+    npc_arena *a = npc_arena_new();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        npc_buf b = NPC_BUF_INIT;
+        npc_emit_yaml(npc_ev_str(a, cases[i].in), &b);
+        assert_string_equal(npc_buf_cstr(&b), cases[i].yaml);
+        npc_buf_free(&b);
+    }
+    /* nested collections, empty ones in flow style */
+    npc_ev *m = npc_ev_map(a);
+    npc_ev *seq = npc_ev_seq(a);
+    npc_ev *item = npc_ev_map(a);
+    npc_ev_put(a, item, "k", npc_ev_int(a, 1));
+    npc_ev_put(a, item, "e", npc_ev_map(a));
+    npc_ev_push(a, seq, item);
+    npc_ev_put(a, m, "list", seq);
+    npc_ev_put(a, m, "none", npc_ev_seq(a));
+    npc_buf b = NPC_BUF_INIT;
+    npc_emit_yaml(m, &b);
+    assert_string_equal(npc_buf_cstr(&b), "list:\n  - k: 1\n    e: {}\nnone: []\n");
+    npc_buf_reset(&b);
+    npc_emit_json(m, &b);
+    assert_string_equal(npc_buf_cstr(&b),
+                        "{\n  \"list\": [\n    {\n      \"k\": 1,\n      \"e\": {}\n    }\n  ],\n"
+                        "  \"none\": []\n}\n");
+    npc_buf_free(&b);
+    npc_arena_free(a);
+}
+
+static void set_and_render(void **state)
+{
+    (void)state;
+    npc_ctx *ctx = npc_ctx_new();
+    npc_spec *s = npc_spec_load(ctx, spec_path);
+    assert_non_null(s);
+    assert_int_equal(npc_spec_set(s, "on=true"), NPC_OK);
+    assert_int_equal(npc_spec_set(s, "backends=https://a.example.com,b.example.com:4317"), NPC_OK);
+    assert_int_equal(npc_spec_set(s, "port=8443"), NPC_OK);
+    npc_buf one = NPC_BUF_INIT, two = NPC_BUF_INIT, json = NPC_BUF_INIT;
+    assert_int_equal(npc_render(s, NULL, NPC_FORMAT_YAML, &one), NPC_OK);
+    assert_int_equal(npc_render(s, "kubernetes", NPC_FORMAT_YAML, &two), NPC_OK);
+    assert_string_equal(npc_buf_cstr(&one), npc_buf_cstr(&two));
+    assert_non_null(strstr(npc_buf_cstr(&one), "name: demo-api\n"));
+    assert_non_null(strstr(npc_buf_cstr(&one), "port: 8443\n"));
+    assert_non_null(strstr(npc_buf_cstr(&one), "port: 4317\n"));
+    /* web lives in another namespace: the api's ingress names it */
+    assert_non_null(strstr(npc_buf_cstr(&one), "kubernetes.io/metadata.name: front\n"));
+    assert_int_equal(npc_render(s, NULL, NPC_FORMAT_JSON, &json), NPC_OK);
+    assert_true(strncmp(npc_buf_cstr(&json), "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",",
+                        40) == 0);
+    assert_int_equal(npc_error_count(ctx), 0);
+
+    /* bad values: errors with codes, nothing rendered, buffer untouched */
+    assert_int_equal(npc_spec_set(s, "nope=1"), NPC_ERR_INPUT);
+    assert_string_equal(npc_diag_get(ctx, npc_diag_count(ctx) - 1)->code, "NPC106");
+    assert_int_equal(npc_spec_set(s, "on=maybe"), NPC_ERR_INPUT);
+    assert_string_equal(npc_diag_get(ctx, npc_diag_count(ctx) - 1)->code, "NPC112");
+    assert_int_equal(npc_spec_set(s, "backends=nohost"), NPC_ERR_INPUT);
+    assert_string_equal(npc_diag_get(ctx, npc_diag_count(ctx) - 1)->code, "NPC113");
+    npc_diags_clear(ctx);
+    assert_int_equal(npc_spec_set(s, "prefix=Bad_Prefix"), NPC_OK);
+    npc_buf out = NPC_BUF_INIT;
+    npc_buf_puts(&out, "keep");
+    assert_int_equal(npc_render(s, NULL, NPC_FORMAT_YAML, &out), NPC_ERR_INPUT);
+    assert_string_equal(npc_buf_cstr(&out), "keep");
+    assert_string_equal(npc_diag_get(ctx, 0)->code, "NPC302");
+    npc_diags_clear(ctx);
+    assert_int_equal(npc_render(s, "cilium-enterprise", NPC_FORMAT_YAML, &out), NPC_ERR_INPUT);
+    assert_string_equal(npc_diag_get(ctx, 0)->code, "NPC301");
+    assert_string_equal(npc_buf_cstr(&out), "keep");
+
+    /* a peers option given as a YAML flow list */
+    npc_diags_clear(ctx);
+    assert_int_equal(npc_spec_set(s, "prefix=ok"), NPC_OK);
+    assert_int_equal(npc_spec_set(s, "from=[{namespaceSelector: {matchLabels: {team: x}}}]"),
+                     NPC_OK);
+    npc_buf d = NPC_BUF_INIT;
+    assert_int_equal(npc_docs(s, NPC_DOCS_CSV, &d), NPC_OK);
+    assert_non_null(
+        strstr(npc_buf_cstr(&d),
+               "api,demo,9090,TCP,Ingress,source: all pods (namespaces with team: x),,Yes\n"));
+    npc_buf_free(&d);
+    npc_buf_free(&out);
+    npc_buf_free(&one);
+    npc_buf_free(&two);
+    npc_buf_free(&json);
+    npc_spec_free(s);
+    npc_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(endpoints),
+        cmocka_unit_test(quoting),
+        cmocka_unit_test(set_and_render),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
