@@ -384,7 +384,7 @@ def p_egress_external(out, rng, ns, ctx):
 
 
 def p_egress_backup(out, rng, ns, ctx):
-    k = ns.index % 65536
+    k = ns.group % 65536  # the team group's backup network
     np_head(out, rng, "allow-egress-backup", ns)
     out.append("    egress:\n    - to:\n      - ipBlock:\n          cidr: 10.%d.%d.0/24\n"
                "          except:\n          - 10.%d.%d.128/25\n" %
@@ -444,11 +444,11 @@ def p_burner(j, direction):
     return make
 
 
-def ns_policies(ns, budget):
+def ns_policies(ns, budget, egress):
     """The namespace's policies, most important first; the first `budget` are
-    emitted. With a small budget namespaces isolate ingress only (as most
-    clusters do), so that the allow rules still let traffic through."""
-    egress = budget >= 6
+    emitted. Without egress isolation (clusters with few policies per
+    namespace, as most) only ingress is isolated, so that the few allow rules
+    still let traffic through."""
     makers = [p_default_deny]
     apps = [p_allow_from_app(w) for w in ns.workloads]
     if egress:
@@ -584,10 +584,13 @@ def generate(args):
 
     pw = ListWriter(args.out, "networkpolicies", 10000)
     budgets = spread(policies, [1 + min(len(ns.workloads), 12) for ns in nss])
+    # egress isolation is a cluster-wide practice: on when the average
+    # namespace can afford the egress allow rules
+    egress_cluster = policies >= 6 * len(nss)
     nnp = 0
     egress_ns = 0
     for i, ns in enumerate(nss):
-        makers, egress = ns_policies(ns, budgets[i])
+        makers, egress = ns_policies(ns, budgets[i], egress_cluster)
         ctx["egress"] = egress
         egress_ns += egress
         out = []

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "eval/eval.h"
 #include "model/load.h"
+#include "report/exposure.h"
 #include "report/report.h"
 #include "util/diag.h"
 
@@ -27,6 +28,9 @@ static const char usage_text[] =
     "                             with --focus-workload: only those with these peers\n"
     "  --focus-direction DIR      with --focus-workload: ingress or egress only\n"
     "  --focus-conn PROTO-PORT    only pairs allowed on this connection (e.g. tcp-80)\n"
+    "  --exposure                 also list how policies expose each workload to pods\n"
+    "                             the manifests may not hold (entire cluster, pods\n"
+    "                             matching a rule's selectors)\n"
     "  --explain                  explain every pair: the allowed and denied ports and\n"
     "                             the policies and rules that decided them (txt only)\n"
     "  --explain-only WHAT        with --explain: only the allowed or denied ports\n"
@@ -87,13 +91,38 @@ static int write_file(const char *path, const npc_buf *b)
     return NPC_EXIT_OK;
 }
 
+/* The exposure section after an explanation: its external-range lines
+ * come from the connection list. Returns 0 on failure. */
+static int write_exposure_after_explain(npc_cluster *c, const npc_report_opts *opts, npc_buf *out)
+{
+    npc_connlist l;
+    memset(&l, 0, sizeof l);
+    if (npc_connlist_compute(c, &l) != NPC_OK) {
+        npc_connlist_free(&l);
+        return 0;
+    }
+    npc_report r;
+    npc_exposure x;
+    npc_expo_report e;
+    npc_report_build(c, &l, opts, &r);
+    npc_exposure_compute(c, &x);
+    npc_expo_report_build(c, &x, &r, opts, &e);
+    npc_buf_putc(out, '\n');
+    npc_expo_write_txt_section(&e, out);
+    npc_expo_report_free(&e);
+    npc_exposure_free(&x);
+    npc_report_free(&r);
+    npc_connlist_free(&l);
+    return 1;
+}
+
 int npc_cli_connlist(int argc, char **argv)
 {
     const char *format = "txt", *output = NULL, *dir = NULL, *conn = NULL, *only = NULL;
     npc_report_opts opts;
     memset(&opts, 0, sizeof opts);
     char **paths = npc_xcalloc((size_t)argc + 1, sizeof *paths);
-    int npaths = 0, only_paths = 0, verbose = 0, explain = 0;
+    int npaths = 0, only_paths = 0, verbose = 0, explain = 0, exposure = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -108,6 +137,8 @@ int npc_cli_connlist(int argc, char **argv)
             verbose = 1;
         } else if (strcmp(a, "--explain") == 0) {
             explain = 1;
+        } else if (strcmp(a, "--exposure") == 0) {
+            exposure = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             free(paths);
@@ -180,13 +211,25 @@ int npc_cli_connlist(int argc, char **argv)
     if (loaded && explain) {
         if (npc_report_explain(c, &opts, explain_only, &out) == NPC_OK && npc_error_count(ctx) == 0)
             rc = NPC_EXIT_OK;
+        if (rc == NPC_EXIT_OK && exposure && !write_exposure_after_explain(c, &opts, &out))
+            rc = NPC_EXIT_USAGE;
     } else if (loaded) {
         npc_connlist l;
         memset(&l, 0, sizeof l);
         if (npc_connlist_compute(c, &l) == NPC_OK && npc_error_count(ctx) == 0) {
             npc_report r;
             npc_report_build(c, &l, &opts, &r);
-            npc_report_writer_of(fmt)(&r, &out);
+            if (exposure) {
+                npc_exposure x;
+                npc_expo_report e;
+                npc_exposure_compute(c, &x);
+                npc_expo_report_build(c, &x, &r, &opts, &e);
+                npc_expo_write(fmt, &r, &e, &out);
+                npc_expo_report_free(&e);
+                npc_exposure_free(&x);
+            } else {
+                npc_report_writer_of(fmt)(&r, &out);
+            }
             npc_report_free(&r);
             rc = NPC_EXIT_OK;
         }

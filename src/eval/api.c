@@ -23,9 +23,8 @@ npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npa
     return st;
 }
 
-npc_status npc_cluster_eval(npc_cluster *c, const char *from, const char *to,
-                            const char *protocol, unsigned port, int *allowed, npc_buf *reason,
-                            npc_buf *explain)
+npc_status npc_cluster_eval(npc_cluster *c, const char *from, const char *to, const char *protocol,
+                            unsigned port, int *allowed, npc_buf *reason, npc_buf *explain)
 {
     npc_loc none = {NULL, 0, 0};
     *allowed = 0;

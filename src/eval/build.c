@@ -399,14 +399,14 @@ npc_status npc_eval_build(npc_cluster *c)
     npc_eval *ev = npc_xcalloc(1, sizeof *ev);
     ev->c = c;
     ev->arena = npc_arena_new();
-    build_atoms(ev);                      /* pass 2 first: classes need atoms */
-    build_classes(ev);                    /* pass 1 */
-    ev_index *ix = ev_index_new(ev);      /* pass 3: label posting lists */
-    build_rules(ev, ix);                  /* selections of every peer */
-    build_profiles(ev, ix);               /* pass 4 */
+    build_atoms(ev);                 /* pass 2 first: classes need atoms */
+    build_classes(ev);               /* pass 1 */
+    ev_index *ix = ev_index_new(ev); /* pass 3: label posting lists */
+    build_rules(ev, ix);             /* selections of every peer */
+    build_profiles(ev, ix);          /* pass 4 */
     ev_index_free(ix);
-    ev->cand = npc_xcalloc(ev->nprofiles + 1, sizeof *ev->cand);
-    ev->cand_done = npc_xcalloc(ev->nprofiles + 1, 1);
+    ev->cand = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, sizeof *ev->cand);
+    ev->cand_done = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, 1);
     ev->mark = npc_xcalloc(ev->nclasses + 1, 1);
     c->eval = ev;
     c->eval_free = eval_free;

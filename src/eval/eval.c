@@ -23,7 +23,8 @@ static int cmp_u32(const void *a, const void *b)
 
 int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p)
 {
-    (void)ev;
+    if (p.is_atom == EV_EP_VIRTUAL)
+        return ev->virt_match && ev->virt_match(ev, r, p.id);
     for (uint32_t i = 0; i < r->npeers; i++) {
         const ev_peer *q = &r->peers[i];
         if (q->any)
@@ -160,9 +161,10 @@ void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir
 const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
 {
     uint32_t pid = ev->class_profile[(size_t)subj * 2 + dir];
-    if (ev->cand_done[pid])
-        return ev->cand[pid];
-    ev->cand_done[pid] = 1;
+    size_t slot = (size_t)pid * 2 + dir; /* profiles are shared by both directions */
+    if (ev->cand_done[slot])
+        return ev->cand[slot];
+    ev->cand_done[slot] = 1;
     const ev_profile *pr = &ev->profiles[pid];
     const npc_cluster *c = ev->c;
     int isolated = 0;
@@ -205,13 +207,37 @@ const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
         mark[out[i]] = 0;
     qsort(out, n, sizeof(uint32_t), cmp_u32);
     npc_vec_free(&ids);
-    ev->cand[pid] = ev_set_new(ev, out, n, ev->nclasses);
-    return ev->cand[pid];
+    ev->cand[slot] = ev_set_new(ev, out, n, ev->nclasses);
+    return ev->cand[slot];
 }
 
-static void emit_class_pairs(const npc_eval *ev, uint32_t a, uint32_t b, const npc_portset *conns,
-                             npc_connlist *out)
+/* conns as stored in the list: one pooled copy per distinct set (most
+ * pairs share "All Connections" or a few sets), found through `index`. */
+static npc_portset pooled(npc_connlist *out, ev_keymap *index, const npc_portset *conns)
 {
+    ev_u32vec k = {0};
+    npc_vec_push(&k, 0);
+    for (int p = 0; p < NPC_PROTO_COUNT; p++) {
+        npc_vec_push(&k, conns->n[p]);
+        for (uint32_t i = 0; i < conns->n[p]; i++)
+            npc_vec_push(&k, (uint32_t)conns->r[p][i].lo << 16 | conns->r[p][i].hi);
+    }
+    k.items[0] = (uint32_t)k.len - 1;
+    void **slot = ev_km_get(index, k.items, 1);
+    npc_vec_free(&k);
+    if (!*slot) {
+        npc_portset p = NPC_PORTSET_INIT;
+        npc_portset_copy(&p, conns);
+        npc_vec_push(&out->pool, p);
+        *slot = (void *)(uintptr_t)out->pool.len;
+    }
+    return out->pool.items[(uintptr_t)*slot - 1];
+}
+
+static void emit_class_pairs(const npc_eval *ev, ev_keymap *index, uint32_t a, uint32_t b,
+                             const npc_portset *conns, npc_connlist *out)
+{
+    npc_portset shared = pooled(out, index, conns);
     for (uint32_t i = ev->cls_wl_start[a]; i < ev->cls_wl_start[a + 1]; i++)
         for (uint32_t j = ev->cls_wl_start[b]; j < ev->cls_wl_start[b + 1]; j++) {
             uint32_t wa = ev->cls_wl[i], wb = ev->cls_wl[j];
@@ -223,14 +249,15 @@ static void emit_class_pairs(const npc_eval *ev, uint32_t a, uint32_t b, const n
             cn.src.workload = wa;
             cn.dst.kind = NPC_EP_WORKLOAD;
             cn.dst.workload = wb;
-            npc_portset_copy(&cn.conns, conns);
+            cn.conns = shared;
             npc_vec_push(&out->items, cn);
         }
 }
 
-static void emit_external(const npc_eval *ev, uint32_t cls, npc_iprange range, int to_external,
-                          const npc_portset *conns, npc_connlist *out)
+static void emit_external(const npc_eval *ev, ev_keymap *index, uint32_t cls, npc_iprange range,
+                          int to_external, const npc_portset *conns, npc_connlist *out)
 {
+    npc_portset shared = pooled(out, index, conns);
     for (uint32_t i = ev->cls_wl_start[cls]; i < ev->cls_wl_start[cls + 1]; i++) {
         npc_conn cn;
         memset(&cn, 0, sizeof cn);
@@ -238,7 +265,7 @@ static void emit_external(const npc_eval *ev, uint32_t cls, npc_iprange range, i
         npc_endpoint x = {NPC_EP_EXTERNAL, 0, range};
         cn.src = to_external ? w : x;
         cn.dst = to_external ? x : w;
-        npc_portset_copy(&cn.conns, conns);
+        cn.conns = shared;
         npc_vec_push(&out->items, cn);
     }
 }
@@ -335,8 +362,8 @@ static void ext_vec_free(ext_vec *v)
 /* Class a with the external ranges of direction dir. The answer depends
  * only on a's profile (an address matches no named port; an ingress named
  * port aside), so it is computed once per profile. */
-static void external_ranges(npc_eval *ev, ev_scratch *sc, ext_vec *cache, uint8_t *cached,
-                            uint32_t a, npc_dir dir, npc_connlist *out)
+static void external_ranges(npc_eval *ev, ev_scratch *sc, ev_keymap *index, ext_vec *cache,
+                            uint8_t *cached, uint32_t a, npc_dir dir, npc_connlist *out)
 {
     uint32_t pid = ev->class_profile[(size_t)a * 2 + dir];
     const ev_profile *pr = &ev->profiles[pid];
@@ -366,7 +393,7 @@ static void external_ranges(npc_eval *ev, ev_scratch *sc, ext_vec *cache, uint8_
             cached[slot] = 1;
     }
     for (size_t i = 0; i < res->len; i++)
-        emit_external(ev, a, ev->out_ranges[dir][res->items[i].range], dir == NPC_DIR_EGRESS,
+        emit_external(ev, index, a, ev->out_ranges[dir][res->items[i].range], dir == NPC_DIR_EGRESS,
                       &res->items[i].conns, out);
     ext_vec_free(&local);
 }
@@ -380,14 +407,36 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
     npc_eval *ev = c->eval;
     ev_scratch sc;
     memset(&sc, 0, sizeof sc);
+    ev_keymap index = {0}; /* distinct connection sets -> out->pool */
     npc_portset eg = NPC_PORTSET_INIT, in = NPC_PORTSET_INIT;
-    /* workload pairs: enumerate, per destination, only the sources its
-     * ingress chain can allow */
-    for (uint32_t b = 0; b < ev->nclasses; b++) {
+    /* workload pairs, output-sensitively: a destination isolated for
+     * ingress takes only the sources its allow rules name; any other takes
+     * the sources whose egress is open, plus those whose egress allow rules
+     * name it (an inverted index of the egress candidates) */
+    uint32_t nc = ev->nclasses;
+    const ev_set **egc = npc_xcalloc((size_t)nc + 1, sizeof *egc);
+    ev_u32vec open = {0};
+    uint32_t *inv_start = npc_xcalloc((size_t)nc + 2, sizeof(uint32_t));
+    for (uint32_t a = 0; a < nc; a++) {
+        egc[a] = ev_candidates(ev, a, NPC_DIR_EGRESS);
+        if (!egc[a])
+            npc_vec_push(&open, a);
+        else
+            for (uint32_t k = 0; k < egc[a]->n; k++)
+                inv_start[egc[a]->ids[k] + 2]++;
+    }
+    for (uint32_t b = 0; b < nc; b++)
+        inv_start[b + 2] += inv_start[b + 1];
+    uint32_t *inv = npc_xmalloc(((size_t)inv_start[nc + 1] + 1) * sizeof(uint32_t));
+    for (uint32_t a = 0; a < nc; a++)
+        for (uint32_t k = 0; egc[a] && k < egc[a]->n; k++)
+            inv[inv_start[egc[a]->ids[k] + 1]++] = a;
+    for (uint32_t b = 0; b < nc; b++) {
         const ev_set *cand = ev_candidates(ev, b, NPC_DIR_INGRESS);
-        uint32_t n = cand ? cand->n : ev->nclasses;
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t a = cand ? cand->ids[k] : k;
+        uint32_t n1 = cand ? cand->n : (uint32_t)open.len;
+        uint32_t n2 = cand ? 0 : inv_start[b + 1] - inv_start[b];
+        for (uint32_t k = 0; k < n1 + n2; k++) {
+            uint32_t a = cand ? cand->ids[k] : k < n1 ? open.items[k] : inv[inv_start[b] + k - n1];
             if (a == b && ev->cls_wl_start[a + 1] - ev->cls_wl_start[a] < 2)
                 continue; /* only self pairs */
             ev_eval_dir(ev, &sc, a, NPC_DIR_EGRESS, (ev_ep){0, b}, &eg);
@@ -396,21 +445,26 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
             ev_eval_dir(ev, &sc, b, NPC_DIR_INGRESS, (ev_ep){0, a}, &in);
             npc_portset_intersect(&eg, &in);
             if (!npc_portset_is_empty(&eg))
-                emit_class_pairs(ev, a, b, &eg, out);
+                emit_class_pairs(ev, &index, a, b, &eg, out);
         }
     }
+    free(egc);
+    free(inv);
+    free(inv_start);
+    npc_vec_free(&open);
     /* workload <-> external IPv4 ranges */
     ext_vec *cache = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, sizeof *cache);
     uint8_t *cached = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, 1);
     for (uint32_t a = 0; a < ev->nclasses; a++) {
-        external_ranges(ev, &sc, cache, cached, a, NPC_DIR_EGRESS, out);
-        external_ranges(ev, &sc, cache, cached, a, NPC_DIR_INGRESS, out);
+        external_ranges(ev, &sc, &index, cache, cached, a, NPC_DIR_EGRESS, out);
+        external_ranges(ev, &sc, &index, cache, cached, a, NPC_DIR_INGRESS, out);
     }
     for (size_t i = 0; i < (size_t)ev->nprofiles * 2; i++)
         ext_vec_free(&cache[i]);
     free(cache);
     free(cached);
     ev_scratch_free(&sc);
+    ev_km_free(&index, NULL);
     npc_portset_free(&eg);
     npc_portset_free(&in);
     return NPC_OK;
@@ -418,7 +472,8 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
 
 void npc_connlist_free(npc_connlist *l)
 {
-    for (size_t i = 0; i < l->items.len; i++)
-        npc_portset_free(&l->items.items[i].conns);
+    for (size_t i = 0; i < l->pool.len; i++)
+        npc_portset_free(&l->pool.items[i]);
+    npc_vec_free(&l->pool);
     npc_vec_free(&l->items);
 }

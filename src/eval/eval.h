@@ -22,8 +22,12 @@ typedef struct npc_conn {
     npc_portset conns;
 } npc_conn;
 
+/* The conns of items are read-only: items with equal sets share their
+ * port arrays, owned by `pool` (one per distinct set; freed by
+ * npc_connlist_free). */
 typedef struct npc_connlist {
     NPC_VEC(npc_conn) items;
+    NPC_VEC(npc_portset) pool;
 } npc_connlist;
 
 /* Builds the evaluator state for c (classes, selections, ranges). Idempotent.
@@ -154,5 +158,44 @@ void npc_expl_pair_free(npc_expl_pair *p);
 /* The external ranges of direction dir (NPC_DIR_EGRESS: destinations of
  * workloads; NPC_DIR_INGRESS: sources), as npc_connlist_compute names them. */
 const npc_iprange *npc_explain_ranges(npc_cluster *c, npc_dir dir, uint32_t *n);
+
+/* ------------------------------------------------- exposure analysis */
+
+/* A representative peer: the pods, possibly not in the manifests, that one
+ * rule peer's selectors stand for (netpol-analyzer's exposure analysis).
+ * ns_sel is the namespace selector (a NetworkPolicy peer without one: the
+ * policy's namespace as kubernetes.io/metadata.name); empty selectors mean
+ * every namespace / every pod. Identical requirements make one peer. */
+typedef struct npc_rep_peer {
+    npc_selector ns_sel, pod_sel;
+} npc_rep_peer;
+
+/* One exposure line of a workload in one direction: to (egress) or from
+ * (ingress) the entire cluster (rep < 0) or representative peer `rep`.
+ * named[p] lists the named ports of protocol p a rule allows towards a
+ * peer whose ports are unknown (egress). */
+typedef struct npc_exposure_item {
+    uint32_t workload;
+    npc_dir dir;
+    int32_t rep;
+    npc_portset conns;
+    NPC_VEC(npc_sym) named[NPC_PROTO_COUNT];
+} npc_exposure_item;
+
+typedef struct npc_exposure {
+    NPC_VEC(npc_rep_peer) reps;
+    NPC_VEC(npc_exposure_item) items; /* by workload, then direction */
+    /* per workload * 2 + dir: 1 when some policy selects it for dir */
+    uint8_t *protected_dir;
+    /* per workload: 1 when it has exposure data (an item, or unprotected) */
+    uint8_t *exposed;
+} npc_exposure;
+
+/* Exposure analysis (after npc_eval_build): for every workload and
+ * direction, whether policies protect it, the connections the policies
+ * allow with the entire cluster, and those with each representative peer
+ * that differ from them. Returns NPC_OK. */
+npc_status npc_exposure_compute(npc_cluster *c, npc_exposure *out);
+void npc_exposure_free(npc_exposure *x);
 
 #endif

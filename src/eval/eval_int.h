@@ -36,8 +36,8 @@ typedef struct ev_class {
 
 /* A peer of a rule, resolved: classes it selects and atom intervals. */
 typedef struct ev_peer {
-    uint8_t any;          /* NPC_PEER_ANY */
-    const ev_set *classes; /* NULL: none */
+    uint8_t any;                 /* NPC_PEER_ANY */
+    const ev_set *classes;       /* NULL: none */
     uint32_t *atom_lo, *atom_hi; /* inclusive atom index intervals */
     uint32_t natoms;
 } ev_peer;
@@ -59,18 +59,20 @@ typedef struct ev_profile {
     uint32_t tier_start[NPC_TIER_COUNT + 1]; /* policies[tier_start[t]..tier_start[t+1]) */
 } ev_profile;
 
-/* An endpoint for evaluation: a class or an atom. */
+/* An endpoint for evaluation: a class or an atom (or, for exposure
+ * analysis, a virtual peer: is_atom == EV_EP_VIRTUAL; no named ports). */
 typedef struct ev_ep {
     int is_atom;
     uint32_t id;
 } ev_ep;
+#define EV_EP_VIRTUAL 2
 
 typedef struct npc_eval {
     npc_cluster *c;
     /* classes */
     ev_class *classes;
     uint32_t nclasses;
-    uint32_t *wl_class; /* workload -> class */
+    uint32_t *wl_class;              /* workload -> class */
     uint32_t *cls_wl_start, *cls_wl; /* class -> its workloads (CSR) */
     /* atoms: sorted disjoint ranges covering the whole 128-bit space */
     npc_iprange *atoms;
@@ -89,9 +91,13 @@ typedef struct npc_eval {
     ev_profile *profiles;
     uint32_t nprofiles;
     uint32_t *class_profile;
-    const ev_set **cand;   /* per profile: ev_candidates, computed lazily */
+    const ev_set **cand; /* [profile * 2 + dir]: ev_candidates, lazily */
     uint8_t *cand_done;
     uint8_t *mark; /* nclasses bytes, all 0 between uses */
+    /* exposure.c: the peer ev_ep{EV_EP_VIRTUAL, id} (a representative of
+     * pods not in the manifests) matches a rule when this says so */
+    int (*virt_match)(const struct npc_eval *ev, const ev_rule *r, uint32_t id);
+    void *virt_arg;
     /* owned selections (freed with the evaluator) */
     NPC_VEC(ev_set *) sets;
     npc_arena *arena;

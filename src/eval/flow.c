@@ -116,8 +116,8 @@ void npc_flow_end_format(const npc_cluster *c, const npc_flow_end *e, npc_buf *o
 
 /* ------------------------------------------------------------- flows */
 
-int npc_flow_eval(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst,
-                  npc_proto proto, uint16_t port, npc_buf *reason, npc_buf *chain)
+int npc_flow_eval(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst, npc_proto proto,
+                  uint16_t port, npc_buf *reason, npc_buf *chain)
 {
     npc_verdict eg = {0, {0}}, in = {0, {0}};
     if (!npc_flow_verdicts(c, src, dst, proto, port, &eg, &in) && eg.steps.len == 0) {

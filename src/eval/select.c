@@ -46,7 +46,6 @@ ev_set *ev_set_new(npc_eval *ev, uint32_t *ids, uint32_t n, uint32_t universe)
 
 /* ------------------------------------------------ hash map: key -> slot */
 
-
 static uint64_t key_hash(const uint32_t *k)
 {
     return npc_hash_bytes(k, (k[0] + 1) * sizeof(uint32_t));

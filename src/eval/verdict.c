@@ -48,8 +48,8 @@ static void push(npc_verdict *v, npc_why_kind kind, int tier, npc_action action,
 }
 
 /* The chain of direction dir at class subj for peer and one port. */
-static void verdict_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer,
-                        npc_proto proto, uint16_t port, npc_verdict *v)
+static void verdict_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer, npc_proto proto,
+                        uint16_t port, npc_verdict *v)
 {
     const npc_cluster *c = ev->c;
     const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];

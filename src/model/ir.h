@@ -43,6 +43,7 @@ typedef struct npc_sel_expr {
     npc_sym key;
     npc_sym *values; /* sorted, unique (IN / NOTIN) */
     uint32_t nvalues;
+    uint8_t from_match_labels; /* written as matchLabels (reports show "k=v") */
 } npc_sel_expr;
 
 /* A label selector (matchLabels lowered to single-value IN expressions).
@@ -219,6 +220,10 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out);
 int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out);
 /* The node's type with its article for messages: "a mapping", "an integer". */
 const char *npc_node_type_a(const npc_node *n);
+/* Kubernetes label syntax, shared with the traffic spec: a key is an
+ * optional DNS prefix and '/' then a name; a value is a name or empty. */
+int npc_label_key_valid(const char *s, size_t n);
+int npc_label_value_valid(const char *s, size_t n);
 
 /* ----------------------------------------------- per-family lowering */
 /* Each lowers one object (the whole mapping with apiVersion/kind/metadata)

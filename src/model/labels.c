@@ -91,7 +91,8 @@ static int valid_name_part(const char *s, size_t n, int allow_empty)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char ch = s[i];
-        int alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        int alnum =
+            (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
         if (!alnum && ch != '-' && ch != '_' && ch != '.')
             return 0;
         if ((i == 0 || i == n - 1) && !alnum)
@@ -116,12 +117,22 @@ static int valid_key(const char *s, size_t n)
     return valid_name_part(slash + 1, n - plen - 1, 0);
 }
 
+int npc_label_key_valid(const char *s, size_t n)
+{
+    return valid_key(s, n);
+}
+
+int npc_label_value_valid(const char *s, size_t n)
+{
+    return valid_name_part(s, n, 1);
+}
+
 const char *npc_node_type_a(const npc_node *n)
 {
     static const struct {
         const char *name, *with_article;
-    } names[] = {{"mapping", "a mapping"}, {"sequence", "a sequence"}, {"string", "a string"},
-                 {"integer", "an integer"}, {"number", "a number"}, {"boolean", "a boolean"},
+    } names[] = {{"mapping", "a mapping"},  {"sequence", "a sequence"}, {"string", "a string"},
+                 {"integer", "an integer"}, {"number", "a number"},     {"boolean", "a boolean"},
                  {"null", "null"}};
     const char *t = npc_node_type_name(n);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -269,6 +280,7 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
         e->values = npc_arena_alloc(c->arena, sizeof(npc_sym));
         e->values[0] = labels.items[i].value;
         e->nvalues = 1;
+        e->from_match_labels = 1;
     }
     for (size_t i = 0; i < nme; i++) {
         const npc_node *x = me->u.seq.items[i];

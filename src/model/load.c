@@ -174,14 +174,7 @@ static int load_namespace(npc_cluster *c, const npc_node *obj)
 /* Which loader takes a kind. `group` is the apiVersion prefix a policy kind
  * needs (NULL: any apiVersion, as for workloads, whose group moved over the
  * years: extensions/v1beta1, apps/v1beta2, apps/v1). */
-typedef enum handler {
-    H_NAMESPACE,
-    H_WORKLOAD,
-    H_NETWORKPOLICY,
-    H_ANP,
-    H_BANP,
-    H_CNP
-} handler;
+typedef enum handler { H_NAMESPACE, H_WORKLOAD, H_NETWORKPOLICY, H_ANP, H_BANP, H_CNP } handler;
 
 static const struct kind_desc {
     const char *kind;
@@ -215,8 +208,8 @@ static int load_list(load_state *st, const npc_node *obj, const npc_node *items,
     if (npc_node_is_null(items))
         return 1;
     if (items->kind != NPC_NODE_SEQ) {
-        npc_error(c->ctx, NPC203, npc_node_loc(items), "'items' of a List must be a sequence, not %s",
-                  npc_node_type_a(items));
+        npc_error(c->ctx, NPC203, npc_node_loc(items),
+                  "'items' of a List must be a sequence, not %s", npc_node_type_a(items));
         return 0;
     }
     if (depth >= MAX_LIST_DEPTH) {

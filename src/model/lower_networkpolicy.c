@@ -41,7 +41,8 @@ static int get_seq(np_lower *l, const npc_node *n, const char *what, size_t *len
 }
 
 /* Reports fields of map n not in `known` (a NULL-terminated list). */
-static void check_fields(np_lower *l, const npc_node *n, const char *const *known, const char *where)
+static void check_fields(np_lower *l, const npc_node *n, const char *const *known,
+                         const char *where)
 {
     for (size_t i = 0; i < n->u.map.len; i++) {
         const npc_node *k = n->u.map.items[i].key;
@@ -65,8 +66,8 @@ static int range_cmp(const void *a, const void *b)
 }
 
 /* ranges := [whole] minus the sorted, merged excepts. */
-static npc_iprange *subtract_ranges(npc_cluster *c, npc_iprange whole, npc_iprange *ex, uint32_t nex,
-                                    uint32_t *nout)
+static npc_iprange *subtract_ranges(npc_cluster *c, npc_iprange whole, npc_iprange *ex,
+                                    uint32_t nex, uint32_t *nout)
 {
     qsort(ex, nex, sizeof *ex, range_cmp);
     npc_iprange *out = npc_arena_alloc(c->arena, (nex + 1) * sizeof *out);
@@ -138,7 +139,8 @@ static void lower_ipblock(np_lower *l, const npc_node *ib, npc_peer *p)
         if (!parse_cidr_node(l, ex, e, "'except'", &r, &ev6))
             continue;
         /* the API server requires each except to lie strictly inside cidr */
-        if (ev6 != v6 || npc_ip_cmp(r.first, whole.first) < 0 || npc_ip_cmp(r.last, whole.last) > 0 ||
+        if (ev6 != v6 || npc_ip_cmp(r.first, whole.first) < 0 ||
+            npc_ip_cmp(r.last, whole.last) > 0 ||
             (npc_ip_cmp(r.first, whole.first) == 0 && npc_ip_cmp(r.last, whole.last) == 0)) {
             npc_error(l->c->ctx, NPC206, npc_node_loc(e),
                       "except '%s' must be a strict subset of cidr '%s'", e->u.scalar.s,
@@ -167,8 +169,9 @@ static void lower_peer(np_lower *l, const npc_node *n, npc_peer *p)
     const npc_node *ps = npc_map_get(n, "podSelector"), *nss = npc_map_get(n, "namespaceSelector");
     const npc_node *ib = npc_map_get(n, "ipBlock");
     if (ib && (ps || nss)) {
-        npc_error(l->c->ctx, NPC214, npc_node_loc(n),
-                  "a peer may have ipBlock or selectors (podSelector, namespaceSelector), not both");
+        npc_error(
+            l->c->ctx, NPC214, npc_node_loc(n),
+            "a peer may have ipBlock or selectors (podSelector, namespaceSelector), not both");
         l->ok = 0;
         return;
     }
@@ -231,7 +234,8 @@ static void lower_port(np_lower *l, const npc_node *n, npc_port_match *pm)
         if (!npc_node_is_string(proto) || !npc_proto_parse(proto->u.scalar.s, &p)) {
             npc_error(ctx, NPC208, npc_node_loc(proto),
                       "invalid protocol '%s' (expected TCP, UDP or SCTP)",
-                      proto->kind == NPC_NODE_SCALAR ? proto->u.scalar.s : npc_node_type_name(proto));
+                      proto->kind == NPC_NODE_SCALAR ? proto->u.scalar.s
+                                                     : npc_node_type_name(proto));
             l->ok = 0;
         } else {
             pm->proto_mask = (uint8_t)(1u << p);
@@ -358,7 +362,8 @@ static int string_field(np_lower *l, const npc_node *parent, const char *key, in
 
 int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj)
 {
-    static const char *const spec_known[] = {"podSelector", "ingress", "egress", "policyTypes", NULL};
+    static const char *const spec_known[] = {"podSelector", "ingress", "egress", "policyTypes",
+                                             NULL};
     np_lower l = {c, 0, 1};
     npc_ctx *ctx = c->ctx;
     npc_policy pol;
@@ -425,10 +430,12 @@ int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj)
     pol.rules = npc_arena_alloc(c->arena, (n ? n : 1) * sizeof *pol.rules);
     if (pol.affects[NPC_DIR_INGRESS])
         for (size_t i = 0; i < ning; i++)
-            lower_rule(&l, ing->u.seq.items[i], NPC_DIR_INGRESS, (uint32_t)i, &pol.rules[pol.nrules++]);
+            lower_rule(&l, ing->u.seq.items[i], NPC_DIR_INGRESS, (uint32_t)i,
+                       &pol.rules[pol.nrules++]);
     if (pol.affects[NPC_DIR_EGRESS])
         for (size_t i = 0; i < neg; i++)
-            lower_rule(&l, eg->u.seq.items[i], NPC_DIR_EGRESS, (uint32_t)i, &pol.rules[pol.nrules++]);
+            lower_rule(&l, eg->u.seq.items[i], NPC_DIR_EGRESS, (uint32_t)i,
+                       &pol.rules[pol.nrules++]);
     if (!l.ok)
         return 0;
     npc_vec_push(&c->policies, pol);

@@ -186,6 +186,35 @@ static const char *proto_text(npc_arena *a, unsigned mask, const char *app)
     return r;
 }
 
+/* The same port but for the protocol. */
+static int same_port(const npc_cport *a, const npc_cport *b)
+{
+    return a->lo == b->lo && a->hi == b->hi &&
+           !strcmp(a->name ? a->name : "", b->name ? b->name : "");
+}
+
+/* The port column of r and its sort rank: "*", then numbers, then names. */
+static void set_port(npc_arena *a, row *r, const npc_cport *p)
+{
+    npc_buf b = NPC_BUF_INIT;
+    if (p->name) {
+        r->port_rank = 2;
+        npc_buf_puts(&b, p->name);
+    } else if (p->lo == 0) {
+        r->port_rank = 0;
+        npc_buf_puts(&b, "*");
+    } else {
+        r->port_rank = 1;
+        npc_buf_printf(&b, "%u", p->lo);
+        if (p->hi != p->lo)
+            npc_buf_printf(&b, "-%u", p->hi);
+    }
+    r->lo = p->lo;
+    r->hi = p->hi;
+    r->port = npc_arena_strdup(a, npc_buf_cstr(&b));
+    npc_buf_free(&b);
+}
+
 static void side_rows(npc_arena *a, const npc_spec *s, const npc_unit *u, const npc_speer *self,
                       const npc_speer *others, size_t nothers, const char *dir, const char *purpose,
                       row_vec *rows)
@@ -231,39 +260,20 @@ static void side_rows(npc_arena *a, const npc_spec *s, const npc_unit *u, const 
     for (size_t i = 0; i < u->nports; i++) {
         const npc_cport *p = &u->ports[i];
         int first = 1;
-        for (size_t j = 0; j < i; j++)
-            if (u->ports[j].lo == p->lo && u->ports[j].hi == p->hi &&
-                !strcmp(u->ports[j].name ? u->ports[j].name : "", p->name ? p->name : ""))
-                first = 0;
+        for (size_t j = 0; j < i && first; j++)
+            first = !same_port(&u->ports[j], p);
         if (!first)
             continue;
         unsigned mask = 0;
         const char *app = NULL;
         for (size_t j = i; j < u->nports; j++)
-            if (u->ports[j].lo == p->lo && u->ports[j].hi == p->hi &&
-                !strcmp(u->ports[j].name ? u->ports[j].name : "", p->name ? p->name : "")) {
+            if (same_port(&u->ports[j], p)) {
                 mask |= 1u << u->ports[j].proto;
                 if (u->ports[j].app)
                     app = u->ports[j].app;
             }
         row r = base;
-        npc_buf b = NPC_BUF_INIT;
-        if (p->name) {
-            r.port_rank = 2;
-            npc_buf_puts(&b, p->name);
-        } else if (p->lo == 0) {
-            r.port_rank = 0;
-            npc_buf_puts(&b, "*");
-        } else {
-            r.port_rank = 1;
-            npc_buf_printf(&b, "%u", p->lo);
-            if (p->hi != p->lo)
-                npc_buf_printf(&b, "-%u", p->hi);
-        }
-        r.lo = p->lo;
-        r.hi = p->hi;
-        r.port = npc_arena_strdup(a, npc_buf_cstr(&b));
-        npc_buf_free(&b);
+        set_port(a, &r, p);
         r.proto = proto_text(a, mask, app);
         add_peers(a, &r, descs, nothers);
         npc_vec_push(rows, r);
@@ -325,7 +335,12 @@ static int row_cmp(const void *p, const void *q)
         return c;
     if (x->npeers && y->npeers && (c = strcmp(x->peers[0], y->peers[0])))
         return c;
-    return strcmp(x->purpose, y->purpose);
+    if ((c = strcmp(x->purpose, y->purpose)))
+        return c;
+    /* total, so that qsort's order of equal rows never shows */
+    if ((c = strcmp(x->pj, y->pj)))
+        return c;
+    return by_seq(x, y);
 }
 
 static void md_cell(const char *t, npc_buf *out)
@@ -358,41 +373,41 @@ static void csv_cell(const char *t, int last, npc_buf *out)
     npc_buf_puts(out, last ? "\n" : ",");
 }
 
-npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
+/* One row per component side of each unit and port. */
+static void collect_rows(npc_arena *a, const npc_spec *spec, const npc_compiled *c, row_vec *rows)
 {
-    npc_compiled *c = npc_compile(spec);
-    if (!c)
-        return NPC_ERR_INPUT;
-    npc_arena *a = c->arena;
-    row_vec rows = {0};
     for (size_t i = 0; i < c->nunits; i++) {
         const npc_unit *u = &c->units[i];
         for (size_t j = 0; j < u->nfrom; j++)
             if (u->from[j].kind == NPC_SP_COMPONENT || u->from[j].kind == NPC_SP_ALL_COMPONENTS)
                 side_rows(a, spec, u, &u->from[j], u->to, u->nto, "Egress", u->flow->purpose_from,
-                          &rows);
+                          rows);
         for (size_t j = 0; j < u->nto; j++)
             if (u->to[j].kind == NPC_SP_COMPONENT || u->to[j].kind == NPC_SP_ALL_COMPONENTS)
                 side_rows(a, spec, u, &u->to[j], u->from, u->nfrom, "Ingress", u->flow->purpose_to,
-                          &rows);
+                          rows);
     }
-    for (size_t i = 0; i < rows.len; i++) {
-        row *r = &rows.items[i];
+    for (size_t i = 0; i < rows->len; i++) {
+        row *r = &rows->items[i];
         npc_buf b = NPC_BUF_INIT;
         npc_buf_printf(&b, "%d|%s|%s|%s|%s", r->comp, r->ns, r->port, r->proto, r->dir);
         r->place = npc_arena_strdup(a, npc_buf_cstr(&b));
         npc_buf_free(&b);
         r->seq = i;
     }
-    /* Same place and purpose: one row with every peer ("any of"). Sorting
-     * makes the rows to merge adjacent. */
-    if (rows.len > 1)
-        qsort(rows.items, rows.len, sizeof *rows.items, by_place_purpose);
+}
+
+/* Same place and purpose: one row with every peer ("any of"). Sorting
+ * makes the rows to merge adjacent. */
+static void merge_same_purpose(npc_arena *a, row_vec *rows)
+{
+    if (rows->len > 1)
+        qsort(rows->items, rows->len, sizeof *rows->items, by_place_purpose);
     size_t w = 0;
-    for (size_t i = 0; i < rows.len; i++) {
-        row *y = &rows.items[i];
+    for (size_t i = 0; i < rows->len; i++) {
+        row *y = &rows->items[i];
         if (w) {
-            row *x = &rows.items[w - 1];
+            row *x = &rows->items[w - 1];
             if (!strcmp(x->place, y->place) && !strcmp(x->purpose, y->purpose)) {
                 add_peers(a, x, y->peers, y->npeers);
                 x->sel_yes |= y->sel_yes;
@@ -400,19 +415,23 @@ npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
                 continue;
             }
         }
-        rows.items[w++] = *y;
+        rows->items[w++] = *y;
     }
-    rows.len = w;
-    /* Same place and peers: one row with the purposes joined. */
-    for (size_t i = 0; i < rows.len; i++)
-        rows.items[i].pj = peers_join(a, &rows.items[i]);
-    if (rows.len > 1)
-        qsort(rows.items, rows.len, sizeof *rows.items, by_place_peers);
-    w = 0;
-    for (size_t i = 0; i < rows.len; i++) {
-        row *y = &rows.items[i];
+    rows->len = w;
+}
+
+/* Same place and peers: one row with the purposes joined. */
+static void merge_same_peers(npc_arena *a, row_vec *rows)
+{
+    for (size_t i = 0; i < rows->len; i++)
+        rows->items[i].pj = peers_join(a, &rows->items[i]);
+    if (rows->len > 1)
+        qsort(rows->items, rows->len, sizeof *rows->items, by_place_peers);
+    size_t w = 0;
+    for (size_t i = 0; i < rows->len; i++) {
+        row *y = &rows->items[i];
         if (w) {
-            row *x = &rows.items[w - 1];
+            row *x = &rows->items[w - 1];
             if (!strcmp(x->place, y->place) && !strcmp(x->pj, y->pj)) {
                 if (strcmp(x->purpose, y->purpose) && *y->purpose) {
                     npc_buf b = NPC_BUF_INIT;
@@ -423,30 +442,38 @@ npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
                 continue;
             }
         }
-        rows.items[w++] = *y;
+        rows->items[w++] = *y;
     }
-    rows.len = w;
-    if (rows.len > 1)
-        qsort(rows.items, rows.len, sizeof *rows.items, row_cmp);
+    rows->len = w;
+}
 
+static void write_row(const char *const cells[8], npc_docs_format format, npc_buf *out)
+{
+    if (format == NPC_DOCS_MD) {
+        npc_buf_puts(out, "|");
+        for (int k = 0; k < 8; k++)
+            md_cell(cells[k], out);
+        npc_buf_putc(out, '\n');
+    } else {
+        for (int k = 0; k < 8; k++)
+            csv_cell(cells[k], k == 7, out);
+    }
+}
+
+static void write_table(const row_vec *rows, npc_docs_format format, npc_buf *out)
+{
     static const char *const head[] = {"Component", "Namespace",          "Port",
                                        "Protocol",  "Direction",          "Source/Destination",
                                        "Purpose",   "Selectable by label"};
-    npc_buf tmp = NPC_BUF_INIT;
+    write_row(head, format, out);
     if (format == NPC_DOCS_MD) {
-        npc_buf_puts(&tmp, "|");
+        npc_buf_puts(out, "|");
         for (int i = 0; i < 8; i++)
-            md_cell(head[i], &tmp);
-        npc_buf_puts(&tmp, "\n|");
-        for (int i = 0; i < 8; i++)
-            npc_buf_puts(&tmp, "---|");
-        npc_buf_putc(&tmp, '\n');
-    } else {
-        for (int i = 0; i < 8; i++)
-            csv_cell(head[i], i == 7, &tmp);
+            npc_buf_puts(out, "---|");
+        npc_buf_putc(out, '\n');
     }
-    for (size_t i = 0; i < rows.len; i++) {
-        const row *r = &rows.items[i];
+    for (size_t i = 0; i < rows->len; i++) {
+        const row *r = &rows->items[i];
         npc_buf peers = NPC_BUF_INIT;
         int ingress = !strcmp(r->dir, "Ingress");
         if (r->npeers == 1)
@@ -459,17 +486,25 @@ npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
         const char *sel = r->sel_yes && r->sel_no ? "Partly" : r->sel_yes ? "Yes" : "No";
         const char *cells[] = {r->component,         r->ns,      r->port, r->proto, r->dir,
                                npc_buf_cstr(&peers), r->purpose, sel};
-        if (format == NPC_DOCS_MD) {
-            npc_buf_puts(&tmp, "|");
-            for (int k = 0; k < 8; k++)
-                md_cell(cells[k], &tmp);
-            npc_buf_putc(&tmp, '\n');
-        } else {
-            for (int k = 0; k < 8; k++)
-                csv_cell(cells[k], k == 7, &tmp);
-        }
+        write_row(cells, format, out);
         npc_buf_free(&peers);
     }
+}
+
+npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
+{
+    npc_compiled *c = npc_compile(spec);
+    if (!c)
+        return NPC_ERR_INPUT;
+    row_vec rows = {0};
+    collect_rows(c->arena, spec, c, &rows);
+    merge_same_purpose(c->arena, &rows);
+    merge_same_peers(c->arena, &rows);
+    if (rows.len > 1)
+        qsort(rows.items, rows.len, sizeof *rows.items, row_cmp);
+    /* written whole or not at all */
+    npc_buf tmp = NPC_BUF_INIT;
+    write_table(&rows, format, &tmp);
     npc_buf_append(out, tmp.data, tmp.len);
     npc_buf_free(&tmp);
     npc_vec_free(&rows);

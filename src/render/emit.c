@@ -226,8 +226,10 @@ static int ci_eq(const char *a, const char *b)
  * very string get double quotes. */
 static int needs_quotes(const char *s)
 {
-    static const char *const words[] = {"true", "false", "yes",  "no",    "on",    "off",  "y", "n",
-                                        "null", "~",     ".inf", "-.inf", "+.inf", ".nan", NULL};
+    /* "=" and "<<" are YAML 1.1's value and merge keys: readers reject them plain */
+    static const char *const words[] = {"true",  "false", "yes",  "no", "on",   "off",
+                                        "y",     "n",     "null", "~",  ".inf", "-.inf",
+                                        "+.inf", ".nan",  "=",    "<<", NULL};
     size_t n = strlen(s);
     if (n == 0)
         return 1;

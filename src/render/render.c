@@ -64,31 +64,41 @@ npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_cpoli
     return md;
 }
 
-const char *npc_spec_engine(npc_spec *spec)
+/* The spec's engine and where it was given (no position: the default). */
+static const char *spec_engine(npc_spec *spec, npc_loc *where)
 {
     if (spec->engine_opt >= 0) {
         const char *v = npc_opt_string(spec, spec->engine_opt);
-        if (*v)
+        if (*v) {
+            *where = npc_node_loc(spec->options[spec->engine_opt].value);
             return v;
+        }
     }
+    *where = spec->engine_loc;
     return spec->engine ? spec->engine : "kubernetes";
+}
+
+const char *npc_spec_engine(npc_spec *spec)
+{
+    npc_loc where;
+    return spec_engine(spec, &where);
 }
 
 npc_status npc_render(npc_spec *spec, const char *engine, npc_format format, npc_buf *out)
 {
     npc_ctx *ctx = spec->ctx;
+    npc_loc where = {0}; /* --engine has no position */
     if (!engine)
-        engine = npc_spec_engine(spec);
+        engine = spec_engine(spec, &where);
     const struct engine *e = NULL;
     for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++)
         if (!strcmp(engines[i].name, engine))
             e = &engines[i];
     if (!e) {
-        npc_loc none = {0};
         npc_buf names = NPC_BUF_INIT;
         for (size_t i = 0; engine_names[i]; i++)
             npc_buf_printf(&names, "%s%s", i ? ", " : "", engine_names[i]);
-        npc_error(ctx, NPC301, none, "unknown or not yet supported engine '%s' (supported: %s)",
+        npc_error(ctx, NPC301, where, "unknown or not yet supported engine '%s' (supported: %s)",
                   engine, npc_buf_cstr(&names));
         npc_buf_free(&names);
         return NPC_ERR_INPUT;

@@ -13,6 +13,30 @@
 
 #define ENGINE "kubernetes"
 
+/* The canonical keys of the values put in one list, to put each value
+ * once: fallback peers may repeat a peer of their rule, passthrough rules
+ * a compiled one. */
+typedef struct seen_keys {
+    const char **keys;
+    size_t n, cap;
+} seen_keys;
+
+/* Returns 1 and remembers v when no equal value was seen before. */
+static int seen_add(npc_arena *a, seen_keys *seen, const npc_ev *v)
+{
+    npc_buf k = NPC_BUF_INIT;
+    npc_ev_key(v, &k);
+    int fresh = 1;
+    for (size_t i = 0; i < seen->n && fresh; i++)
+        fresh = strcmp(seen->keys[i], npc_buf_cstr(&k)) != 0;
+    if (fresh) {
+        const char *key = npc_arena_strdup(a, npc_buf_cstr(&k));
+        NPC_APUSH(a, seen->keys, seen->n, seen->cap, key);
+    }
+    npc_buf_free(&k);
+    return fresh;
+}
+
 static int peer_ev(npc_ctx *ctx, npc_arena *a, const npc_cpeer *p, npc_ev *list)
 {
     switch (p->kind) {
@@ -85,20 +109,11 @@ static npc_ev *rule_ev(npc_ctx *ctx, npc_arena *a, const npc_crule *r, npc_dir d
         for (size_t i = 0; i < r->npeers; i++)
             if (!peer_ev(ctx, a, &r->peers[i], peers))
                 *ok = 0;
-        /* fallbacks may repeat a peer of the rule: keep each once */
         npc_ev *uniq = npc_ev_seq(a);
-        npc_buf seen = NPC_BUF_INIT;
-        for (size_t i = 0; i < peers->n; i++) {
-            npc_buf k = NPC_BUF_INIT;
-            npc_ev_key(peers->items[i], &k);
-            npc_buf_putc(&k, '\n');
-            if (!seen.len || !strstr(seen.data, k.data)) {
+        seen_keys seen = {NULL, 0, 0};
+        for (size_t i = 0; i < peers->n; i++)
+            if (seen_add(a, &seen, peers->items[i]))
                 npc_ev_push(a, uniq, peers->items[i]);
-                npc_buf_append(&seen, k.data, k.len);
-            }
-            npc_buf_free(&k);
-        }
-        npc_buf_free(&seen);
         npc_ev_put(a, m, dir == NPC_DIR_INGRESS ? "from" : "to", uniq);
     }
     if (!r->all_ports) {
@@ -125,28 +140,20 @@ int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc
     for (size_t i = 0; i < c->npolicies; i++) {
         const npc_cpolicy *p = &c->policies[i];
         npc_ev *rules[2] = {npc_ev_seq(a), npc_ev_seq(a)};
-        npc_buf keys[2] = {NPC_BUF_INIT, NPC_BUF_INIT};
         for (int d = 0; d < 2; d++) {
+            seen_keys seen = {NULL, 0, 0};
             for (size_t j = 0; j < p->nrules[d]; j++) {
                 npc_ev *r = rule_ev(ctx, a, &p->rules[d][j], (npc_dir)d, &ok);
-                npc_ev_key(r, &keys[d]);
-                npc_buf_putc(&keys[d], '\n');
+                seen_add(a, &seen, r);
                 npc_ev_push(a, rules[d], r);
             }
             for (size_t j = 0; j < p->nraw[d]; j++) {
                 if (strcmp(p->raw[d][j].engine, ENGINE))
                     continue;
                 npc_ev *r = npc_ev_from_node(a, p->raw[d][j].rule);
-                npc_buf k = NPC_BUF_INIT;
-                npc_ev_key(r, &k);
-                npc_buf_putc(&k, '\n');
-                if (!keys[d].len || !strstr(keys[d].data, k.data)) {
+                if (seen_add(a, &seen, r))
                     npc_ev_push(a, rules[d], r);
-                    npc_buf_append(&keys[d], k.data, k.len);
-                }
-                npc_buf_free(&k);
             }
-            npc_buf_free(&keys[d]);
         }
         int types[2] = {rules[0]->n > 0 || p->isolate[0], rules[1]->n > 0 || p->isolate[1]};
         if (!types[0] && !types[1])

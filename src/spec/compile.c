@@ -47,17 +47,28 @@ int npc_cport_cmp(const npc_cport *a, const npc_cport *b)
     return a->proto - b->proto;
 }
 
-/* Also orders by application protocol, so sorting is total. */
-static int cport_qcmp_app(const void *x, const void *y)
+/* By file name, line and column: a tie-break that never depends on where
+ * things are in memory. */
+static int loc_cmp(npc_loc a, npc_loc b)
+{
+    int c = strcmp(a.file ? a.file : "", b.file ? b.file : "");
+    if (c)
+        return c;
+    if (a.line != b.line)
+        return a.line < b.line ? -1 : 1;
+    return (a.col > b.col) - (a.col < b.col);
+}
+
+/* Also orders by application protocol and position, so sorting is total
+ * and the port kept of equal ones (its position shows in diagnostics) is
+ * always the same. */
+static int cport_qcmp(const void *x, const void *y)
 {
     const npc_cport *a = x, *b = y;
     int c = npc_cport_cmp(a, b);
-    return c ? c : strcmp(a->app ? a->app : "", b->app ? b->app : "");
-}
-
-static int cport_qcmp(const void *x, const void *y)
-{
-    return npc_cport_cmp(x, y);
+    if (!c)
+        c = strcmp(a->app ? a->app : "", b->app ? b->app : "");
+    return c ? c : loc_cmp(a->loc, b->loc);
 }
 
 static void add_cport(cstate *st, npc_unit *u, int proto, uint16_t lo, uint16_t hi,
@@ -183,7 +194,6 @@ static void side_groups(cstate *st, const npc_speer *ps, size_t n, speer_vec *pl
     }
 }
 
-static void copy_group(cstate *st, const group *g, npc_speer **arr, size_t *n, size_t *cap);
 static void copy_group(cstate *st, const group *g, npc_speer **arr, size_t *n, size_t *cap)
 {
     for (size_t i = 0; i < g->npeers; i++) {
@@ -218,7 +228,7 @@ static void copy_group(cstate *st, const group *g, npc_speer **arr, size_t *n, s
             }
             int bad = p.nns == 0;
             for (size_t j = 0; j < p.nns; j++)
-                bad |= !npc_spec_label_value_ok(p.ns_names[j]);
+                bad |= !npc_spec_dns_label_ok(p.ns_names[j]);
             if (bad) {
                 npc_error(st->s->ctx, NPC112, p.loc, "option '%s' must name one or more namespaces",
                           st->s->options[opt].name);
@@ -288,7 +298,7 @@ static void expand_flow(cstate *st, const npc_flow *f)
                 continue;
             resolve_named(st, &u);
             if (u.nports > 1)
-                qsort(u.ports, u.nports, sizeof *u.ports, cport_qcmp_app);
+                qsort(u.ports, u.nports, sizeof *u.ports, cport_qcmp);
             NPC_APUSH(st->a, st->out->units, st->out->nunits, st->out->ucap, u);
         }
     if (gf.len && gt.len && !any_comp) {
@@ -392,8 +402,8 @@ static int cmp_cstr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Lowers one resolved peer, seen from a policy in namespace pns, into
- * rule r. Returns 0 when the peer is "*" (r then has any_peer). */
+/* Lowers one resolved peer, seen from a policy in namespace pns, onto
+ * the peers (arr, n, cap); a peer of "*" sets *any instead. */
 static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, npc_cpeer **arr, size_t *n,
                        size_t *cap, int *any)
 {
@@ -480,8 +490,7 @@ static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, npc_cpe
         int fany = 0;
         for (size_t i = 0; i < sp->nfallback; i++)
             lower_peer(st, &sp->fallback[i], pns, &cp.fallback, &cp.nfallback, &fcap, &fany);
-        if (fany) /* "*" as a fallback: nothing left to restrict */
-        {
+        if (fany) { /* "*" as a fallback: nothing left to restrict */
             *any = 1;
             return;
         }
@@ -507,18 +516,16 @@ static void add_rule(cstate *st, npc_cpolicy *cp, npc_dir dir, const npc_unit *u
     r.all_ports = u->all_ports;
     for (size_t i = 0; i < u->nports && !r.all_ports; i++)
         NPC_APUSH(st->a, r.ports, r.nports, r.portcap, u->ports[i]);
+    r.seq = cp->nrules[dir];
     NPC_APUSH(st->a, cp->rules[dir], cp->nrules[dir], cp->rcap[dir], r);
 }
 
 static int side_policy(cstate *st, const npc_flow *f, const npc_speer *side)
 {
     npc_spec *s = st->s;
-    for (size_t i = 0; i < f->npolicies; i++) {
-        const npc_spolicy *p = &s->policies[f->policies[i]];
-        if ((side->kind == NPC_SP_ALL_COMPONENTS && p->subject == NPC_SUBJ_ALL) ||
-            (side->kind == NPC_SP_COMPONENT && p->subject == side->index))
+    for (size_t i = 0; i < f->npolicies; i++)
+        if (npc_spec_policy_selects(s, f->policies[i], side))
             return f->policies[i];
-    }
     if (side->kind == NPC_SP_COMPONENT)
         return s->components[side->index].policy;
     return -1;
@@ -561,7 +568,7 @@ static void assign_passthrough(cstate *st, const npc_passthrough *pt)
             const npc_node *rule = r->u.seq.items[i];
             if (!rule || rule->kind != NPC_NODE_MAP) {
                 npc_error(s->ctx, NPC103, npc_node_loc(rule ? rule : r),
-                          "a passthrough rule must be a mapping, not %s", npc_spec_a_type(rule));
+                          "a passthrough rule must be a mapping, not %s", npc_node_type_a(rule));
                 st->failed = 1;
                 continue;
             }
@@ -575,7 +582,9 @@ static void assign_passthrough(cstate *st, const npc_passthrough *pt)
 
 static int cpeer_qcmp(const void *x, const void *y)
 {
-    return strcmp(((const npc_cpeer *)x)->key, ((const npc_cpeer *)y)->key);
+    const npc_cpeer *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : loc_cmp(a->loc, b->loc);
 }
 
 static void canon_peers(npc_crule *r)
@@ -641,7 +650,9 @@ static const char *peers_key(cstate *st, const npc_crule *r)
 
 static int crule_qcmp(const void *x, const void *y)
 {
-    return strcmp(((const npc_crule *)x)->key, ((const npc_crule *)y)->key);
+    const npc_crule *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
 static void canon_rules(cstate *st, npc_cpolicy *cp, int d)
@@ -755,7 +766,9 @@ static int cpolicy_qcmp(const void *x, const void *y)
 {
     const npc_cpolicy *a = x, *b = y;
     int c = strcmp(a->ns, b->ns);
-    return c ? c : strcmp(a->name, b->name);
+    if (!c)
+        c = strcmp(a->name, b->name);
+    return c ? c : loc_cmp(a->loc, b->loc); /* equal names: an error, shown in order */
 }
 
 /* ----------------------------------------------------------- the driver */
@@ -829,7 +842,8 @@ npc_compiled *npc_compile(npc_spec *s)
             NPC_APUSH(st.a, out->policies, out->npolicies, out->pcap, *cp);
         }
         add_default_deny(&st);
-        for (size_t i = 0; i < out->npolicies; i++) /* 4. name */
+        /* 4. name; a bad pattern is reported once, not once per policy */
+        for (size_t i = 0; i < out->npolicies && !st.failed; i++)
             out->policies[i].name = apply_naming(&st, out->policies[i].name, out->policies[i].loc);
         if (out->npolicies > 1)
             qsort(out->policies, out->npolicies, sizeof *out->policies, cpolicy_qcmp);

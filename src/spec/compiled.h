@@ -54,6 +54,7 @@ typedef struct npc_crule {
     npc_cport *ports;
     size_t nports, portcap;
     const char *key;
+    size_t seq; /* creation order: ties in sorting keep it */
 } npc_crule;
 
 typedef struct npc_craw {

@@ -3,11 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/ir.h"
 #include "spec/spec.h"
 #include "util/buf.h"
 #include "util/ctx.h"
-
-void npc_spec_add_tree(npc_spec *s, npc_tree *t);
 
 static const char *const type_names[NPC_OPT_TYPE_COUNT] = {
     "bool", "int", "string", "strings", "peers", "endpoints", "raw"};
@@ -90,7 +89,7 @@ int npc_spec_check_value(npc_spec *s, const npc_option *o, const npc_node *v)
     }
     if (!ok) {
         npc_error(s->ctx, NPC112, npc_node_loc(v), "option '%s' must be %s, not %s", o->name,
-                  value_what(o), npc_spec_a_type(v));
+                  value_what(o), npc_node_type_a(v));
         return 0;
     }
     if (npc_node_is_null(v) || v->kind != NPC_NODE_SEQ)
@@ -105,7 +104,7 @@ int npc_spec_check_value(npc_spec *s, const npc_option *o, const npc_node *v)
         if (!npc_node_is_scalar(it) || strlen(it->u.scalar.s) != it->u.scalar.len) {
             npc_error(s->ctx, NPC112, npc_node_loc(it),
                       "an item of option '%s' must be a string, not %s", o->name,
-                      npc_spec_a_type(it));
+                      npc_node_type_a(it));
             ok = 0;
             continue;
         }
@@ -117,6 +116,29 @@ int npc_spec_check_value(npc_spec *s, const npc_option *o, const npc_node *v)
         }
     }
     return ok;
+}
+
+/* An option's name may not be another's, nor a group of another ("a" and
+ * "a.b"): a values file could not tell them apart. */
+static int option_clashes(npc_spec *s, const npc_option *o)
+{
+    int clash = 0;
+    size_t nl = strlen(o->name);
+    for (size_t j = 0; j < s->noptions; j++) {
+        const char *other = s->options[j].name;
+        size_t ol = strlen(other);
+        size_t m = nl < ol ? nl : ol;
+        int same = !strcmp(other, o->name);
+        if (same || (strncmp(other, o->name, m) == 0 && (other[m] == '.' || o->name[m] == '.'))) {
+            npc_diag *dg = npc_error(s->ctx, NPC109, o->loc,
+                                     same ? "option '%s' is declared twice"
+                                          : "option '%s' overlaps option '%s'",
+                                     o->name, other);
+            npc_diag_also(dg, s->options[j].loc);
+            clash = 1;
+        }
+    }
+    return clash;
 }
 
 int npc_spec_parse_options(npc_spec *s, const npc_node *n)
@@ -172,23 +194,7 @@ int npc_spec_parse_options(npc_spec *s, const npc_node *n)
         const npc_node *d = npc_map_get(v, "description");
         if (d)
             o.description = npc_spec_string(s, d, "description");
-        int clash = 0;
-        size_t nl = strlen(name);
-        for (size_t j = 0; j < s->noptions; j++) {
-            const char *other = s->options[j].name;
-            size_t ol = strlen(other);
-            size_t m = nl < ol ? nl : ol;
-            if (!strcmp(other, name) ||
-                (strncmp(other, name, m) == 0 && (other[m] == '.' || name[m] == '.'))) {
-                npc_diag *dg = npc_error(s->ctx, NPC109, o.loc,
-                                         !strcmp(other, name) ? "option '%s' is declared twice"
-                                                              : "option '%s' overlaps option '%s'",
-                                         name, other);
-                npc_diag_also(dg, s->options[j].loc);
-                clash = 1;
-            }
-        }
-        if (clash) {
+        if (option_clashes(s, &o)) {
             ok = 0;
             continue;
         }
@@ -322,7 +328,7 @@ static int on_values_doc(npc_ctx *ctx, npc_tree *t, void *user)
     }
     if (t->root->kind != NPC_NODE_MAP) {
         npc_error(ctx, NPC112, npc_node_loc(t->root), "a values file must be a mapping, not %s",
-                  npc_spec_a_type(t->root));
+                  npc_node_type_a(t->root));
         vs->ok = 0;
         return 1;
     }
@@ -349,6 +355,24 @@ static npc_node *new_scalar(npc_spec *s, const char *text, size_t len, npc_scala
     n->u.scalar.s = npc_arena_strndup(s->arena, text, len);
     n->u.scalar.len = len;
     return n;
+}
+
+/* "a,b,c" as a sequence of strings; "" is the empty list. */
+static npc_node *comma_list(npc_spec *s, const char *val)
+{
+    npc_node *v = npc_arena_alloc(s->arena, sizeof *v);
+    v->kind = NPC_NODE_SEQ;
+    size_t cnt = *val ? 1 : 0;
+    for (const char *p = val; *p; p++)
+        cnt += *p == ',';
+    v->u.seq.items = npc_arena_alloc(s->arena, (cnt + 1) * sizeof *v->u.seq.items);
+    for (const char *p = val; *val && p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        v->u.seq.items[v->u.seq.len++] = new_scalar(s, p, len, NPC_STYLE_QUOTED);
+        p = c ? c + 1 : NULL;
+    }
+    return v;
 }
 
 static int keep_tree(npc_ctx *ctx, npc_tree *t, void *user)
@@ -405,18 +429,7 @@ npc_status npc_spec_set(npc_spec *s, const char *assignment)
     case NPC_OPT_STRINGS:
     case NPC_OPT_ENDPOINTS:
         if (val[0] != '[') {
-            v = npc_arena_alloc(s->arena, sizeof *v);
-            v->kind = NPC_NODE_SEQ;
-            size_t cnt = *val ? 1 : 0;
-            for (const char *p = val; *p; p++)
-                cnt += *p == ',';
-            v->u.seq.items = npc_arena_alloc(s->arena, (cnt + 1) * sizeof *v->u.seq.items);
-            for (const char *p = val; *val && p;) {
-                const char *c = strchr(p, ',');
-                size_t len = c ? (size_t)(c - p) : strlen(p);
-                v->u.seq.items[v->u.seq.len++] = new_scalar(s, p, len, NPC_STYLE_QUOTED);
-                p = c ? c + 1 : NULL;
-            }
+            v = comma_list(s, val);
             break;
         }
         yaml = 1; /* a YAML flow sequence */

@@ -6,9 +6,6 @@
 #include "model/ir.h"
 #include "spec/spec.h"
 
-int npc_spec_find_component(const npc_spec *s, const char *name);
-int npc_spec_find_entity(const npc_spec *s, const char *name);
-
 /* ----------------------------------------------------------------- CIDRs */
 
 static const char *parse_cidr(npc_spec *s, const npc_node *n)
@@ -66,6 +63,20 @@ static int parse_cidr_peer(npc_spec *s, const npc_node *cidr, const npc_node *ex
 
 /* ----------------------------------------------------------------- peers */
 
+/* Adds one namespace name: a DNS label, as Kubernetes names namespaces. */
+static int add_ns_name(npc_spec *s, const npc_node *n, npc_speer *out)
+{
+    const char *v = npc_spec_string(s, n, "a namespace name");
+    if (!v)
+        return 0;
+    if (!npc_spec_dns_label_ok(v)) {
+        npc_error(s->ctx, NPC114, npc_node_loc(n), "invalid namespace name '%s'", v);
+        return 0;
+    }
+    NPC_APUSH(s->arena, out->ns_names, out->nns, out->nscap, v);
+    return 1;
+}
+
 static int parse_namespaces(npc_spec *s, const npc_node *n, npc_speer *out)
 {
     if (n->kind == NPC_NODE_SCALAR && npc_node_is_string(n)) {
@@ -78,29 +89,13 @@ static int parse_namespaces(npc_spec *s, const npc_node *n, npc_speer *out)
             return 1;
         }
         out->ns_kind = NPC_SNS_NAMES;
-        const char *v = npc_spec_dup(s, n);
-        if (!npc_spec_label_value_ok(v)) {
-            npc_error(s->ctx, NPC114, npc_node_loc(n), "invalid namespace name '%s'", v);
-            return 0;
-        }
-        NPC_APUSH(s->arena, out->ns_names, out->nns, out->nscap, v);
-        return 1;
+        return add_ns_name(s, n, out);
     }
     if (n->kind == NPC_NODE_SEQ) {
         out->ns_kind = NPC_SNS_NAMES;
         int ok = 1;
-        for (size_t i = 0; i < n->u.seq.len; i++) {
-            const char *v = npc_spec_string(s, n->u.seq.items[i], "a namespace name");
-            if (v && !npc_spec_label_value_ok(v)) {
-                npc_error(s->ctx, NPC114, npc_node_loc(n->u.seq.items[i]),
-                          "invalid namespace name '%s'", v);
-                v = NULL;
-            }
-            if (v)
-                NPC_APUSH(s->arena, out->ns_names, out->nns, out->nscap, v);
-            else
-                ok = 0;
-        }
+        for (size_t i = 0; i < n->u.seq.len; i++)
+            ok = add_ns_name(s, n->u.seq.items[i], out) && ok;
         if (ok && out->nns == 0) {
             npc_error(s->ctx, NPC103, npc_node_loc(n), "namespaces: an empty list selects nothing");
             ok = 0;
@@ -177,6 +172,114 @@ static int parse_named(npc_spec *s, const npc_node *n, npc_speer *out)
     return 0;
 }
 
+/* {component: NAME} or {entity: NAME}: a name that must be of that kind. */
+static int parse_ref_peer(npc_spec *s, const npc_node *n, const npc_node *v, npc_speer *out)
+{
+    static const char *const keys[] = {"component", "entity", NULL};
+    if (!npc_spec_check_keys(s, n, "a peer", keys))
+        return 0;
+    int ok = parse_named(s, v, out);
+    int want = npc_map_get(n, "component") ? NPC_SP_COMPONENT : NPC_SP_ENTITY;
+    if (ok && (int)out->kind != want) {
+        npc_error(s->ctx, NPC105, out->loc, "'%s' is not %s", v->u.scalar.s,
+                  want == NPC_SP_COMPONENT ? "a component" : "an entity");
+        return 0;
+    }
+    return ok;
+}
+
+/* A NetworkPolicy peer as is: {podSelector, namespaceSelector}. */
+static int parse_netpol_peer(npc_spec *s, const npc_node *n, npc_speer *out)
+{
+    static const char *const keys[] = {"podSelector", "namespaceSelector", NULL};
+    if (!npc_spec_check_keys(s, n, "a NetworkPolicy peer", keys))
+        return 0;
+    out->kind = NPC_SP_PODS;
+    int ok = 1;
+    const npc_node *v;
+    if ((v = npc_map_get(n, "podSelector"))) {
+        out->has_pods = 1;
+        ok = npc_spec_parse_selector(s, v, &out->pods, 0);
+    }
+    if ((v = npc_map_get(n, "namespaceSelector"))) {
+        out->ns_kind = NPC_SNS_SELECTOR;
+        ok = npc_spec_parse_selector(s, v, &out->ns_sel, 0) && ok;
+        if (!out->ns_sel.nlabels && !out->ns_sel.nexprs)
+            out->ns_kind = NPC_SNS_ANY;
+    }
+    return ok;
+}
+
+/* {pods: LABELS, namespaces: NS}. */
+static int parse_pods_peer(npc_spec *s, const npc_node *n, npc_speer *out)
+{
+    static const char *const keys[] = {"pods", "namespaces", NULL};
+    if (!npc_spec_check_keys(s, n, "a pods peer", keys))
+        return 0;
+    out->kind = NPC_SP_PODS;
+    int ok = 1;
+    const npc_node *v;
+    if ((v = npc_map_get(n, "pods"))) {
+        out->has_pods = 1;
+        ok = npc_spec_parse_selector(s, v, &out->pods, 1);
+    }
+    if ((v = npc_map_get(n, "namespaces")))
+        ok = parse_namespaces(s, v, out) && ok;
+    return ok;
+}
+
+/* {fqdn: NAME, fallback: PEERS}; fallbacks are plain peers. */
+static int parse_fqdn_peer(npc_spec *s, const npc_node *n, const npc_node *v, npc_speer *out)
+{
+    static const char *const keys[] = {"fqdn", "fallback", NULL};
+    if (!npc_spec_check_keys(s, n, "an FQDN peer", keys))
+        return 0;
+    out->kind = NPC_SP_FQDN;
+    out->fqdn = npc_spec_string(s, v, "fqdn");
+    int ok = out->fqdn != NULL;
+    const npc_node *fb = npc_map_get(n, "fallback");
+    if (fb)
+        ok = npc_spec_parse_peers(s, fb, &out->fallback, &out->nfallback, &out->fbcap) && ok;
+    for (size_t i = 0; i < out->nfallback; i++)
+        if (out->fallback[i].kind == NPC_SP_FQDN || out->fallback[i].kind == NPC_SP_OPTION) {
+            npc_error(s->ctx, NPC103, out->fallback[i].loc,
+                      "an FQDN fallback must be a plain peer");
+            ok = 0;
+        }
+    return ok;
+}
+
+/* {option: NAME, empty: any|none}: the peers of a peers option. */
+static int parse_option_peer(npc_spec *s, const npc_node *n, const npc_node *v, npc_speer *out)
+{
+    static const char *const keys[] = {"option", "empty", NULL};
+    if (!npc_spec_check_keys(s, n, "an option peer", keys))
+        return 0;
+    const char *on = npc_spec_string(s, v, "option");
+    if (!on)
+        return 0;
+    out->kind = NPC_SP_OPTION;
+    out->index = npc_spec_find_option(s, on);
+    if (out->index < 0) {
+        npc_error(s->ctx, NPC106, npc_node_loc(v), "unknown option '%s'", on);
+        return 0;
+    }
+    if (s->options[out->index].type != NPC_OPT_PEERS) {
+        npc_error(s->ctx, NPC103, npc_node_loc(v), "option '%s' is not of type peers", on);
+        return 0;
+    }
+    const npc_node *e = npc_map_get(n, "empty");
+    if (e) {
+        if (npc_node_scalar_eq(e, "any"))
+            out->empty_any = 1;
+        else if (!npc_node_scalar_eq(e, "none")) {
+            npc_error(s->ctx, NPC103, npc_node_loc(e), "'empty' is 'any' or 'none'");
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int npc_spec_parse_peer(npc_spec *s, const npc_node *n, npc_speer *out)
 {
     memset(out, 0, sizeof *out);
@@ -186,23 +289,13 @@ int npc_spec_parse_peer(npc_spec *s, const npc_node *n, npc_speer *out)
         return parse_named(s, n, out);
     if (!n || n->kind != NPC_NODE_MAP) {
         npc_error(s->ctx, NPC103, out->loc, "a peer must be a name or a mapping, not %s",
-                  npc_spec_a_type(n));
+                  npc_node_type_a(n));
         return 0;
     }
+    /* the form is told by its first known key, in this order */
     const npc_node *v;
-    if ((v = npc_map_get(n, "component")) || (v = npc_map_get(n, "entity"))) {
-        static const char *const keys[] = {"component", "entity", NULL};
-        if (!npc_spec_check_keys(s, n, "a peer", keys))
-            return 0;
-        int ok = parse_named(s, v, out);
-        int want = npc_map_get(n, "component") ? NPC_SP_COMPONENT : NPC_SP_ENTITY;
-        if (ok && (int)out->kind != want) {
-            npc_error(s->ctx, NPC105, out->loc, "'%s' is not %s", v->u.scalar.s,
-                      want == NPC_SP_COMPONENT ? "a component" : "an entity");
-            return 0;
-        }
-        return ok;
-    }
+    if ((v = npc_map_get(n, "component")) || (v = npc_map_get(n, "entity")))
+        return parse_ref_peer(s, n, v, out);
     if (npc_map_get(n, "cidr")) {
         static const char *const keys[] = {"cidr", "except", NULL};
         if (!npc_spec_check_keys(s, n, "a CIDR peer", keys))
@@ -217,84 +310,14 @@ int npc_spec_parse_peer(npc_spec *s, const npc_node *n, npc_speer *out)
             return 0;
         return parse_cidr_peer(s, npc_map_get(v, "cidr"), npc_map_get(v, "except"), out);
     }
-    if (npc_map_get(n, "podSelector") || npc_map_get(n, "namespaceSelector")) {
-        static const char *const keys[] = {"podSelector", "namespaceSelector", NULL};
-        if (!npc_spec_check_keys(s, n, "a NetworkPolicy peer", keys))
-            return 0;
-        out->kind = NPC_SP_PODS;
-        int ok = 1;
-        if ((v = npc_map_get(n, "podSelector"))) {
-            out->has_pods = 1;
-            ok = npc_spec_parse_selector(s, v, &out->pods, 0);
-        }
-        if ((v = npc_map_get(n, "namespaceSelector"))) {
-            out->ns_kind = NPC_SNS_SELECTOR;
-            ok = npc_spec_parse_selector(s, v, &out->ns_sel, 0) && ok;
-            if (!out->ns_sel.nlabels && !out->ns_sel.nexprs)
-                out->ns_kind = NPC_SNS_ANY;
-        }
-        return ok;
-    }
-    if (npc_map_get(n, "pods") || npc_map_get(n, "namespaces")) {
-        static const char *const keys[] = {"pods", "namespaces", NULL};
-        if (!npc_spec_check_keys(s, n, "a pods peer", keys))
-            return 0;
-        out->kind = NPC_SP_PODS;
-        int ok = 1;
-        if ((v = npc_map_get(n, "pods"))) {
-            out->has_pods = 1;
-            ok = npc_spec_parse_selector(s, v, &out->pods, 1);
-        }
-        if ((v = npc_map_get(n, "namespaces")))
-            ok = parse_namespaces(s, v, out) && ok;
-        return ok;
-    }
-    if ((v = npc_map_get(n, "fqdn"))) {
-        static const char *const keys[] = {"fqdn", "fallback", NULL};
-        if (!npc_spec_check_keys(s, n, "an FQDN peer", keys))
-            return 0;
-        out->kind = NPC_SP_FQDN;
-        out->fqdn = npc_spec_string(s, v, "fqdn");
-        int ok = out->fqdn != NULL;
-        const npc_node *fb = npc_map_get(n, "fallback");
-        if (fb)
-            ok = npc_spec_parse_peers(s, fb, &out->fallback, &out->nfallback, &out->fbcap) && ok;
-        for (size_t i = 0; i < out->nfallback; i++)
-            if (out->fallback[i].kind == NPC_SP_FQDN || out->fallback[i].kind == NPC_SP_OPTION) {
-                npc_error(s->ctx, NPC103, out->fallback[i].loc,
-                          "an FQDN fallback must be a plain peer");
-                ok = 0;
-            }
-        return ok;
-    }
-    if ((v = npc_map_get(n, "option"))) {
-        static const char *const keys[] = {"option", "empty", NULL};
-        if (!npc_spec_check_keys(s, n, "an option peer", keys))
-            return 0;
-        const char *on = npc_spec_string(s, v, "option");
-        if (!on)
-            return 0;
-        out->kind = NPC_SP_OPTION;
-        out->index = npc_spec_find_option(s, on);
-        if (out->index < 0) {
-            npc_error(s->ctx, NPC106, npc_node_loc(v), "unknown option '%s'", on);
-            return 0;
-        }
-        if (s->options[out->index].type != NPC_OPT_PEERS) {
-            npc_error(s->ctx, NPC103, npc_node_loc(v), "option '%s' is not of type peers", on);
-            return 0;
-        }
-        const npc_node *e = npc_map_get(n, "empty");
-        if (e) {
-            if (npc_node_scalar_eq(e, "any"))
-                out->empty_any = 1;
-            else if (!npc_node_scalar_eq(e, "none")) {
-                npc_error(s->ctx, NPC103, npc_node_loc(e), "'empty' is 'any' or 'none'");
-                return 0;
-            }
-        }
-        return 1;
-    }
+    if (npc_map_get(n, "podSelector") || npc_map_get(n, "namespaceSelector"))
+        return parse_netpol_peer(s, n, out);
+    if (npc_map_get(n, "pods") || npc_map_get(n, "namespaces"))
+        return parse_pods_peer(s, n, out);
+    if ((v = npc_map_get(n, "fqdn")))
+        return parse_fqdn_peer(s, n, v, out);
+    if ((v = npc_map_get(n, "option")))
+        return parse_option_peer(s, n, v, out);
     npc_error(s->ctx, NPC103, out->loc,
               "a peer mapping needs one of: component, entity, pods, namespaces, cidr, ipBlock, "
               "podSelector, namespaceSelector, fqdn, option");
@@ -456,6 +479,8 @@ static int port_option(npc_spec *s, const npc_node *o, npc_sport *out, int endpo
     return 1;
 }
 
+static int parse_port_map(npc_spec *s, const npc_node *n, npc_sport *out);
+
 int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out)
 {
     memset(out, 0, sizeof *out);
@@ -472,6 +497,11 @@ int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out)
         out->lo = out->hi = (uint16_t)v;
         return 1;
     }
+    if (n && !strcmp(npc_node_type_name(n), "number")) {
+        /* too large for an integer, or a fraction */
+        npc_error(s->ctx, NPC107, out->loc, "invalid port %s (expected 1-65535)", n->u.scalar.s);
+        return 0;
+    }
     if (npc_node_is_string(n)) {
         if (strlen(n->u.scalar.s) != n->u.scalar.len) {
             npc_error(s->ctx, NPC107, out->loc, "invalid port");
@@ -481,9 +511,15 @@ int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out)
     }
     if (!n || n->kind != NPC_NODE_MAP) {
         npc_error(s->ctx, NPC103, out->loc,
-                  "a port must be a number, a string or a mapping, not %s", npc_spec_a_type(n));
+                  "a port must be a number, a string or a mapping, not %s", npc_node_type_a(n));
         return 0;
     }
+    return parse_port_map(s, n, out);
+}
+
+/* The long form {port, endPort, protocol, app, when} or {option|endpoints}. */
+static int parse_port_map(npc_spec *s, const npc_node *n, npc_sport *out)
+{
     static const char *const keys[] = {"port", "endPort", "protocol",  "app",
                                        "when", "option",  "endpoints", NULL};
     if (!npc_spec_check_keys(s, n, "a port", keys))
@@ -495,9 +531,11 @@ int npc_spec_parse_port(npc_spec *s, const npc_node *n, npc_sport *out)
         ok = port_option(s, o, out, 0);
     else if (e)
         ok = port_option(s, e, out, 1);
-    else if (p && p->kind == NPC_NODE_MAP && npc_map_get(p, "option"))
-        ok = port_option(s, npc_map_get(p, "option"), out, 0);
-    else if (p && p->kind == NPC_NODE_MAP) {
+    else if (p && p->kind == NPC_NODE_MAP && npc_map_get(p, "option")) {
+        static const char *const okeys[] = {"option", NULL};
+        ok = npc_spec_check_keys(s, p, "'port'", okeys) &&
+             port_option(s, npc_map_get(p, "option"), out, 0);
+    } else if (p && p->kind == NPC_NODE_MAP) {
         npc_error(s->ctx, NPC107, npc_node_loc(p),
                   "'port' must be a number, a range, a name or {option: NAME}");
         ok = 0;

@@ -3,47 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/ir.h"
 #include "spec/spec.h"
 #include "util/buf.h"
 
-/* Kubernetes label syntax: values up to 63 characters of [A-Za-z0-9_.-],
- * alphanumeric at both ends; keys are an optional DNS prefix and '/'. */
-static int name_part_ok(const char *p, size_t n, int allow_empty)
-{
-    if (n == 0)
-        return allow_empty;
-    if (n > 63)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && c != '-' && c != '_' && c != '.')
-            return 0;
-        if ((i == 0 || i == n - 1) && !alnum)
-            return 0;
-    }
-    return 1;
-}
-
+/* The syntax itself is the model's (model/labels.c), so manifests and specs
+ * accept the same labels. */
 int npc_spec_label_value_ok(const char *v)
 {
-    return name_part_ok(v, strlen(v), 1);
+    return npc_label_value_valid(v, strlen(v));
 }
 
 int npc_spec_label_key_ok(const char *k)
 {
-    const char *slash = strchr(k, '/');
-    if (!slash)
-        return name_part_ok(k, strlen(k), 0);
-    size_t plen = (size_t)(slash - k);
-    if (plen == 0 || plen > 253)
-        return 0;
-    for (size_t i = 0; i < plen; i++) {
-        char c = k[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-            return 0;
-    }
-    return name_part_ok(slash + 1, strlen(slash + 1), 0);
+    return npc_label_key_valid(k, strlen(k));
 }
 
 void npc_ssel_add_label(npc_arena *a, npc_ssel *sel, const char *k, const char *v)
@@ -82,30 +55,48 @@ static int cmp_expr(const void *a, const void *b)
 
 static const char *const sop_names[] = {"In", "NotIn", "Exists", "DoesNotExist"};
 
+static const char *label_key(npc_spec *s, const npc_node *k, const char *what)
+{
+    const char *ks = npc_spec_string(s, k, what);
+    if (ks && !npc_spec_label_key_ok(ks)) {
+        npc_error(s->ctx, NPC114, npc_node_loc(k), "invalid label key '%s'", ks);
+        return NULL;
+    }
+    return ks;
+}
+
+/* A label value: any scalar but null (numbers read as their text); key
+ * names it in the message when it is a map's value. */
+static const char *label_value(npc_spec *s, const npc_node *v, const char *key)
+{
+    if (!v || v->kind != NPC_NODE_SCALAR || npc_node_is_null(v)) {
+        if (key)
+            npc_error(s->ctx, NPC103, npc_node_loc(v),
+                      "label value of '%s' must be a string, not %s", key, npc_node_type_a(v));
+        else
+            npc_error(s->ctx, NPC103, npc_node_loc(v), "a value must be a string");
+        return NULL;
+    }
+    const char *vs = npc_spec_dup(s, v);
+    if (strlen(vs) != v->u.scalar.len) {
+        npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value: it holds a NUL character");
+        return NULL;
+    }
+    if (!npc_spec_label_value_ok(vs)) {
+        npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value '%s'", vs);
+        return NULL;
+    }
+    return vs;
+}
+
 int npc_spec_parse_label_map(npc_spec *s, const npc_node *n, npc_ssel *out)
 {
     int ok = 1;
     for (size_t i = 0; i < n->u.map.len; i++) {
         const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
-        const char *ks = npc_spec_string(s, k, "a label key");
-        if (!ks) {
-            ok = 0;
-            continue;
-        }
-        if (!npc_spec_label_key_ok(ks)) {
-            npc_error(s->ctx, NPC114, npc_node_loc(k), "invalid label key '%s'", ks);
-            ok = 0;
-            continue;
-        }
-        if (!v || v->kind != NPC_NODE_SCALAR || npc_node_is_null(v)) {
-            npc_error(s->ctx, NPC103, npc_node_loc(v),
-                      "label value of '%s' must be a string, not %s", ks, npc_spec_a_type(v));
-            ok = 0;
-            continue;
-        }
-        const char *vs = npc_spec_dup(s, v);
-        if (!npc_spec_label_value_ok(vs)) {
-            npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value '%s'", vs);
+        const char *ks = label_key(s, k, "a label key");
+        const char *vs = ks ? label_value(s, v, ks) : NULL;
+        if (!vs) {
             ok = 0;
             continue;
         }
@@ -127,13 +118,9 @@ static int parse_expr(npc_spec *s, const npc_node *e, npc_sexpr *out)
                   "a matchExpressions item needs 'key' and 'operator'");
         return 0;
     }
-    const char *ks = npc_spec_string(s, k, "'key'");
+    const char *ks = label_key(s, k, "'key'");
     if (!ks)
         return 0;
-    if (!npc_spec_label_key_ok(ks)) {
-        npc_error(s->ctx, NPC114, npc_node_loc(k), "invalid label key '%s'", ks);
-        return 0;
-    }
     memset(out, 0, sizeof *out);
     out->key = ks;
     int found = 0;
@@ -155,16 +142,9 @@ static int parse_expr(npc_spec *s, const npc_node *e, npc_sexpr *out)
             return 0;
         }
         for (size_t i = 0; i < vals->u.seq.len; i++) {
-            const npc_node *v = vals->u.seq.items[i];
-            if (!v || v->kind != NPC_NODE_SCALAR || npc_node_is_null(v)) {
-                npc_error(s->ctx, NPC103, npc_node_loc(v), "a value must be a string");
+            const char *vs = label_value(s, vals->u.seq.items[i], NULL);
+            if (!vs)
                 return 0;
-            }
-            const char *vs = npc_spec_dup(s, v);
-            if (!npc_spec_label_value_ok(vs)) {
-                npc_error(s->ctx, NPC114, npc_node_loc(v), "invalid label value '%s'", vs);
-                return 0;
-            }
             NPC_APUSH(s->arena, out->values, out->nvalues, out->cap, vs);
         }
         if (out->nvalues > 1)

@@ -47,7 +47,7 @@ int npc_spec_want_map(npc_spec *s, const npc_node *n, const char *what)
     if (n && n->kind == NPC_NODE_MAP)
         return 1;
     npc_error(s->ctx, NPC103, npc_node_loc(n), "%s must be a mapping, not %s", what,
-              npc_spec_a_type(n));
+              npc_node_type_a(n));
     return 0;
 }
 
@@ -56,21 +56,8 @@ int npc_spec_want_seq(npc_spec *s, const npc_node *n, const char *what)
     if (n && n->kind == NPC_NODE_SEQ)
         return 1;
     npc_error(s->ctx, NPC103, npc_node_loc(n), "%s must be a sequence, not %s", what,
-              npc_spec_a_type(n));
+              npc_node_type_a(n));
     return 0;
-}
-
-const char *npc_spec_a_type(const npc_node *n)
-{
-    static const char *const names[][2] = {{"mapping", "a mapping"}, {"sequence", "a sequence"},
-                                           {"string", "a string"},   {"integer", "an integer"},
-                                           {"boolean", "a boolean"}, {"number", "a number"},
-                                           {"null", "null"}};
-    const char *t = npc_node_type_name(n);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(names[i][0], t))
-            return names[i][1];
-    return t;
 }
 
 const char *npc_spec_dup(npc_spec *s, const npc_node *scalar)
@@ -82,7 +69,7 @@ const char *npc_spec_string(npc_spec *s, const npc_node *n, const char *what)
 {
     if (!npc_node_is_string(n)) {
         npc_error(s->ctx, NPC103, npc_node_loc(n), "%s must be a string, not %s", what,
-                  npc_spec_a_type(n));
+                  npc_node_type_a(n));
         return NULL;
     }
     if (strlen(n->u.scalar.s) != n->u.scalar.len) {
@@ -92,8 +79,7 @@ const char *npc_spec_string(npc_spec *s, const npc_node *n, const char *what)
     return npc_spec_dup(s, n);
 }
 
-/* DNS-1123 label: the names of components, namespaces and policies. */
-static int dns_label_ok(const char *p)
+int npc_spec_dns_label_ok(const char *p)
 {
     size_t n = strlen(p);
     if (n == 0 || n > 63)
@@ -112,7 +98,7 @@ static int dns_label_ok(const char *p)
 static const char *name_field(npc_spec *s, const npc_node *n, const char *what)
 {
     const char *v = npc_spec_string(s, n, what);
-    if (v && !dns_label_ok(v)) {
+    if (v && !npc_spec_dns_label_ok(v)) {
         npc_error(s->ctx, NPC116, npc_node_loc(n),
                   "%s '%s' is not a valid name (lower-case letters, digits and '-', at most 63)",
                   what, v);
@@ -133,6 +119,14 @@ static int is_reserved(const char *name)
 }
 
 /* ------------------------------------------------------------ components */
+
+int npc_spec_find_component(const npc_spec *s, const char *name)
+{
+    for (size_t i = 0; i < s->ncomponents; i++)
+        if (!strcmp(s->components[i].name, name))
+            return (int)i;
+    return -1;
+}
 
 static void parse_component_body(npc_spec *s, const npc_node *k, const npc_node *v,
                                  npc_component *c)
@@ -202,16 +196,14 @@ static void parse_components(npc_spec *s, const npc_node *n)
             npc_spec_check_keys(s, v, "a component", keys);
             parse_component_body(s, k, v, &c);
         }
-        int dup = 0;
-        for (size_t j = 0; j < s->ncomponents; j++)
-            if (!strcmp(s->components[j].name, name)) {
-                npc_diag *dg =
-                    npc_error(s->ctx, NPC109, c.loc, "component '%s' is declared twice", name);
-                npc_diag_also(dg, s->components[j].loc);
-                dup = 1;
-            }
-        if (!dup)
-            NPC_APUSH(s->arena, s->components, s->ncomponents, s->ccap, c);
+        int prev = npc_spec_find_component(s, name);
+        if (prev >= 0) {
+            npc_diag *dg =
+                npc_error(s->ctx, NPC109, c.loc, "component '%s' is declared twice", name);
+            npc_diag_also(dg, s->components[prev].loc);
+            continue;
+        }
+        NPC_APUSH(s->arena, s->components, s->ncomponents, s->ccap, c);
     }
 }
 
@@ -273,7 +265,7 @@ static void add_builtin_entities(npc_spec *s)
     add_builtin_entity(s, "cluster", p, NULL, 0);
 }
 
-static int find_entity(const npc_spec *s, const char *name)
+int npc_spec_find_entity(const npc_spec *s, const char *name)
 {
     for (size_t i = 0; i < s->nentities; i++)
         if (!strcmp(s->entities[i].name, name))
@@ -281,12 +273,44 @@ static int find_entity(const npc_spec *s, const char *name)
     return -1;
 }
 
+/* One part of an entity: {peer|peers, ports}; 0 after errors. */
+static int parse_entity_part(npc_spec *s, const npc_node *pn, npc_entity_part *part)
+{
+    static const char *const keys[] = {"peer", "peers", "ports", NULL};
+    if (!npc_spec_want_map(s, pn, "an entity part") ||
+        !npc_spec_check_keys(s, pn, "an entity part", keys))
+        return 0;
+    memset(part, 0, sizeof *part);
+    const npc_node *peer = npc_map_get(pn, "peer");
+    if (!peer)
+        peer = npc_map_get(pn, "peers");
+    if (!peer) {
+        npc_error(s->ctx, NPC104, npc_node_loc(pn), "an entity part needs 'peer'");
+        return 0;
+    }
+    if (!npc_spec_parse_peers(s, peer, &part->peers, &part->npeers, &part->pcap))
+        return 0;
+    int ok = 1;
+    for (size_t q = 0; q < part->npeers; q++)
+        if (part->peers[q].kind == NPC_SP_ENTITY) {
+            npc_error(s->ctx, NPC103, part->peers[q].loc,
+                      "an entity cannot refer to another entity");
+            ok = 0;
+        }
+    const npc_node *ports = npc_map_get(pn, "ports");
+    if (ports) {
+        part->has_ports = 1;
+        if (!npc_spec_parse_ports(s, ports, &part->ports, &part->nports, &part->portcap))
+            return 0;
+    }
+    return ok;
+}
+
 static void parse_entities(npc_spec *s, const npc_node *n)
 {
     size_t nbuiltin = s->nentities;
     if (!n || !npc_spec_want_map(s, n, "spec.entities"))
         return;
-    static const char *const keys[] = {"peer", "peers", "ports", NULL};
     /* Pass 1: names, so that entities are known to the peers of pass 2. */
     int *slot = npc_arena_alloc(s->arena, (n->u.map.len + 1) * sizeof *slot);
     for (size_t i = 0; i < n->u.map.len; i++) {
@@ -299,17 +323,14 @@ static void parse_entities(npc_spec *s, const npc_node *n)
             npc_error(s->ctx, NPC116, npc_node_loc(k), "'%s' is a reserved peer name", name);
             continue;
         }
-        for (size_t j = 0; j < s->ncomponents; j++)
-            if (!strcmp(s->components[j].name, name)) {
-                npc_diag *d = npc_error(s->ctx, NPC109, npc_node_loc(k),
-                                        "entity '%s' has the name of a component", name);
-                npc_diag_also(d, s->components[j].loc);
-                name = NULL;
-                break;
-            }
-        if (!name)
+        int comp = npc_spec_find_component(s, name);
+        if (comp >= 0) {
+            npc_diag *d = npc_error(s->ctx, NPC109, npc_node_loc(k),
+                                    "entity '%s' has the name of a component", name);
+            npc_diag_also(d, s->components[comp].loc);
             continue;
-        int e = find_entity(s, name);
+        }
+        int e = npc_spec_find_entity(s, name);
         if (e >= 0 && (size_t)e >= nbuiltin) {
             npc_diag *d =
                 npc_error(s->ctx, NPC109, npc_node_loc(k), "entity '%s' is declared twice", name);
@@ -336,35 +357,8 @@ static void parse_entities(npc_spec *s, const npc_node *n)
         if (!npc_spec_want_seq(s, v, "an entity (a list of {peer, ports})"))
             continue;
         for (size_t j = 0; j < v->u.seq.len; j++) {
-            const npc_node *pn = v->u.seq.items[j];
-            if (!npc_spec_want_map(s, pn, "an entity part") ||
-                !npc_spec_check_keys(s, pn, "an entity part", keys))
-                continue;
             npc_entity_part part;
-            memset(&part, 0, sizeof part);
-            const npc_node *peer = npc_map_get(pn, "peer");
-            if (!peer)
-                peer = npc_map_get(pn, "peers");
-            if (!peer) {
-                npc_error(s->ctx, NPC104, npc_node_loc(pn), "an entity part needs 'peer'");
-                continue;
-            }
-            if (!npc_spec_parse_peers(s, peer, &part.peers, &part.npeers, &part.pcap))
-                continue;
-            int nested = 0;
-            for (size_t q = 0; q < part.npeers; q++)
-                if (part.peers[q].kind == NPC_SP_ENTITY) {
-                    npc_error(s->ctx, NPC103, part.peers[q].loc,
-                              "an entity cannot refer to another entity");
-                    nested = 1;
-                }
-            const npc_node *ports = npc_map_get(pn, "ports");
-            if (ports) {
-                part.has_ports = 1;
-                if (!npc_spec_parse_ports(s, ports, &part.ports, &part.nports, &part.portcap))
-                    continue;
-            }
-            if (!nested)
+            if (parse_entity_part(s, v->u.seq.items[j], &part))
                 NPC_APUSH(s->arena, e->parts, e->nparts, e->cap, part);
         }
     }
@@ -378,21 +372,6 @@ static int find_policy(const npc_spec *s, const char *name)
         if (!strcmp(s->policies[i].name, name))
             return (int)i;
     return -1;
-}
-
-int npc_spec_find_component(const npc_spec *s, const char *name);
-int npc_spec_find_component(const npc_spec *s, const char *name)
-{
-    for (size_t i = 0; i < s->ncomponents; i++)
-        if (!strcmp(s->components[i].name, name))
-            return (int)i;
-    return -1;
-}
-
-int npc_spec_find_entity(const npc_spec *s, const char *name);
-int npc_spec_find_entity(const npc_spec *s, const char *name)
-{
-    return find_entity(s, name);
 }
 
 static void parse_isolate(npc_spec *s, const npc_node *n, npc_spolicy *p)
@@ -412,84 +391,80 @@ static void parse_isolate(npc_spec *s, const npc_node *n, npc_spolicy *p)
     }
 }
 
-static void parse_policies(npc_spec *s, const npc_node *n)
+/* One declared policy (name k, body v) into *p; 0 after errors. */
+static int parse_policy(npc_spec *s, const npc_node *k, const npc_node *v, npc_spolicy *p)
 {
     static const char *const keys[] = {"subject", "namespace", "when", "otherwise", "deny", NULL};
-    const npc_node **others = NULL;
-    if (n && npc_spec_want_map(s, n, "spec.policies")) {
-        others = npc_arena_alloc(s->arena, (n->u.map.len + 1) * sizeof *others);
-        for (size_t i = 0; i < n->u.map.len; i++) {
-            const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
-            const char *name = name_field(s, k, "policy name");
-            if (!name)
-                continue;
-            int prev = find_policy(s, name);
-            if (prev >= 0) {
-                npc_diag *d = npc_error(s->ctx, NPC109, npc_node_loc(k),
-                                        "policy '%s' is declared twice", name);
-                npc_diag_also(d, s->policies[prev].loc);
-                continue;
-            }
-            npc_spolicy p;
-            memset(&p, 0, sizeof p);
-            p.name = name;
-            p.loc = npc_node_loc(k);
-            p.otherwise = -1;
-            p.subject = -2;
-            if (!npc_spec_want_map(s, v, "a policy"))
-                continue;
-            npc_spec_check_keys(s, v, "a policy", keys);
-            const npc_node *subj = npc_map_get(v, "subject");
-            const char *sn = subj ? npc_spec_string(s, subj, "subject") : name;
-            if (!sn)
-                continue;
-            if (!strcmp(sn, "all-components")) {
-                p.subject = NPC_SUBJ_ALL;
-                if (!s->has_selector)
-                    npc_error(s->ctx, NPC104, npc_node_loc(subj),
-                              "subject all-components needs spec.selector (the labels of every "
-                              "component)");
-            } else {
-                p.subject = npc_spec_find_component(s, sn);
-                if (p.subject < 0) {
-                    npc_error(s->ctx, NPC105, npc_node_loc(subj ? subj : k),
-                              "unknown component '%s' (subject of policy '%s')", sn, name);
-                    continue;
-                }
-            }
-            const npc_node *ns = npc_map_get(v, "namespace");
-            if (ns && p.subject >= 0) {
-                npc_error(s->ctx, NPC103, npc_node_loc(ns),
-                          "a policy of component '%s' lives in the component's namespace; drop "
-                          "'namespace'",
-                          s->components[p.subject].name);
-                continue;
-            }
-            if (ns)
-                p.ns = name_field(s, ns, "namespace");
-            else if (p.subject >= 0)
-                p.ns = s->components[p.subject].ns;
-            else
-                p.ns = s->ns;
-            if (!p.ns) {
-                if (!ns)
-                    npc_error(s->ctx, NPC104, npc_node_loc(k),
-                              "policy '%s' needs a namespace (or set spec.namespace)", name);
-                continue;
-            }
-            const npc_node *w = npc_map_get(v, "when");
-            if (w)
-                p.when = npc_spec_parse_cond(s, w);
-            const npc_node *d = npc_map_get(v, "deny");
-            if (d)
-                parse_isolate(s, d, &p);
-            others[s->npolicies] = npc_map_get(v, "otherwise");
-            NPC_APUSH(s->arena, s->policies, s->npolicies, s->pcap, p);
+    const char *name = name_field(s, k, "policy name");
+    if (!name)
+        return 0;
+    int prev = find_policy(s, name);
+    if (prev >= 0) {
+        npc_diag *d =
+            npc_error(s->ctx, NPC109, npc_node_loc(k), "policy '%s' is declared twice", name);
+        npc_diag_also(d, s->policies[prev].loc);
+        return 0;
+    }
+    memset(p, 0, sizeof *p);
+    p->name = name;
+    p->loc = npc_node_loc(k);
+    p->otherwise = -1;
+    if (!npc_spec_want_map(s, v, "a policy"))
+        return 0;
+    npc_spec_check_keys(s, v, "a policy", keys);
+    const npc_node *subj = npc_map_get(v, "subject");
+    const char *sn = subj ? npc_spec_string(s, subj, "subject") : name;
+    if (!sn)
+        return 0;
+    if (!strcmp(sn, "all-components")) {
+        p->subject = NPC_SUBJ_ALL;
+        if (!s->has_selector)
+            npc_error(s->ctx, NPC104, npc_node_loc(subj ? subj : k),
+                      "subject all-components needs spec.selector (the labels of every "
+                      "component)");
+    } else {
+        p->subject = npc_spec_find_component(s, sn);
+        if (p->subject < 0) {
+            npc_error(s->ctx, NPC105, npc_node_loc(subj ? subj : k),
+                      "unknown component '%s' (subject of policy '%s')", sn, name);
+            return 0;
         }
     }
-    size_t ndeclared = s->npolicies;
+    const npc_node *ns = npc_map_get(v, "namespace");
+    if (ns && p->subject >= 0) {
+        npc_error(s->ctx, NPC103, npc_node_loc(ns),
+                  "a policy of component '%s' lives in the component's namespace; drop "
+                  "'namespace'",
+                  s->components[p->subject].name);
+        return 0;
+    }
+    if (ns)
+        p->ns = name_field(s, ns, "namespace");
+    else if (p->subject >= 0)
+        p->ns = s->components[p->subject].ns;
+    else
+        p->ns = s->ns;
+    if (!p->ns) {
+        if (!ns)
+            npc_error(s->ctx, NPC104, npc_node_loc(k),
+                      "policy '%s' needs a namespace (or set spec.namespace)", name);
+        return 0;
+    }
+    const npc_node *w = npc_map_get(v, "when");
+    if (w)
+        p->when = npc_spec_parse_cond(s, w);
+    const npc_node *d = npc_map_get(v, "deny");
+    if (d)
+        parse_isolate(s, d, p);
+    return 1;
+}
+
+/* `otherwise` of the declared policies (others[i] of policy i), as policy
+ * indexes; a component's implicit policy, not made yet, is -100 - c. */
+static void resolve_otherwise(npc_spec *s, const npc_node *const *others, size_t ndeclared)
+{
     for (size_t i = 0; i < ndeclared; i++) {
-        const npc_node *o = others ? others[i] : NULL;
+        const npc_node *o = others[i];
         if (!o)
             continue;
         const char *on = npc_spec_string(s, o, "otherwise");
@@ -502,11 +477,15 @@ static void parse_policies(npc_spec *s, const npc_node *n)
                 npc_error(s->ctx, NPC105, npc_node_loc(o), "unknown policy '%s'", on);
                 continue;
             }
-            idx = -100 - c; /* the component's implicit policy, made below */
+            idx = -100 - c;
         }
         s->policies[i].otherwise = idx;
     }
-    /* Each component has a policy of its own name, declared or implicit. */
+}
+
+/* Each component has a policy of its own name, declared or implicit. */
+static void add_own_policies(npc_spec *s)
+{
     for (size_t c = 0; c < s->ncomponents; c++) {
         int idx = find_policy(s, s->components[c].name);
         if (idx >= 0) {
@@ -530,6 +509,24 @@ static void parse_policies(npc_spec *s, const npc_node *n)
         }
         s->components[c].policy = idx;
     }
+}
+
+static void parse_policies(npc_spec *s, const npc_node *n)
+{
+    size_t ndeclared = 0;
+    if (n && npc_spec_want_map(s, n, "spec.policies")) {
+        const npc_node **others = npc_arena_alloc(s->arena, (n->u.map.len + 1) * sizeof *others);
+        for (size_t i = 0; i < n->u.map.len; i++) {
+            npc_spolicy p;
+            if (!parse_policy(s, n->u.map.items[i].key, n->u.map.items[i].value, &p))
+                continue;
+            others[s->npolicies] = npc_map_get(n->u.map.items[i].value, "otherwise");
+            NPC_APUSH(s->arena, s->policies, s->npolicies, s->pcap, p);
+        }
+        ndeclared = s->npolicies;
+        resolve_otherwise(s, others, ndeclared);
+    }
+    add_own_policies(s);
     for (size_t i = 0; i < ndeclared; i++)
         if (s->policies[i].otherwise <= -100)
             s->policies[i].otherwise = s->components[-100 - s->policies[i].otherwise].policy;
@@ -543,7 +540,7 @@ static int comp_side(const npc_speer *p)
            p->kind == NPC_SP_OPTION;
 }
 
-static int policy_matches(const npc_spec *s, int pol, const npc_speer *side)
+int npc_spec_policy_selects(const npc_spec *s, int pol, const npc_speer *side)
 {
     const npc_spolicy *p = &s->policies[pol];
     if (side->kind == NPC_SP_ALL_COMPONENTS)
@@ -554,7 +551,7 @@ static int policy_matches(const npc_spec *s, int pol, const npc_speer *side)
 static void parse_purpose(npc_spec *s, const npc_node *n, npc_flow *f)
 {
     if (npc_node_is_string(n)) {
-        f->purpose_from = f->purpose_to = npc_spec_dup(s, n);
+        f->purpose_from = f->purpose_to = npc_spec_string(s, n, "purpose");
         return;
     }
     static const char *const keys[] = {"from", "to", NULL};
@@ -566,6 +563,64 @@ static void parse_purpose(npc_spec *s, const npc_node *n, npc_flow *f)
         f->purpose_from = npc_spec_string(s, a, "purpose.from");
     if (b)
         f->purpose_to = npc_spec_string(s, b, "purpose.to");
+}
+
+/* `policy` of a flow: a name or a list, each selecting a side of f. */
+static int parse_flow_policies(npc_spec *s, const npc_node *pol, npc_flow *f)
+{
+    int ok = 1;
+    size_t cnt = pol->kind == NPC_NODE_SEQ ? pol->u.seq.len : 1;
+    for (size_t j = 0; j < cnt; j++) {
+        const npc_node *one = pol->kind == NPC_NODE_SEQ ? pol->u.seq.items[j] : pol;
+        const char *pn = npc_spec_string(s, one, "policy");
+        if (!pn) {
+            ok = 0;
+            continue;
+        }
+        int idx = find_policy(s, pn);
+        if (idx < 0) {
+            npc_error(s->ctx, NPC105, npc_node_loc(one), "unknown policy '%s'", pn);
+            ok = 0;
+            continue;
+        }
+        int used = 0;
+        for (size_t q = 0; q < f->nfrom; q++)
+            used |= npc_spec_policy_selects(s, idx, &f->from[q]);
+        for (size_t q = 0; q < f->nto; q++)
+            used |= npc_spec_policy_selects(s, idx, &f->to[q]);
+        if (!used) {
+            npc_error(s->ctx, NPC115, npc_node_loc(one),
+                      "policy '%s' selects neither side of this flow", pn);
+            ok = 0;
+            continue;
+        }
+        NPC_APUSH(s->arena, f->policies, f->npolicies, f->polcap, idx);
+    }
+    return ok;
+}
+
+/* A side of all components has no policy of its own: one must be named. */
+static int all_components_named(npc_spec *s, const npc_flow *f)
+{
+    int ok = 1;
+    for (int side = 0; side < 2 && ok; side++) {
+        const npc_speer *ps = side ? f->to : f->from;
+        size_t np = side ? f->nto : f->nfrom;
+        for (size_t q = 0; q < np; q++) {
+            if (ps[q].kind != NPC_SP_ALL_COMPONENTS)
+                continue;
+            int named = 0;
+            for (size_t j = 0; j < f->npolicies; j++)
+                named |= npc_spec_policy_selects(s, f->policies[j], &ps[q]);
+            if (!named) {
+                npc_error(s->ctx, NPC115, ps[q].loc,
+                          "a flow of all-components must name a policy whose subject is "
+                          "all-components");
+                ok = 0;
+            }
+        }
+    }
+    return ok;
 }
 
 static void parse_flows(npc_spec *s, const npc_node *n)
@@ -612,54 +667,9 @@ static void parse_flows(npc_spec *s, const npc_node *n)
             continue;
         }
         const npc_node *pol = npc_map_get(fn, "policy");
-        if (pol) {
-            const npc_node *one = pol;
-            size_t cnt = pol->kind == NPC_NODE_SEQ ? pol->u.seq.len : 1;
-            for (size_t j = 0; j < cnt; j++) {
-                one = pol->kind == NPC_NODE_SEQ ? pol->u.seq.items[j] : pol;
-                const char *pn = npc_spec_string(s, one, "policy");
-                if (!pn) {
-                    ok = 0;
-                    continue;
-                }
-                int idx = find_policy(s, pn);
-                if (idx < 0) {
-                    npc_error(s->ctx, NPC105, npc_node_loc(one), "unknown policy '%s'", pn);
-                    ok = 0;
-                    continue;
-                }
-                int used = 0;
-                for (size_t q = 0; q < f.nfrom; q++)
-                    used |= policy_matches(s, idx, &f.from[q]);
-                for (size_t q = 0; q < f.nto; q++)
-                    used |= policy_matches(s, idx, &f.to[q]);
-                if (!used) {
-                    npc_error(s->ctx, NPC115, npc_node_loc(one),
-                              "policy '%s' selects neither side of this flow", pn);
-                    ok = 0;
-                    continue;
-                }
-                NPC_APUSH(s->arena, f.policies, f.npolicies, f.polcap, idx);
-            }
-        }
-        /* A side of all components has no policy of its own: one must be named. */
-        for (int side = 0; side < 2 && ok; side++) {
-            const npc_speer *ps = side ? f.to : f.from;
-            size_t np = side ? f.nto : f.nfrom;
-            for (size_t q = 0; q < np; q++) {
-                if (ps[q].kind != NPC_SP_ALL_COMPONENTS)
-                    continue;
-                int named = 0;
-                for (size_t j = 0; j < f.npolicies; j++)
-                    named |= policy_matches(s, f.policies[j], &ps[q]);
-                if (!named) {
-                    npc_error(s->ctx, NPC115, ps[q].loc,
-                              "a flow of all-components must name a policy whose subject is "
-                              "all-components");
-                    ok = 0;
-                }
-            }
-        }
+        if (pol)
+            ok = parse_flow_policies(s, pol, &f);
+        ok = ok && all_components_named(s, &f);
         if (ok)
             NPC_APUSH(s->arena, s->flows, s->nflows, s->flcap, f);
     }
@@ -816,7 +826,10 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     }
     npc_spec_parse_options(s, npc_map_get(sp, "options"));
     if ((v = npc_map_get(sp, "engine"))) {
+        s->engine_loc = npc_node_loc(v);
         if (v->kind == NPC_NODE_MAP) {
+            static const char *const ekeys[] = {"option", NULL};
+            npc_spec_check_keys(s, v, "spec.engine", ekeys);
             const npc_node *o = npc_map_get(v, "option");
             const char *on = o ? npc_spec_string(s, o, "option") : NULL;
             s->engine_opt = on ? npc_spec_find_option(s, on) : -1;
@@ -841,7 +854,6 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     parse_default_deny(s, npc_map_get(sp, "defaultDeny"));
 }
 
-void npc_spec_add_tree(npc_spec *s, npc_tree *t);
 void npc_spec_add_tree(npc_spec *s, npc_tree *t)
 {
     NPC_APUSH(s->arena, s->trees, s->ntrees, s->tcap, t);
@@ -878,9 +890,11 @@ static int on_doc(npc_ctx *ctx, npc_tree *t, void *user)
     if (md && npc_spec_want_map(s, md, "metadata")) {
         static const char *const mkeys[] = {"name", "description", NULL};
         npc_spec_check_keys(s, md, "metadata", mkeys);
-        const npc_node *nm = npc_map_get(md, "name");
+        const npc_node *nm = npc_map_get(md, "name"), *d = npc_map_get(md, "description");
         if (nm)
             s->name = name_field(s, nm, "metadata.name");
+        if (d)
+            npc_spec_string(s, d, "metadata.description");
     }
     const npc_node *sp = npc_map_get(r, "spec");
     if (!sp) {

@@ -70,6 +70,7 @@ typedef struct npc_cond {
     int opt;         /* option index (OPT, EQ, NE) */
     const char *lit; /* EQ, NE */
     struct npc_cond *a, *b;
+    unsigned depth; /* of the tree below: bounded, so evaluation cannot run out of stack */
 } npc_cond;
 
 /* --------------------------------------------------------------- options */
@@ -261,6 +262,7 @@ struct npc_spec {
     const char *naming; /* e.g. "kyma-project.io--telemetry-{name}" */
     npc_loc naming_loc;
     const char *engine; /* default engine, or NULL */
+    npc_loc engine_loc; /* spec.engine, for an engine no renderer knows */
     int engine_opt;     /* option holding the default engine, or -1 */
     int has_selector;
     npc_ssel selector; /* all components */
@@ -292,8 +294,16 @@ int npc_spec_want_map(npc_spec *s, const npc_node *n, const char *what);
 int npc_spec_want_seq(npc_spec *s, const npc_node *n, const char *what);
 const char *npc_spec_string(npc_spec *s, const npc_node *n, const char *what); /* NULL on error */
 const char *npc_spec_dup(npc_spec *s, const npc_node *scalar);
-/* "a mapping", "an integer", "null": a node's type with its article. */
-const char *npc_spec_a_type(const npc_node *n);
+/* A DNS-1123 label: the names of components, policies and namespaces. */
+int npc_spec_dns_label_ok(const char *name);
+/* Index by name, or -1. */
+int npc_spec_find_component(const npc_spec *s, const char *name);
+int npc_spec_find_entity(const npc_spec *s, const char *name);
+/* Whether policy pol carries the rules of a flow side: its subject is the
+ * side's component, or all-components for a side of all-components. */
+int npc_spec_policy_selects(const npc_spec *s, int pol, const npc_speer *side);
+/* The spec owns t from now on (values files, --set values). */
+void npc_spec_add_tree(npc_spec *s, npc_tree *t);
 
 int npc_spec_label_key_ok(const char *k);
 int npc_spec_label_value_ok(const char *v);

@@ -1,6 +1,7 @@
 # Traffic spec verbs (render, docs): golden output per example and option
 # combination (with idempotence, JSON = YAML, schema validation), expected
-# diagnostics of bad specs, and the diagnostics documentation.
+# diagnostics of bad specs, the diagnostics documentation and the examples
+# of docs/spec.md.
 # Regenerate expected files: NETPOLC_REGEN=1 ctest -R golden
 set(NPC_SPEC_GOLDEN ${PROJECT_SOURCE_DIR}/tests/golden/spec)
 set(NPC_SPEC_DRIVER ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/spec_golden.py
@@ -26,6 +27,11 @@ foreach(spec ${NPC_SPEC_ERRORS})
 endforeach()
 
 add_test(NAME spec/diagnostics-doc COMMAND ${NPC_SPEC_DRIVER} codes)
+
+# The YAML examples of docs/spec.md, assembled into one spec, render.
+add_test(NAME spec/doc-examples
+         COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/spec_doc_examples.py
+                 --bin ${NETPOLC_BIN} --root ${PROJECT_SOURCE_DIR})
 
 # The validator itself must reject what an API server rejects.
 add_test(NAME spec/schema-check-rejects

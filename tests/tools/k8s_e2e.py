@@ -4,8 +4,10 @@
 Reads every case of the corpus (cases/*.yaml): for each step it writes the
 cluster manifest of the case's ports/protocols (cluster/*.yaml, with the
 step's label changes applied) and the step's active policies into a
-temporary folder, then asks `netpolc eval` about every non-loopback cell of
-each probe's truth table (loopback is ignored, as the upstream test does).
+temporary folder, then checks every non-loopback cell of each probe's truth
+table (loopback is ignored, as the upstream test does) twice: with
+`netpolc eval` for that flow, and against the step's
+`netpolc connlist --format json` (the port in the pair's connections).
 
 Prints one line per disagreeing cell and the count
 "N of M truth tables agree"; exits 1 on any disagreement.
@@ -15,6 +17,7 @@ usage: k8s_e2e.py NETPOLC CORPUS_DIR [CASE_SUBSTRING...]
 import concurrent.futures
 import copy
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -61,6 +64,33 @@ def run_eval(netpolc, folder, src, dst, port, proto):
     return p.returncode == 0, p.stdout.strip()
 
 
+def conn_has(conn, port, proto):
+    """Whether netpol-analyzer's connection text ("All Connections",
+    "SCTP 1-65535,TCP 80,8080-8090,UDP 53") holds port/proto."""
+    if conn == "All Connections":
+        return True
+    current = None
+    for part in conn.split(","):
+        if " " in part:
+            current, part = part.split(" ", 1)
+        lo, _, hi = part.partition("-")
+        if current == proto and int(lo) <= port <= int(hi or lo):
+            return True
+    return False
+
+
+def run_connlist(netpolc, folder):
+    p = subprocess.run([netpolc, "connlist", "--format", "json", folder],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    if p.returncode != 0:
+        return None, p.stderr.strip()
+    pairs = {}
+    for row in json.loads(p.stdout):
+        strip = lambda s: s.split("[")[0]
+        pairs[(strip(row["src"]), strip(row["dst"]))] = row["conn"]
+    return pairs, ""
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -92,6 +122,7 @@ def main():
                     yaml.safe_dump_all(objs, f, sort_keys=False)
                 with open(os.path.join(folder, "policies.yaml"), "w") as f:
                     yaml.safe_dump_all(step.get("active_policies") or [], f, sort_keys=False)
+                connlist, cl_err = run_connlist(netpolc, folder)
                 for pi, probe in enumerate(step["probes"]):
                     total += 1
                     cols, cells = parse_table(probe["truth_table"])
@@ -107,9 +138,19 @@ def main():
                         if got is None:
                             bad.append("%s -> %s: netpolc failed: %s" % (src, dst, out))
                         elif got != want:
-                            bad.append("%s -> %s: expected %s, got %s (%s)" % (
+                            bad.append("%s -> %s: expected %s, eval says %s (%s)" % (
                                 src, dst, "allowed" if want else "denied",
                                 "allowed" if got else "denied", out))
+                        if connlist is None:
+                            bad.append("%s -> %s: netpolc connlist failed: %s" % (src, dst, cl_err))
+                            continue
+                        listed = conn_has(connlist.get((src, dst), "No Connections"),
+                                          probe["port"], probe["protocol"])
+                        if listed != want:
+                            bad.append("%s -> %s: expected %s, connlist says %s (%s)" % (
+                                src, dst, "allowed" if want else "denied",
+                                "allowed" if listed else "denied",
+                                connlist.get((src, dst), "no line")))
                     label = "%s step %d probe %d (%s/%s)" % (name, si + 1, pi + 1,
                                                              probe["port"], probe["protocol"])
                     if bad:

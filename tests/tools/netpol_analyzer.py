@@ -114,8 +114,6 @@ def scope_of(corpus, entry):
         return "input folder not in this corpus copy"
     if opts.get("output") == "svg":
         return "svg output (graphviz rendering)"
-    if opts.get("exposure"):
-        return "exposure analysis (--exposure)"
     kinds = corpus.kinds(entry["test_dir"])
     if opts.get("multiple-networks") and kinds & MULTI_NETWORK_KINDS:
         return "multiple networks (UDN/CUDN/NAD/MultiNetworkPolicy)"
@@ -140,6 +138,8 @@ def connlist_args(entry):
         args += ["--focus-direction", o["focus-direction"]]
     if o.get("focus-conn"):
         args += ["--focus-conn", o["focus-conn"]]
+    if o.get("exposure"):
+        args += ["--exposure"]
     if o.get("explain"):
         args += ["--explain"]
     if o.get("explain-only"):
@@ -264,18 +264,21 @@ def main():
             scope[reason] += 1
         else:
             todo.append(e)
-    agree = exact = 0
+    agree = exact = expo_agree = 0
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda e: check_connlist(corpus, args.netpolc, e, args.timeout), todo))
     for e, (good, why) in zip(todo, results):
         if good:
             agree += 1
             exact += why == ""
+            expo_agree += bool(e["options"].get("exposure"))
         else:
             failures.append("connlist %s -> %s\n    %s" % (
                 " ".join(connlist_args(e)[1:] + [e["test_dir"]]), e["expected_output"], why))
     print("connlist: %d agree / %d run / %d out of scope" % (agree, len(todo), sum(scope.values())))
     print("    (%d of the %d agree byte for byte, up to the final newline)" % (exact, agree))
+    print("    (exposure analysis: %d agree / %d run)" % (
+        expo_agree, sum(1 for e in todo if e["options"].get("exposure"))))
     for reason, n in scope.most_common():
         print("    %4d  %s" % (n, reason))
     for kind, n in sorted(other.items()):
@@ -295,17 +298,20 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda e: check_connlist(corpus, args.netpolc, e, args.timeout),
                                 expl_todo))
-    expl_ok = expl_exact = 0
+    expl_ok = expl_exact = expl_expo = 0
     for e, (good, why) in zip(expl_todo, results):
         if good:
             expl_ok += 1
             expl_exact += why == ""
+            expl_expo += bool(e["options"].get("exposure"))
         else:
             failures.append("explain %s -> %s\n    %s" % (
                 " ".join(connlist_args(e)[1:] + [e["test_dir"]]), e["expected_output"], why))
     print("explain: %d agree / %d run / %d out of scope" % (expl_ok, len(expl_todo),
                                                              sum(expl_scope.values())))
     print("    (%d of the %d agree byte for byte, up to the final newline)" % (expl_exact, expl_ok))
+    print("    (exposure analysis: %d agree / %d run)" % (
+        expl_expo, sum(1 for e in expl_todo if e["options"].get("exposure"))))
     for reason, n in expl_scope.most_common():
         print("    %4d  %s" % (n, reason))
     ok &= expl_ok == len(expl_todo)

@@ -35,21 +35,22 @@ static int load_doc(npc_ctx *ctx, npc_tree *t, void *user)
 
 /* Namespaces x and y (label ns), pods a (app=a, port http 80/TCP,
  * dns 53/UDP, IP 10.0.0.1) and b (app=b, IP 10.0.0.2) in each, plus text. */
-static const char base[] = "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, labels: {ns: x}}\n"
-                           "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: y, labels: {ns: y}}\n"
-                           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n"
-                           "spec:\n  containers:\n  - name: c\n    ports:\n"
-                           "    - {name: http, containerPort: 80}\n"
-                           "    - {name: dns, containerPort: 53, protocol: UDP}\n"
-                           "status: {podIP: 10.0.0.1}\n"
-                           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\n"
-                           "spec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.0.2}\n"
-                           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: y, labels: {app: a}}\n"
-                           "spec:\n  containers:\n  - name: c\n    ports:\n"
-                           "    - {name: http, containerPort: 8080}\n"
-                           "status: {podIP: 10.0.1.1}\n"
-                           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: y, labels: {app: b}}\n"
-                           "spec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.1.2}\n";
+static const char base[] =
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, labels: {ns: x}}\n"
+    "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: y, labels: {ns: y}}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n"
+    "spec:\n  containers:\n  - name: c\n    ports:\n"
+    "    - {name: http, containerPort: 80}\n"
+    "    - {name: dns, containerPort: 53, protocol: UDP}\n"
+    "status: {podIP: 10.0.0.1}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: b}}\n"
+    "spec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.0.2}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: y, labels: {app: a}}\n"
+    "spec:\n  containers:\n  - name: c\n    ports:\n"
+    "    - {name: http, containerPort: 8080}\n"
+    "status: {podIP: 10.0.1.1}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: y, labels: {app: b}}\n"
+    "spec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.1.2}\n";
 
 static void load(fixture *f, const char *policies)
 {
@@ -201,8 +202,8 @@ static void test_ipblock_except_and_pod_ips(void **state)
              "  - to: [{ipBlock: {cidr: '2001:db8::/32'}}]\n");
     assert_true(flow(&f, "x/a", "10.0.200.1", "TCP", 80));
     assert_false(flow(&f, "x/a", "10.1.0.1", "TCP", 80));
-    assert_true(flow(&f, "x/a", "y/a", "TCP", 80));  /* pod IP 10.0.1.1 inside */
-    assert_false(flow(&f, "x/a", "y/b", "TCP", 80)); /* pod IP 10.0.1.2 excepted */
+    assert_true(flow(&f, "x/a", "y/a", "TCP", 80));       /* pod IP 10.0.1.1 inside */
+    assert_false(flow(&f, "x/a", "y/b", "TCP", 80));      /* pod IP 10.0.1.2 excepted */
     assert_false(flow(&f, "x/a", "10.0.1.2", "TCP", 80)); /* that address is y/b */
     assert_true(flow(&f, "x/a", "2001:db8::5", "UDP", 5));
     assert_false(flow(&f, "x/a", "2001:db9::5", "UDP", 5));
@@ -297,11 +298,13 @@ static void test_admin_and_baseline_tiers(void **state)
 
     npc_buf why = NPC_BUF_INIT, chain = NPC_BUF_INIT;
     int allowed = 1;
-    assert_int_equal(npc_cluster_eval(f.c, "y/a", "x/a", "tcp", 80, &allowed, &why, &chain), NPC_OK);
+    assert_int_equal(npc_cluster_eval(f.c, "y/a", "x/a", "tcp", 80, &allowed, &why, &chain),
+                     NPC_OK);
     assert_false(allowed);
     assert_non_null(strstr(chain.data, "admin tier: AdminNetworkPolicy pass-80 (priority 1) "
                                        "ingress rule 0 at ?: Pass (to the next tier)"));
-    assert_non_null(strstr(chain.data, "namespace tier: no policy selects it for ingress (not isolated)"));
+    assert_non_null(
+        strstr(chain.data, "namespace tier: no policy selects it for ingress (not isolated)"));
     assert_non_null(strstr(chain.data, "baseline tier: BaselineAdminNetworkPolicy default"));
     assert_non_null(strstr(why.data, "denied by ingress to x/a[Pod]: baseline tier:"));
     npc_buf_free(&why);
@@ -325,8 +328,9 @@ static void test_connlist_counts(void **state)
         else
             ext++;
         if (cn->dst.kind == NPC_EP_WORKLOAD)
-            assert_int_not_equal(f.c->namespaces.items[f.c->workloads.items[cn->dst.workload].ns].name,
-                                 npc_intern_cstr(f.ctx->strings, "x"));
+            assert_int_not_equal(
+                f.c->namespaces.items[f.c->workloads.items[cn->dst.workload].ns].name,
+                npc_intern_cstr(f.ctx->strings, "x"));
         assert_true(npc_portset_is_all(&cn->conns));
     }
     /* 4 workloads: sources all 4, destinations only y's two: 4*2 - 2 self */

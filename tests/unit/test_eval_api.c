@@ -55,7 +55,8 @@ static int setup(void **state)
                "---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: y}\n");
     write_file("sub/notes.txt", "not a manifest: ignored\n");
     write_file(".hidden.yaml", "this: [is not: valid\n");
-    write_file("sub/template.yaml", "kind: Pod\nmetadata:\n  name: \"{{ printf \"%s\" .Name }}\"\n");
+    write_file("sub/template.yaml",
+               "kind: Pod\nmetadata:\n  name: \"{{ printf \"%s\" .Name }}\"\n");
     return 0;
 }
 
@@ -95,11 +96,12 @@ static void test_load_folder_connlist_eval(void **state)
 
     npc_buf out = NPC_BUF_INIT;
     assert_int_equal(npc_cluster_connlist(c, "txt", &out), NPC_OK);
-    assert_string_equal(out.data, "0.0.0.0-255.255.255.255[External] => x/a[Pod] : All Connections\n"
-                                  "x/a[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"
-                                  "x/a[Pod] => y/b[Pod] : TCP 443\n"
-                                  "y/b[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"
-                                  "y/b[Pod] => x/a[Pod] : All Connections\n");
+    assert_string_equal(out.data,
+                        "0.0.0.0-255.255.255.255[External] => x/a[Pod] : All Connections\n"
+                        "x/a[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"
+                        "x/a[Pod] => y/b[Pod] : TCP 443\n"
+                        "y/b[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"
+                        "y/b[Pod] => x/a[Pod] : All Connections\n");
     npc_buf_free(&out);
     assert_int_equal(npc_cluster_connlist(c, "xml", &out), NPC_ERR_INPUT);
 

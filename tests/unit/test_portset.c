@@ -170,12 +170,9 @@ static void test_random_against_bitmap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_add_merges),
-        cmocka_unit_test(test_all_and_subtract),
-        cmocka_unit_test(test_intersect),
-        cmocka_unit_test(test_equal_copy_union),
-        cmocka_unit_test(test_edges),
-        cmocka_unit_test(test_random_against_bitmap),
+        cmocka_unit_test(test_add_merges), cmocka_unit_test(test_all_and_subtract),
+        cmocka_unit_test(test_intersect),  cmocka_unit_test(test_equal_copy_union),
+        cmocka_unit_test(test_edges),      cmocka_unit_test(test_random_against_bitmap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -183,9 +183,9 @@ static void test_huge_label_set(void **state)
     npc_selector s;
     npc_tree *labels_tree = f.tree;
     f.tree = NULL;
-    assert_int_equal(npc_yaml_read_buffer(f.ctx, "s2.yaml", "matchLabels: {k19999: v19999}\n", 30,
-                                          keep, &f),
-                     NPC_OK);
+    assert_int_equal(
+        npc_yaml_read_buffer(f.ctx, "s2.yaml", "matchLabels: {k19999: v19999}\n", 30, keep, &f),
+        NPC_OK);
     assert_true(npc_parse_selector(f.c, f.tree->root, &s));
     assert_true(npc_selector_matches(&s, &ls));
     npc_tree_free(labels_tree);

@@ -100,6 +100,10 @@ static void quoting(void **state)
         {"- x", "\"- x\"\n"},
         {"tab\there", "\"tab\\there\"\n"},
         {"kyma-project.io--telemetry-x", "kyma-project.io--telemetry-x\n"},
+        /* YAML 1.1 readers (PyYAML) reject these two plain */
+        {"=", "\"=\"\n"},
+        {"<<", "\"<<\"\n"},
+        {"a=b", "a=b\n"},
     };
     npc_arena *a = npc_arena_new();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -190,12 +194,91 @@ static void set_and_render(void **state)
     npc_ctx_free(ctx);
 }
 
+/* Loads spec text through a temporary file; NULL after diagnostics. */
+static npc_spec *load_text(npc_ctx *ctx, const char *text)
+{
+    char path[] = "/tmp/npc-spec-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t n = strlen(text);
+    assert_int_equal(write(fd, text, n), (ssize_t)n);
+    close(fd);
+    npc_spec *s = npc_spec_load(ctx, path);
+    unlink(path);
+    return s;
+}
+
+#define HEAD                                                                                       \
+    "apiVersion: netpolc.io/v1alpha1\nkind: TrafficSpec\nmetadata: {name: t}\nspec:\n"             \
+    "  namespace: demo\n"                                                                          \
+    "  components:\n"                                                                              \
+    "    api: {labels: {app: api}}\n"
+
+/* An int option compares by value, not by spelling; a literal out of range
+ * is an error, not a condition that is never true. */
+static void int_conditions(void **state)
+{
+    (void)state;
+    npc_ctx *ctx = npc_ctx_new();
+    npc_spec *s =
+        load_text(ctx, HEAD "  options:\n"
+                            "    replicas: {type: int, default: 7}\n"
+                            "  flows:\n"
+                            "    - {from: '*', to: api, ports: [81], when: replicas == 007}\n"
+                            "    - {from: '*', to: api, ports: [82], when: replicas != 7}\n");
+    assert_non_null(s);
+    npc_buf out = NPC_BUF_INIT;
+    assert_int_equal(npc_render(s, NULL, NPC_FORMAT_YAML, &out), NPC_OK);
+    assert_non_null(strstr(npc_buf_cstr(&out), "port: 81\n"));
+    assert_null(strstr(npc_buf_cstr(&out), "port: 82\n"));
+    npc_buf_free(&out);
+    npc_spec_free(s);
+
+    s = load_text(ctx, HEAD "  options:\n"
+                            "    replicas: {type: int, default: 7}\n"
+                            "  flows:\n"
+                            "    - {from: '*', to: api, when: replicas == 99999999999999999999}\n");
+    assert_null(s);
+    assert_string_equal(npc_diag_get(ctx, 0)->code, "NPC110");
+    npc_ctx_free(ctx);
+}
+
+/* Namespace names, from the spec or from an option, are DNS labels. */
+static void namespace_names(void **state)
+{
+    (void)state;
+    npc_ctx *ctx = npc_ctx_new();
+    npc_spec *s = load_text(ctx, HEAD "  flows:\n"
+                                      "    - {from: {namespaces: ''}, to: api}\n");
+    assert_null(s);
+    assert_string_equal(npc_diag_get(ctx, 0)->code, "NPC114");
+    npc_diags_clear(ctx);
+    s = load_text(ctx, HEAD "  options:\n"
+                            "    ns: {type: strings, default: [ok]}\n"
+                            "  flows:\n"
+                            "    - {from: {namespaces: {option: ns}}, to: api}\n");
+    assert_non_null(s);
+    npc_buf out = NPC_BUF_INIT;
+    assert_int_equal(npc_render(s, NULL, NPC_FORMAT_YAML, &out), NPC_OK);
+    assert_int_equal(npc_spec_set(s, "ns=ok,Not_A_Namespace"), NPC_OK);
+    npc_buf_puts(&out, "|");
+    assert_int_equal(npc_render(s, NULL, NPC_FORMAT_YAML, &out), NPC_ERR_INPUT);
+    assert_string_equal(npc_diag_get(ctx, 0)->code, "NPC112");
+    assert_int_equal(npc_spec_set(s, "ns=ok,"), NPC_OK);
+    assert_int_equal(npc_render(s, NULL, NPC_FORMAT_YAML, &out), NPC_ERR_INPUT);
+    /* the first render's output and nothing after it */
+    assert_true(out.len > 0 && npc_buf_cstr(&out)[out.len - 1] == '|');
+    npc_buf_free(&out);
+    npc_spec_free(s);
+    npc_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(endpoints),
-        cmocka_unit_test(quoting),
-        cmocka_unit_test(set_and_render),
+        cmocka_unit_test(endpoints),       cmocka_unit_test(quoting),
+        cmocka_unit_test(set_and_render),  cmocka_unit_test(int_conditions),
+        cmocka_unit_test(namespace_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
