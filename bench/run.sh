@@ -35,10 +35,11 @@ py=/usr/bin/python3; [ -x "$py" ] || py=python3
 if [ ! -x "$build/bench/netpolc-bench" ] || [ ! -x "$build/netpolc" ]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory netpolc netpolc-bench >/dev/null
-
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+tlog=$(mktemp)
+trap 'rm -f "$results" "$tlog"' EXIT
+make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory netpolc netpolc-bench >"$tlog" 2>&1 ||
+    { cat "$tlog" >&2; exit 1; }
 for size in $sizes; do
     out="$root/bench/out/$size${mode:+-pods}"
     if [ ! -f "$out/meta.jsonl" ] || [ "$root/bench/gen.py" -nt "$out/meta.jsonl" ]; then
@@ -51,7 +52,8 @@ for size in $sizes; do
         cli="null"; rss="null"
         if [ -z "$extra" ]; then
             if [ -x /usr/bin/time ]; then
-                t=$( { /usr/bin/time -f '%e %M' "$build/netpolc" connlist "$out" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+                /usr/bin/time -o "$tlog" -f '%e %M' "$build/netpolc" connlist "$out" >/dev/null 2>&1 || true
+                t=$(tail -1 "$tlog")
                 cli=${t% *}; rss=${t#* }
             else
                 s=$(date +%s.%N); "$build/netpolc" connlist "$out" >/dev/null 2>&1 || true

@@ -41,7 +41,11 @@ def med(rows, get):
 
 
 def fmt(v, spec):
-    return "n/a" if v is None else format(v, spec)
+    if v is None:
+        return "n/a"
+    if spec == ".3f" and v < 0.1:
+        spec = ".4f"  # small sizes: keep a significant digit or two
+    return format(v, spec)
 
 
 def main():
@@ -74,7 +78,7 @@ def main():
     print()
     print("Machine: %s." % machine())
     print("Times are medians of the runs; eval is one flow on the built model, "
-          "%d random workload pairs per run." % rows[0]["bench"]["queries"])
+          "%d workload pairs per run (half within a namespace)." % rows[0]["bench"]["queries"])
 
 
 if __name__ == "__main__":

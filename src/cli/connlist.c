@@ -93,8 +93,20 @@ static int write_file(const char *path, const npc_buf *b)
 
 /* The exposure section after an explanation: its external-range lines
  * come from the connection list. Returns 0 on failure. */
+/* Whether an unknown focus workload was reported (NPC220): the report is
+ * empty, and there is nothing to expose either. */
+static int focus_unknown(const npc_ctx *ctx)
+{
+    for (size_t i = 0; i < npc_diag_count(ctx); i++)
+        if (strcmp(npc_diag_get(ctx, i)->code, "NPC220") == 0)
+            return 1;
+    return 0;
+}
+
 static int write_exposure_after_explain(npc_cluster *c, const npc_report_opts *opts, npc_buf *out)
 {
+    if (focus_unknown(c->ctx))
+        return 1; /* reported by the explanation already */
     npc_connlist l;
     memset(&l, 0, sizeof l);
     if (npc_connlist_compute(c, &l) != NPC_OK) {
@@ -219,7 +231,7 @@ int npc_cli_connlist(int argc, char **argv)
         if (npc_connlist_compute(c, &l) == NPC_OK && npc_error_count(ctx) == 0) {
             npc_report r;
             npc_report_build(c, &l, &opts, &r);
-            if (exposure) {
+            if (exposure && !focus_unknown(ctx)) {
                 npc_exposure x;
                 npc_expo_report e;
                 npc_exposure_compute(c, &x);

@@ -231,7 +231,10 @@ static npc_portset pooled(npc_connlist *out, ev_keymap *index, const npc_portset
         npc_vec_push(&out->pool, p);
         *slot = (void *)(uintptr_t)out->pool.len;
     }
-    return out->pool.items[(uintptr_t)*slot - 1];
+    npc_portset shared = out->pool.items[(uintptr_t)*slot - 1];
+    for (int p = 0; p < NPC_PROTO_COUNT; p++)
+        shared.cap[p] = 0; /* borrowed: npc_connlist_free leaves it to the pool */
+    return shared;
 }
 
 static void emit_class_pairs(const npc_eval *ev, ev_keymap *index, uint32_t a, uint32_t b,
@@ -472,6 +475,14 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
 
 void npc_connlist_free(npc_connlist *l)
 {
+    for (size_t i = 0; i < l->items.len; i++) {
+        npc_portset *cs = &l->items.items[i].conns;
+        int owned = 0;
+        for (int p = 0; p < NPC_PROTO_COUNT; p++)
+            owned |= cs->cap[p] != 0;
+        if (owned) /* built by a caller rather than pooled */
+            npc_portset_free(cs);
+    }
     for (size_t i = 0; i < l->pool.len; i++)
         npc_portset_free(&l->pool.items[i]);
     npc_vec_free(&l->pool);

@@ -22,9 +22,10 @@ typedef struct npc_conn {
     npc_portset conns;
 } npc_conn;
 
-/* The conns of items are read-only: items with equal sets share their
- * port arrays, owned by `pool` (one per distinct set; freed by
- * npc_connlist_free). */
+/* The conns of computed items are read-only: items with equal sets share
+ * their port arrays, owned by `pool` (one per distinct set; such items have
+ * cap 0). npc_connlist_free frees the pool and any item set with its own
+ * capacity (a list built by hand). */
 typedef struct npc_connlist {
     NPC_VEC(npc_conn) items;
     NPC_VEC(npc_portset) pool;
