@@ -57,7 +57,23 @@ static char *join_path(const char *dir, const char *name)
 
 /* Collects manifest files under dir, recursively, each folder in sorted
  * order (so the result is the same on every machine). */
-static void scan_dir(npc_cluster *c, const char *dir, path_vec *out, int depth)
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+typedef NPC_VEC(dir_id) dir_chain;
+
+/* True when folder st is one of the folders being scanned (a symlink back
+ * up the tree): it would be scanned forever. */
+static int in_chain(const dir_chain *chain, const struct stat *st)
+{
+    for (size_t i = 0; i < chain->len; i++)
+        if (chain->items[i].dev == st->st_dev && chain->items[i].ino == st->st_ino)
+            return 1;
+    return 0;
+}
+
+static void scan_dir(npc_cluster *c, const char *dir, path_vec *out, int depth, dir_chain *chain)
 {
     npc_loc where = {NULL, 0, 0};
     if (depth > MAX_DIR_DEPTH) {
@@ -83,7 +99,17 @@ static void scan_dir(npc_cluster *c, const char *dir, path_vec *out, int depth)
         char *p = join_path(dir, names.items[i]);
         struct stat st;
         if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            scan_dir(c, p, out, depth + 1);
+            if (in_chain(chain, &st)) {
+                npc_warning(c->ctx, NPC002, where,
+                            "%s: a link back to a folder being scanned; "
+                            "not scanned again",
+                            p);
+            } else {
+                dir_id id = {st.st_dev, st.st_ino};
+                npc_vec_push(chain, id);
+                scan_dir(c, p, out, depth + 1, chain);
+                chain->len--;
+            }
             free(p);
         } else if (has_manifest_ext(names.items[i])) {
             npc_vec_push(out, p);
@@ -377,7 +403,11 @@ npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
         if (strcmp(p, "-") != 0 && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             path_vec files = {0};
             size_t errs = npc_error_count(c->ctx);
-            scan_dir(c, p, &files, 0);
+            dir_chain chain = {0};
+            dir_id top = {sb.st_dev, sb.st_ino};
+            npc_vec_push(&chain, top);
+            scan_dir(c, p, &files, 0, &chain);
+            npc_vec_free(&chain);
             s = npc_error_count(c->ctx) > errs ? NPC_ERR_IO : NPC_OK;
             for (size_t j = 0; j < files.len; j++) {
                 if (!npc_error_limit_reached(c->ctx)) {

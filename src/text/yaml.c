@@ -17,9 +17,12 @@ typedef struct anchor {
     size_t weight; /* unfolded node count of node's subtree */
 } anchor;
 
+/* An open collection. Its children (seq items, or key,value,key,value...)
+ * are builder.kids[base..]: one stack shared by every level, so building a
+ * collection allocates nothing but its final array in the tree's arena. */
 typedef struct frame {
     npc_node *node;
-    NPC_VEC(npc_node *) children; /* seq items, or key,value,key,value... */
+    size_t base;
     size_t weight;
     const char *anchor_name;
 } frame;
@@ -29,6 +32,7 @@ typedef struct builder {
     const char *file;
     npc_tree *tree;
     NPC_VEC(frame) stack;
+    NPC_VEC(npc_node *) kids;
     NPC_VEC(anchor) anchors;
     size_t alias_nodes;
     int failed;
@@ -145,9 +149,8 @@ static void attach(builder *b, npc_node *n, size_t weight)
         b->tree->root = n;
         return;
     }
-    frame *f = &b->stack.items[b->stack.len - 1];
-    npc_vec_push(&f->children, n);
-    f->weight += weight;
+    npc_vec_push(&b->kids, n);
+    b->stack.items[b->stack.len - 1].weight += weight;
 }
 
 static int open_collection(builder *b, npc_node *n, const char *anchor_name)
@@ -160,6 +163,7 @@ static int open_collection(builder *b, npc_node *n, const char *anchor_name)
     frame f;
     memset(&f, 0, sizeof f);
     f.node = n;
+    f.base = b->kids.len;
     f.weight = 1;
     f.anchor_name = anchor_name ? npc_arena_strdup(b->tree->arena, anchor_name) : NULL;
     npc_vec_push(&b->stack, f);
@@ -223,19 +227,22 @@ static int close_collection(builder *b)
     frame f = b->stack.items[--b->stack.len];
     npc_node *n = f.node;
     npc_arena *a = b->tree->arena;
+    npc_node **kids = b->kids.items + f.base;
+    size_t nkids = b->kids.len - f.base;
+    b->kids.len = f.base;
     if (n->kind == NPC_NODE_SEQ) {
-        n->u.seq.len = f.children.len;
-        n->u.seq.items = npc_arena_alloc(a, f.children.len * sizeof(npc_node *));
-        if (f.children.len)
-            memcpy(n->u.seq.items, f.children.items, f.children.len * sizeof(npc_node *));
+        n->u.seq.len = nkids;
+        n->u.seq.items = npc_arena_alloc(a, nkids * sizeof(npc_node *));
+        if (nkids)
+            memcpy(n->u.seq.items, kids, nkids * sizeof(npc_node *));
     } else {
-        size_t np = f.children.len / 2;
+        size_t np = nkids / 2;
         n->u.map.len = np;
         n->u.map.items = npc_arena_alloc(a, np * sizeof(npc_pair));
         for (size_t i = 0; i < np; i++) {
-            npc_node *k = f.children.items[2 * i];
+            npc_node *k = kids[2 * i];
             n->u.map.items[i].key = k;
-            n->u.map.items[i].value = f.children.items[2 * i + 1];
+            n->u.map.items[i].value = kids[2 * i + 1];
             if (k->kind != NPC_NODE_SCALAR || np > 64)
                 continue;
             /* duplicate keys: JSON and YAML both forbid them; small maps
@@ -251,7 +258,6 @@ static int close_collection(builder *b)
         if (np > 64)
             check_duplicates_sorted(b, n);
     }
-    npc_vec_free(&f.children);
     remember_anchor(b, f.anchor_name, n, f.weight);
     attach(b, n, f.weight);
     return 0;
@@ -280,9 +286,8 @@ static int on_alias(builder *b, yaml_event_t *ev)
 
 static void discard_stack(builder *b)
 {
-    for (size_t i = 0; i < b->stack.len; i++)
-        npc_vec_free(&b->stack.items[i].children);
     b->stack.len = 0;
+    b->kids.len = 0;
 }
 
 static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text, size_t len,
@@ -403,6 +408,7 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
     }
     discard_stack(&b);
     npc_vec_free(&b.stack);
+    npc_vec_free(&b.kids);
     npc_vec_free(&b.anchors);
     if (b.tree)
         npc_tree_free(b.tree);

@@ -54,6 +54,9 @@ static int setup(void **state)
                "ports: [{port: 443}]}]\n"
                "---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: y}\n");
     write_file("sub/notes.txt", "not a manifest: ignored\n");
+    snprintf(p, sizeof p, "%s/sub/deeper/loop", root);
+    if (symlink(root, p) != 0) /* a link back up: scanned once, with a warning */
+        return -1;
     write_file(".hidden.yaml", "this: [is not: valid\n");
     write_file("sub/template.yaml",
                "kind: Pod\nmetadata:\n  name: \"{{ printf \"%s\" .Name }}\"\n");
@@ -90,6 +93,7 @@ static void test_load_folder_connlist_eval(void **state)
     /* the template is not YAML: a warning; the Service: a note */
     assert_int_equal(count_severity(ctx, NPC_SEV_WARNING, "NPC001"), 1);
     assert_int_equal(count_severity(ctx, NPC_SEV_NOTE, "NPC210"), 1);
+    assert_int_equal(count_severity(ctx, NPC_SEV_WARNING, "NPC002"), 1);
     assert_int_equal(c->namespaces.len, 2);
     assert_int_equal(c->workloads.len, 2);
     assert_int_equal(c->policies.len, 1);
