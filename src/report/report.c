@@ -202,9 +202,36 @@ char *npc_report_endpoint_id(const npc_cluster *c, const npc_endpoint *e)
 
 typedef struct peer_map {
     uint32_t *wl; /* workload index -> peer index + 1 */
-    NPC_VEC(npc_iprange) ranges;
-    NPC_VEC(uint32_t) range_peer;
+    /* external range -> peer index + 1: open addressing over (first, last),
+     * since a large cluster's list has a row per workload and range */
+    uint32_t *rtab;
+    size_t rcap, rlen;
 } peer_map;
+
+static size_t range_slot(const npc_report *r, const peer_map *m, npc_iprange key)
+{
+    size_t mask = m->rcap - 1;
+    size_t i = (size_t)npc_hash_bytes(&key, sizeof key) & mask;
+    while (m->rtab[i]) {
+        const npc_report_peer *p = &r->peers.items[m->rtab[i] - 1];
+        if (npc_ip_cmp(p->range.first, key.first) == 0 && npc_ip_cmp(p->range.last, key.last) == 0)
+            break;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static void range_grow(const npc_report *r, peer_map *m)
+{
+    size_t old = m->rcap;
+    uint32_t *tab = m->rtab;
+    m->rcap = old ? old * 2 : 64;
+    m->rtab = npc_xcalloc(m->rcap, sizeof *m->rtab);
+    for (size_t i = 0; i < old; i++)
+        if (tab[i])
+            m->rtab[range_slot(r, m, r->peers.items[tab[i] - 1].range)] = tab[i];
+    free(tab);
+}
 
 static uint32_t peer_of(npc_cluster *c, npc_report *r, peer_map *m, const npc_endpoint *e)
 {
@@ -220,17 +247,20 @@ static uint32_t peer_of(npc_cluster *c, npc_report *r, peer_map *m, const npc_en
         npc_vec_push(&r->peers, p);
         m->wl[e->workload] = (uint32_t)r->peers.len;
         return (uint32_t)r->peers.len - 1;
-    case NPC_EP_EXTERNAL:
-        for (size_t i = 0; i < m->ranges.len; i++)
-            if (npc_ip_cmp(m->ranges.items[i].first, e->range.first) == 0 &&
-                npc_ip_cmp(m->ranges.items[i].last, e->range.last) == 0)
-                return m->range_peer.items[i];
+    case NPC_EP_EXTERNAL: {
+        if (2 * (m->rlen + 1) > m->rcap)
+            range_grow(r, m);
+        size_t slot = range_slot(r, m, e->range);
+        if (m->rtab[slot])
+            return m->rtab[slot] - 1;
         p.id = range_id(e->range);
         p.label = npc_xstrdup(p.id);
+        p.range = e->range;
         npc_vec_push(&r->peers, p);
-        npc_vec_push(&m->ranges, e->range);
-        npc_vec_push(&m->range_peer, (uint32_t)r->peers.len - 1);
+        m->rtab[slot] = (uint32_t)r->peers.len;
+        m->rlen++;
         return (uint32_t)r->peers.len - 1;
+    }
     }
     return 0;
 }
@@ -377,8 +407,7 @@ void npc_report_build(npc_cluster *c, const npc_connlist *l, const npc_report_op
     sort_rows(r);
 done:
     free(m.wl);
-    npc_vec_free(&m.ranges);
-    npc_vec_free(&m.range_peer);
+    free(m.rtab);
     free_list(&focus);
     free_list(&peers);
 }

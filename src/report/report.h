@@ -28,6 +28,7 @@ typedef struct npc_report_peer {
     char *id;       /* "ns/name[Kind]" or "first-last[External]" */
     char *label;    /* dot node label: "name[Kind]", or the id for a range */
     const char *ns; /* namespace name; NULL for an external range */
+    npc_iprange range; /* an external range's addresses */
 } npc_report_peer;
 
 typedef struct npc_report_row {

@@ -227,8 +227,8 @@ static int close_collection(builder *b)
     frame f = b->stack.items[--b->stack.len];
     npc_node *n = f.node;
     npc_arena *a = b->tree->arena;
-    npc_node **kids = b->kids.items + f.base;
     size_t nkids = b->kids.len - f.base;
+    npc_node **kids = nkids ? b->kids.items + f.base : NULL; /* items may be NULL */
     b->kids.len = f.base;
     if (n->kind == NPC_NODE_SEQ) {
         n->u.seq.len = nkids;
