@@ -73,6 +73,13 @@ typedef struct npc_limits {
     size_t max_alias_nodes;  /* default 1,000,000 nodes reachable through aliases */
     unsigned max_errors;     /* default 20 error diagnostics, then stop */
 } npc_limits;
+/* Progress of long operations (reading big files, building the evaluator,
+ * computing connection lists): called with a phase name ("read", "load",
+ * "connlist"), units done and the total (0 when unknown). Called often; the
+ * callee throttles. The library itself never prints. fn == NULL: none. */
+typedef void (*npc_progress_fn)(void *user, const char *phase, size_t done, size_t total);
+NPC_API void npc_ctx_set_progress(npc_ctx *ctx, npc_progress_fn fn, void *user);
+
 NPC_API npc_limits npc_ctx_limits(const npc_ctx *ctx);
 NPC_API void npc_ctx_set_limits(npc_ctx *ctx, const npc_limits *limits);
 

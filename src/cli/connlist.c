@@ -214,6 +214,8 @@ int npc_cli_connlist(int argc, char **argv)
     }
 
     npc_ctx *ctx = npc_ctx_new();
+    npc_cli_progress progress;
+    npc_cli_progress_start(ctx, &progress);
     npc_cluster *c = npc_cluster_new(ctx);
     npc_buf out = NPC_BUF_INIT;
     int rc = NPC_EXIT_USAGE;
@@ -247,6 +249,7 @@ int npc_cli_connlist(int argc, char **argv)
         }
         npc_connlist_free(&l);
     }
+    npc_cli_progress_end(&progress);
     print_diags(ctx, verbose);
     if (rc == NPC_EXIT_OK)
         rc = output ? write_file(output, &out) : npc_cli_write_stdout(&out);

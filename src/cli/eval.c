@@ -130,8 +130,11 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
     }
 
     npc_ctx *ctx = npc_ctx_new();
+    npc_cli_progress progress;
+    npc_cli_progress_start(ctx, &progress);
     npc_cluster *c = npc_cluster_new(ctx);
     npc_status st = npc_cluster_load_paths(c, paths, npaths);
+    npc_cli_progress_end(&progress);
     print_diags(ctx, verbose);
     if (st != NPC_OK || npc_error_count(ctx)) {
         rc = NPC_EXIT_USAGE;

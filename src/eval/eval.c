@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "eval/eval_int.h"
+#include "util/ctx.h"
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -435,6 +436,8 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
         for (uint32_t k = 0; egc[a] && k < egc[a]->n; k++)
             inv[inv_start[egc[a]->ids[k] + 1]++] = a;
     for (uint32_t b = 0; b < nc; b++) {
+        if ((b & 0x3ff) == 0)
+            npc_progress(c->ctx, "connlist", b, nc);
         const ev_set *cand = ev_candidates(ev, b, NPC_DIR_INGRESS);
         uint32_t n1 = cand ? cand->n : (uint32_t)open.len;
         uint32_t n2 = cand ? 0 : inv_start[b + 1] - inv_start[b];

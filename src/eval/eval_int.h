@@ -146,4 +146,30 @@ uint32_t ev_atom_of(const npc_eval *ev, npc_ip ip);
  * else a sorted set (the union of the peers of its allow rules). Cached. */
 const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir);
 
+/* walk.c */
+/* The class (workload) or atom (external address) of an endpoint. */
+ev_ep ev_ep_of(const npc_eval *ev, npc_ep_kind kind, uint32_t workload, npc_ip ip);
+
+/* One step of a single-port walk, rich enough for both the verdicts
+ * (verdict.c) and the pair explanations (explain.c). kind NPC_EXPL_RULE:
+ * rule `rule` of `policy` matched with `action`; NO_RULES, NO_PEER, PORTS,
+ * NAMED_PORTS: isolating policy `policy` of tier `tier` did not allow
+ * (action Deny); DEFAULT: no tier decided (tier NPC_TIER_COUNT). */
+typedef struct ev_step {
+    npc_expl_kind kind;
+    npc_tier tier;
+    npc_action action;
+    uint8_t more; /* an allowing rule of an additive tier after another of its policy */
+    uint32_t policy, rule;
+} ev_step;
+typedef NPC_VEC(ev_step) ev_stepvec;
+
+/* Walks the tiers of direction dir at class subj for peer and one port:
+ * fills v (reset first) with the steps in evaluation order (passes, then
+ * what decided: one rule; every allowing rule of an additive tier; one
+ * step per policy of an isolating tier that denies; DEFAULT). Returns 1
+ * when the port is allowed. */
+int ev_walk_port(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer, npc_proto proto,
+                 uint16_t port, ev_stepvec *v);
+
 #endif

@@ -1,42 +1,15 @@
 /* Pair explanations (connlist --explain): for every port of every
  * protocol, how the egress chain of the source and the ingress chain of the
  * destination decided, as npc_expl_step records, merged into maximal port
- * ranges on which both directions decide alike. The walk is ev_eval_dir's,
- * for one representative port of each range between rule boundaries. */
+ * ranges on which both directions decide alike. The steps come from the
+ * single-port walk (walk.c), for one representative port of each range
+ * between rule boundaries. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval/eval_int.h"
 
 typedef NPC_VEC(npc_expl_step) step_vec;
-
-static int port_in_rule(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_proto proto,
-                        uint16_t port, int *named_unresolved)
-{
-    *named_unresolved = 0;
-    if (npc_portset_contains(&r->numeric, proto, port))
-        return 1;
-    if (!r->has_named)
-        return 0;
-    int resolved = 0;
-    for (uint32_t k = 0; k < r->r->nports; k++) {
-        const npc_port_match *pm = &r->r->ports[k];
-        if (!pm->name)
-            continue;
-        if (dst.is_atom)
-            continue;
-        const ev_class *cl = &ev->classes[dst.id];
-        for (uint32_t i = 0; i < cl->nports; i++)
-            if (cl->ports[i].name == pm->name && (pm->proto_mask & (1u << cl->ports[i].proto))) {
-                resolved = 1;
-                if (cl->ports[i].proto == proto && cl->ports[i].port == port)
-                    return 1;
-            }
-    }
-    /* the rule's ports are only names, and none names a port of dst */
-    *named_unresolved = !resolved && npc_portset_is_empty(&r->numeric);
-    return 0;
-}
 
 static void step(step_vec *v, npc_expl_kind kind, uint32_t policy, uint32_t rule)
 {
@@ -47,90 +20,16 @@ static void step(step_vec *v, npc_expl_kind kind, uint32_t policy, uint32_t rule
     npc_vec_push(v, s);
 }
 
-/* Why an isolating policy did not allow: no rule of the direction, no rule
- * for the peer, or a rule for the peer but not for these ports. */
-static void why_not(const npc_eval *ev, uint32_t pi, npc_dir dir, ev_ep peer, ev_ep dst,
-                    npc_proto proto, uint16_t port, step_vec *v)
-{
-    const npc_policy *pol = &ev->c->policies.items[pi];
-    int has_dir = 0;
-    for (uint32_t i = 0; i < pol->nrules; i++) {
-        const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-        if (r->r->dir != dir)
-            continue;
-        has_dir = 1;
-        if (!ev_peer_matches(ev, r, peer))
-            continue;
-        int named_unresolved;
-        (void)port_in_rule(ev, r, dst, proto, port, &named_unresolved);
-        step(v, named_unresolved ? NPC_EXPL_NAMED_PORTS : NPC_EXPL_PORTS, pi, i);
-        return;
-    }
-    step(v, has_dir ? NPC_EXPL_NO_PEER : NPC_EXPL_NO_RULES, pi, 0);
-}
-
-/* One direction's decision for one port; returns allowed. */
+/* One direction's decision for one port, from the walk's steps; returns
+ * allowed. */
 static int explain_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer,
-                       npc_proto proto, uint16_t port, step_vec *v)
+                       npc_proto proto, uint16_t port, ev_stepvec *walk, step_vec *v)
 {
-    const npc_cluster *c = ev->c;
-    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
-    ev_ep dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : peer;
+    int allowed = ev_walk_port(ev, subj, dir, peer, proto, port, walk);
     v->len = 0;
-    for (int t = 0; t < NPC_TIER_COUNT; t++) {
-        const npc_tier_desc *td = &npc_tiers[t];
-        uint32_t from = pr->tier_start[t], to = pr->tier_start[t + 1];
-        size_t tier_first = v->len;
-        int selected = 0, passed = 0, nallow = 0, decided = -1;
-        for (uint32_t k = from; k < to && decided < 0 && !passed; k++) {
-            uint32_t pi = pr->policies[k];
-            const npc_policy *pol = &c->policies.items[pi];
-            selected |= pol->affects[dir];
-            for (uint32_t i = 0; i < pol->nrules; i++) {
-                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-                int unused;
-                if (r->r->dir != dir || !ev_peer_matches(ev, r, peer) ||
-                    !port_in_rule(ev, r, dst, proto, port, &unused))
-                    continue;
-                if (td->mode == NPC_MODE_ADDITIVE && r->r->action == NPC_ACT_ALLOW) {
-                    /* every allowing rule is a reason (netpol-analyzer
-                     * lists each rule of a policy that allows the port) */
-                    step(v, NPC_EXPL_RULE, pi, i);
-                    nallow++;
-                    continue;
-                }
-                if (td->mode == NPC_MODE_ADDITIVE)
-                    v->len = tier_first; /* a deny wins over the allows */
-                step(v, NPC_EXPL_RULE, pi, i);
-                if (r->r->action == NPC_ACT_PASS && td->mode == NPC_MODE_FIRST_MATCH)
-                    passed = 1;
-                else if (r->r->action != NPC_ACT_PASS)
-                    decided = r->r->action == NPC_ACT_ALLOW;
-                break;
-            }
-        }
-        if (decided >= 0)
-            return decided;
-        if (passed)
-            continue;
-        if (nallow)
-            return 1;
-        if (td->isolates && selected) {
-            for (uint32_t k = from; k < to; k++)
-                if (c->policies.items[pr->policies[k]].affects[dir])
-                    why_not(ev, pr->policies[k], dir, peer, dst, proto, port, v);
-            return 0;
-        }
-    }
-    step(v, NPC_EXPL_DEFAULT, 0, 0);
-    return 1;
-}
-
-static ev_ep ep_of(const npc_eval *ev, const npc_endpoint *e)
-{
-    if (e->kind == NPC_EP_EXTERNAL)
-        return (ev_ep){1, ev_atom_of(ev, e->range.first)};
-    return (ev_ep){0, ev->wl_class[e->workload]};
+    for (size_t i = 0; i < walk->len; i++)
+        step(v, walk->items[i].kind, walk->items[i].policy, walk->items[i].rule);
+    return allowed;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -194,8 +93,10 @@ npc_status npc_explain_pair(npc_cluster *c, const npc_endpoint *src, const npc_e
     if (st != NPC_OK)
         return st;
     const npc_eval *ev = c->eval;
-    ev_ep s = ep_of(ev, src), d = ep_of(ev, dst);
+    ev_ep s = ev_ep_of(ev, src->kind, src->workload, src->range.first);
+    ev_ep d = ev_ep_of(ev, dst->kind, dst->workload, dst->range.first);
     step_vec v[2] = {{0}, {0}};
+    ev_stepvec walk = {0};
     bound_vec b = {0};
     for (int p = 0; p < NPC_PROTO_COUNT; p++) {
         b.len = 0;
@@ -220,7 +121,7 @@ npc_status npc_explain_pair(npc_cluster *c, const npc_endpoint *src, const npc_e
                     allowed[dir] = 1;
                 } else {
                     allowed[dir] = explain_dir(ev, subj.id, (npc_dir)dir, peer, (npc_proto)p, lo,
-                                               &v[dir]);
+                                               &walk, &v[dir]);
                 }
             }
             npc_expl_range *last = out->ranges.len ? &out->ranges.items[out->ranges.len - 1] : NULL;
@@ -241,6 +142,7 @@ npc_status npc_explain_pair(npc_cluster *c, const npc_endpoint *src, const npc_e
         }
     }
     npc_vec_free(&b);
+    npc_vec_free(&walk);
     npc_vec_free(&v[0]);
     npc_vec_free(&v[1]);
     return NPC_OK;

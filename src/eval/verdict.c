@@ -1,7 +1,7 @@
 /* Single-flow verdicts: what decided a flow in each direction, as records
- * (npc_verdict), and their text for eval and explain. The walk is that of
- * ev_eval_dir for a single port. (Port-range explanations of whole pairs,
- * for connlist --explain: explain.c.) */
+ * (npc_verdict), and their text for eval and explain. The steps come from
+ * the single-port walk (walk.c), which explain.c shares for the
+ * port-range explanations of whole pairs (connlist --explain). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,119 +14,50 @@ static const char *sym(const npc_cluster *c, npc_sym s)
     return npc_sym_str(c->ctx->strings, s);
 }
 
-static int rule_has_port(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_proto proto,
-                         uint16_t port)
-{
-    if (npc_portset_contains(&r->numeric, proto, port))
-        return 1;
-    if (!r->has_named || dst.is_atom)
-        return 0;
-    const ev_class *cl = &ev->classes[dst.id];
-    for (uint32_t k = 0; k < r->r->nports; k++) {
-        const npc_port_match *pm = &r->r->ports[k];
-        if (!pm->name || !(pm->proto_mask & (1u << proto)))
-            continue;
-        for (uint32_t i = 0; i < cl->nports; i++)
-            if (cl->ports[i].name == pm->name && cl->ports[i].proto == proto &&
-                cl->ports[i].port == port)
-                return 1;
-    }
-    return 0;
-}
-
-static void push(npc_verdict *v, npc_why_kind kind, int tier, npc_action action, uint32_t policy,
-                 uint32_t rule)
+static void push(npc_verdict *v, npc_why_kind kind, npc_tier tier, npc_action action,
+                 uint32_t policy, uint32_t rule)
 {
     npc_why w;
     memset(&w, 0, sizeof w);
     w.kind = kind;
-    w.tier = (npc_tier)tier;
+    w.tier = tier;
     w.action = action;
     w.policy = policy;
     w.rule = rule;
     npc_vec_push(&v->steps, w);
 }
 
-/* The chain of direction dir at class subj for peer and one port. */
-static void verdict_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer, npc_proto proto,
-                        uint16_t port, npc_verdict *v)
+/* The verdict of direction dir at endpoint subj for peer and one port, from
+ * the walk's steps: one allowing rule per policy of an additive tier, and
+ * an isolating tier's denial as one ISOLATED step per policy. */
+static void verdict_dir(const npc_eval *ev, ev_ep subj, npc_dir dir, ev_ep peer, npc_proto proto,
+                        uint16_t port, ev_stepvec *walk, npc_verdict *v)
 {
-    const npc_cluster *c = ev->c;
-    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
-    ev_ep dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : peer;
-    v->allowed = -1;
     v->steps.len = 0;
-    for (int t = 0; t < NPC_TIER_COUNT && v->allowed < 0; t++) {
-        const npc_tier_desc *td = &npc_tiers[t];
-        uint32_t from = pr->tier_start[t], to = pr->tier_start[t + 1];
-        size_t tier_first = v->steps.len;
-        int selected = 0, passed = 0, nallow = 0;
-        for (uint32_t k = from; k < to && v->allowed < 0 && !passed; k++) {
-            uint32_t pi = pr->policies[k];
-            const npc_policy *pol = &c->policies.items[pi];
-            selected |= pol->affects[dir];
-            for (uint32_t i = 0; i < pol->nrules; i++) {
-                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-                if (r->r->dir != dir || !ev_peer_matches(ev, r, peer) ||
-                    !rule_has_port(ev, r, dst, proto, port))
-                    continue;
-                if (td->mode == NPC_MODE_ADDITIVE && r->r->action == NPC_ACT_ALLOW) {
-                    push(v, NPC_WHY_RULE, t, NPC_ACT_ALLOW, pi, i);
-                    nallow++;
-                    break; /* the policy allows; its other rules add nothing */
-                }
-                if (td->mode == NPC_MODE_ADDITIVE)
-                    v->steps.len = tier_first; /* a deny wins over the allows */
-                push(v, NPC_WHY_RULE, t, r->r->action, pi, i);
-                if (r->r->action == NPC_ACT_PASS && td->mode == NPC_MODE_FIRST_MATCH)
-                    passed = 1;
-                else if (r->r->action != NPC_ACT_PASS)
-                    v->allowed = r->r->action == NPC_ACT_ALLOW;
-                break;
-            }
-        }
-        if (v->allowed >= 0 || passed)
-            continue;
-        if (nallow) {
-            v->allowed = 1;
-        } else if (td->isolates && selected) {
-            for (uint32_t k = from; k < to; k++)
-                if (c->policies.items[pr->policies[k]].affects[dir])
-                    push(v, NPC_WHY_ISOLATED, t, NPC_ACT_DENY, pr->policies[k], 0);
-            v->allowed = 0;
-        }
-    }
-    if (v->allowed < 0) {
-        push(v, NPC_WHY_DEFAULT, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
+    if (subj.is_atom) {
+        push(v, NPC_WHY_EXTERNAL, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
         v->allowed = 1;
+        return;
     }
-}
-
-static ev_ep ep_of_end(const npc_eval *ev, const npc_flow_end *e)
-{
-    if (e->kind == NPC_EP_EXTERNAL)
-        return (ev_ep){1, ev_atom_of(ev, e->ip)};
-    return (ev_ep){0, ev->wl_class[e->workload]};
-}
-
-static void external_verdict(npc_verdict *v)
-{
-    v->steps.len = 0;
-    push(v, NPC_WHY_EXTERNAL, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
-    v->allowed = 1;
-}
-
-static void verdicts(const npc_eval *ev, ev_ep s, ev_ep d, npc_proto proto, uint16_t port,
-                     npc_verdict *eg, npc_verdict *in)
-{
-    if (s.is_atom)
-        external_verdict(eg);
-    else
-        verdict_dir(ev, s.id, NPC_DIR_EGRESS, d, proto, port, eg);
-    if (d.is_atom)
-        external_verdict(in);
-    else
-        verdict_dir(ev, d.id, NPC_DIR_INGRESS, s, proto, port, in);
+    v->allowed = ev_walk_port(ev, subj.id, dir, peer, proto, port, walk);
+    for (size_t i = 0; i < walk->len; i++) {
+        const ev_step *s = &walk->items[i];
+        switch (s->kind) {
+        case NPC_EXPL_RULE:
+            if (!s->more)
+                push(v, NPC_WHY_RULE, s->tier, s->action, s->policy, s->rule);
+            break;
+        case NPC_EXPL_NO_RULES:
+        case NPC_EXPL_NO_PEER:
+        case NPC_EXPL_PORTS:
+        case NPC_EXPL_NAMED_PORTS:
+            push(v, NPC_WHY_ISOLATED, s->tier, NPC_ACT_DENY, s->policy, 0);
+            break;
+        case NPC_EXPL_DEFAULT:
+            push(v, NPC_WHY_DEFAULT, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
+            break;
+        }
+    }
 }
 
 void npc_verdict_free(npc_verdict *v)
@@ -140,7 +71,12 @@ int npc_flow_verdicts(npc_cluster *c, const npc_flow_end *src, const npc_flow_en
     if (npc_eval_build(c) != NPC_OK)
         return 0;
     const npc_eval *ev = c->eval;
-    verdicts(ev, ep_of_end(ev, src), ep_of_end(ev, dst), proto, port, egress, ingress);
+    ev_ep s = ev_ep_of(ev, src->kind, src->workload, src->ip);
+    ev_ep d = ev_ep_of(ev, dst->kind, dst->workload, dst->ip);
+    ev_stepvec walk = {0};
+    verdict_dir(ev, s, NPC_DIR_EGRESS, d, proto, port, &walk, egress);
+    verdict_dir(ev, d, NPC_DIR_INGRESS, s, proto, port, &walk, ingress);
+    npc_vec_free(&walk);
     return egress->allowed && ingress->allowed;
 }
 

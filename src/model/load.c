@@ -410,6 +410,7 @@ npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
             npc_vec_free(&chain);
             s = npc_error_count(c->ctx) > errs ? NPC_ERR_IO : NPC_OK;
             for (size_t j = 0; j < files.len; j++) {
+                npc_progress(c->ctx, "load", j, files.len);
                 if (!npc_error_limit_reached(c->ctx)) {
                     npc_status fs = load_file(c, files.items[j], 1);
                     if (fs != NPC_OK && s == NPC_OK)

@@ -306,8 +306,11 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
     npc_status st = NPC_OK;
     unsigned doc_index = 0;
     int done = 0, stop = 0;
+    unsigned long nevents = 0;
     while (!done) {
         yaml_event_t ev;
+        if ((++nevents & 0xffff) == 0) /* big inputs: bytes read so far */
+            npc_progress(ctx, "read", parser.mark.index, len);
         if (!yaml_parser_parse(&parser, &ev)) {
             const char *problem = parser.problem ? parser.problem : "syntax error";
             npc_diag *d;

@@ -26,6 +26,18 @@ void npc_ctx_free(npc_ctx *ctx)
     free(ctx);
 }
 
+void npc_ctx_set_progress(npc_ctx *ctx, npc_progress_fn fn, void *user)
+{
+    ctx->progress = fn;
+    ctx->progress_user = user;
+}
+
+void npc_progress(npc_ctx *ctx, const char *phase, size_t done, size_t total)
+{
+    if (ctx->progress)
+        ctx->progress(ctx->progress_user, phase, done, total);
+}
+
 npc_limits npc_ctx_limits(const npc_ctx *ctx)
 {
     return ctx->limits;

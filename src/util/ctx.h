@@ -22,7 +22,12 @@ struct npc_ctx {
     NPC_VEC(npc_diag) diags;
     size_t nerrors;
     int error_limit_noted;
+    npc_progress_fn progress;
+    void *progress_user;
 };
+
+/* Reports progress to the caller's callback, if any. */
+void npc_progress(npc_ctx *ctx, const char *phase, size_t done, size_t total);
 
 /* Registers a source and returns its stable name pointer (npc_loc.file).
  * With text == NULL the printer re-reads the file named `name` when it needs
