@@ -47,7 +47,8 @@ static void progress_start(progress *p, const char *phase)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void progress_step(progress *p, const char *fmt, ...)
+static void
+progress_step(progress *p, const char *fmt, ...)
 {
     if (!p->tty)
         return;

@@ -89,7 +89,8 @@ static uint32_t count_lines(const uint8_t *p, size_t n)
             lines++;
         else if (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0x85)
             lines++;
-        else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9))
+        else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 &&
+                 (p[i + 2] == 0xA8 || p[i + 2] == 0xA9))
             lines++;
     }
     return lines;

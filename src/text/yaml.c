@@ -316,8 +316,8 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
             npc_diag *d;
             if (parser.error == YAML_READER_ERROR) {
                 /* encoding errors carry a byte offset, not a mark */
-                npc_error(ctx, NPC009, offset_loc(file, text, len, parser.problem_offset),
-                          "%s", problem);
+                npc_error(ctx, NPC009, offset_loc(file, text, len, parser.problem_offset), "%s",
+                          problem);
                 st = NPC_ERR_INPUT;
                 break;
             }

@@ -202,8 +202,7 @@ static void test_json_minified(void **state)
     assert_non_null(items);
     assert_int_equal(items->kind, NPC_NODE_SEQ);
     const npc_node *pod = items->u.seq.items[0];
-    assert_str_node(npc_map_get(npc_map_get(npc_map_get(pod, "metadata"), "labels"), "app"),
-                    "web");
+    assert_str_node(npc_map_get(npc_map_get(npc_map_get(pod, "metadata"), "labels"), "app"), "web");
     const npc_node *spec = npc_map_get(pod, "spec");
     long long i = 0;
     int b = 1;
@@ -272,7 +271,10 @@ static void test_bom_and_crlf(void **state)
     (void)state;
     npc_ctx *ctx = npc_ctx_new();
     docs d = {0};
-    assert_int_equal(read_str(ctx, &d, "\xEF\xBB\xBF" "a: 1\nb: two\n"), NPC_OK);
+    assert_int_equal(read_str(ctx, &d,
+                              "\xEF\xBB\xBF"
+                              "a: 1\nb: two\n"),
+                     NPC_OK);
     assert_int_equal(d.n, 1);
     npc_pair *a = npc_map_get_pair(d.t[0]->root, "a");
     assert_non_null(a); /* the BOM is not part of the first key */
@@ -388,8 +390,7 @@ static void test_aliases_share_nodes(void **state)
     (void)state;
     npc_ctx *ctx = npc_ctx_new();
     docs d = {0};
-    assert_int_equal(read_str(ctx, &d, "base: &b {app: web}\ncopy: *b\nlist: [*b, *b]\n"),
-                     NPC_OK);
+    assert_int_equal(read_str(ctx, &d, "base: &b {app: web}\ncopy: *b\nlist: [*b, *b]\n"), NPC_OK);
     const npc_node *r = d.t[0]->root;
     assert_ptr_equal(npc_map_get(r, "base"), npc_map_get(r, "copy"));
     assert_ptr_equal(npc_map_get(r, "list")->u.seq.items[1], npc_map_get(r, "base"));
@@ -465,15 +466,16 @@ static void test_billion_laughs(void **state)
     (void)state;
     npc_ctx *ctx = npc_ctx_new();
     docs d = {0};
-    const char *text = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
-                       "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-                       "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-                       "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-                       "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-                       "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-                       "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-                       "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
-                       "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+    const char *text =
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+        "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+        "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+        "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+        "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(read_str(ctx, &d, text), NPC_ERR_INPUT);
@@ -593,8 +595,7 @@ static void test_file_size_limit(void **state)
 
     /* a missing file */
     npc_diags_clear(ctx);
-    assert_int_equal(npc_yaml_read_file(ctx, "/nonexistent/netpolc.yaml", collect, &d),
-                     NPC_ERR_IO);
+    assert_int_equal(npc_yaml_read_file(ctx, "/nonexistent/netpolc.yaml", collect, &d), NPC_ERR_IO);
     assert_int_equal(count_code(ctx, "NPC002"), 1);
     npc_ctx_free(ctx);
 }
@@ -754,24 +755,15 @@ static void test_diagnostic_printer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_multi_document_stream),
-        cmocka_unit_test(test_callback_stops_stream),
-        cmocka_unit_test(test_empty_documents),
-        cmocka_unit_test(test_json_escapes),
-        cmocka_unit_test(test_json_minified),
-        cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_bom_and_crlf),
-        cmocka_unit_test(test_typed_scalars),
-        cmocka_unit_test(test_aliases_share_nodes),
-        cmocka_unit_test(test_duplicate_keys),
-        cmocka_unit_test(test_billion_laughs),
-        cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_file_size_limit),
-        cmocka_unit_test(test_truncated_input),
-        cmocka_unit_test(test_invalid_utf8),
-        cmocka_unit_test(test_unknown_alias),
-        cmocka_unit_test(test_error_limit),
-        cmocka_unit_test(test_diagnostic_printer),
+        cmocka_unit_test(test_multi_document_stream), cmocka_unit_test(test_callback_stops_stream),
+        cmocka_unit_test(test_empty_documents),       cmocka_unit_test(test_json_escapes),
+        cmocka_unit_test(test_json_minified),         cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_bom_and_crlf),          cmocka_unit_test(test_typed_scalars),
+        cmocka_unit_test(test_aliases_share_nodes),   cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_billion_laughs),        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_file_size_limit),       cmocka_unit_test(test_truncated_input),
+        cmocka_unit_test(test_invalid_utf8),          cmocka_unit_test(test_unknown_alias),
+        cmocka_unit_test(test_error_limit),           cmocka_unit_test(test_diagnostic_printer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
