@@ -10,16 +10,12 @@
 static const char *const code_names[] = {
 #define NPC_CODE(id, summary) #id,
 #include "util/codes.def"
-#include "model/codes.def"
-#include "spec/codes.def"
 #undef NPC_CODE
 };
 
 static const char *const code_summaries[] = {
 #define NPC_CODE(id, summary) summary,
 #include "util/codes.def"
-#include "model/codes.def"
-#include "spec/codes.def"
 #undef NPC_CODE
 };
 

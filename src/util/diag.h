@@ -9,8 +9,6 @@
 typedef enum npc_code {
 #define NPC_CODE(id, summary) id,
 #include "util/codes.def"
-#include "model/codes.def"
-#include "spec/codes.def"
 #undef NPC_CODE
     NPC_CODE_COUNT
 } npc_code;

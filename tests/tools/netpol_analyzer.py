@@ -50,7 +50,7 @@ OTHER_KINDS = {
 }
 
 # fatal_error_cases.json: what upstream's message means, as the diagnostic
-# codes netpolc reports for it (src/model/codes.def).
+# codes netpolc reports for it (src/util/codes.def).
 FATAL_MEANINGS = [
     (r"NotSupportedPodResources", {"NPC219"}, "pods of one owner with different labels"),
     (r"endPort", {"NPC207", "NPC211"}, "endPort with a named port"),

@@ -13,7 +13,7 @@ case:  renders examples/EXAMPLE.yaml (or spec.yaml in the case's folder) with th
        schema_check.py, and compares `docs` with COMBO.md and COMBO.csv.
 error: runs `render` on a bad spec (extra arguments in CASE.args) and
        expects exit status 2, nothing on stdout and CASE.err on stderr.
-codes: every code of the three codes.def files appears in docs/diagnostics.md.
+codes: every code of src/util/codes.def appears in docs/diagnostics.md.
 
 With NETPOLC_REGEN=1 the expected files are (re)written instead.
 """
@@ -124,7 +124,7 @@ def codes(root):
     failures = []
     with open(os.path.join(root, "docs", "diagnostics.md")) as f:
         doc = f.read()
-    for def_file in ("src/util/codes.def", "src/model/codes.def", "src/spec/codes.def"):
+    for def_file in ("src/util/codes.def",):
         with open(os.path.join(root, def_file)) as f:
             for code, summary in re.findall(r'NPC_CODE\((NPC\d+),\s*"([^"]*)"\)', f.read()):
                 if not re.search(r"\b" + code + r"\b", doc):
