@@ -150,6 +150,7 @@ static void build_classes(npc_eval *ev)
         npc_vec_push(&key, (uint32_t)atoms.len);
         for (size_t i = 0; i < atoms.len; i++)
             npc_vec_push(&key, atoms.items[i]);
+        npc_vec_push(&key, wl->host_network);
         key.items[0] = (uint32_t)key.len - 1;
         void **slot = ev_km_get(&map, key.items, 1);
         if (*slot) {
@@ -163,6 +164,7 @@ static void build_classes(npc_eval *ev)
         cl->ns = wl->ns;
         cl->labels = &wl->labels;
         cl->first_wl = (uint32_t)w;
+        cl->host_network = wl->host_network;
         cl->nports = (uint32_t)ports.len;
         cl->ports = NULL;
         if (ports.len) {
@@ -194,6 +196,24 @@ static void build_classes(npc_eval *ev)
 
 /* -------------------------------------------------------------- rules */
 
+/* s without its host-network classes, for policies that leave them out. */
+static const ev_set *skip_host_network(npc_eval *ev, const npc_policy *pol, const ev_set *s)
+{
+    uint32_t m = 0;
+    if (!pol->skip_host_network)
+        return s;
+    for (uint32_t i = 0; i < s->n; i++)
+        m += !ev->classes[s->ids[i]].host_network;
+    if (m == s->n)
+        return s;
+    uint32_t *ids = npc_xmalloc(((size_t)m + 1) * sizeof(uint32_t));
+    m = 0;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (!ev->classes[s->ids[i]].host_network)
+            ids[m++] = s->ids[i];
+    return ev_set_new(ev, ids, m, ev->nclasses);
+}
+
 static void resolve_peer(npc_eval *ev, ev_index *ix, const npc_policy *pol, const npc_peer *p,
                          ev_peer *out)
 {
@@ -203,7 +223,8 @@ static void resolve_peer(npc_eval *ev, ev_index *ix, const npc_policy *pol, cons
         out->any = 1;
         break;
     case NPC_PEER_PODS:
-        out->classes = ev_select_pods(ix, p->ns_mode, pol->ns, &p->ns_sel, &p->pod_sel);
+        out->classes = skip_host_network(
+            ev, pol, ev_select_pods(ix, p->ns_mode, pol->ns, &p->ns_sel, &p->pod_sel));
         break;
     case NPC_PEER_IPS: {
         out->atom_lo = npc_arena_alloc(ev->arena, (p->nranges + 1) * sizeof(uint32_t));
@@ -311,8 +332,9 @@ static void build_profiles(npc_eval *ev, ev_index *ix)
     for (size_t k = 0; k < np; k++) {
         uint32_t p = ev->porder[k];
         const npc_policy *pol = &c->policies.items[p];
-        const ev_set *subj =
-            ev_select_pods(ix, pol->subj_ns_mode, pol->ns, &pol->subj_ns_sel, &pol->subj_pod_sel);
+        const ev_set *subj = skip_host_network(
+            ev, pol,
+            ev_select_pods(ix, pol->subj_ns_mode, pol->ns, &pol->subj_ns_sel, &pol->subj_pod_sel));
         for (int d = 0; d < 2; d++) {
             if (!policy_has_dir(pol, (npc_dir)d))
                 continue;

@@ -32,6 +32,7 @@ typedef struct ev_class {
     uint32_t *atoms; /* sorted atoms holding the workloads' IPs */
     uint32_t natoms;
     uint32_t first_wl; /* a representative workload */
+    uint8_t host_network;
 } ev_class;
 
 /* A peer of a rule, resolved: classes it selects and atom intervals. */

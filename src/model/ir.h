@@ -158,6 +158,9 @@ typedef struct npc_policy {
     /* Directions the policy applies to (NetworkPolicy policyTypes); a
      * selected pod is isolated in that direction by an isolating tier. */
     uint8_t affects[2]; /* indexed by npc_dir */
+    /* Host-network pods are neither in the subject nor in the pod peers
+     * (NPC_PEER_PODS) of this policy, as the admin dialects specify. */
+    uint8_t skip_host_network;
     npc_rule *rules;    /* ingress rules first, then egress, each in order */
     uint32_t nrules;
     npc_loc loc;

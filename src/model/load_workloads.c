@@ -614,14 +614,78 @@ static npc_sym policy_reads_gap(npc_cluster *c, const npc_policy *p, uint32_t ns
     return 0;
 }
 
+static int cmp_sym(const void *x, const void *y)
+{
+    npc_sym a = *(const npc_sym *)x, b = *(const npc_sym *)y;
+    return a < b ? -1 : a > b;
+}
+
+typedef NPC_VEC(npc_sym) sym_vec;
+
+static void add_read_keys(const npc_selector *sel, sym_vec *keys)
+{
+    for (uint32_t i = 0; i < sel->nexprs; i++)
+        if (sel->exprs[i].op == NPC_SEL_IN || sel->exprs[i].op == NPC_SEL_NOTIN)
+            npc_vec_push(keys, sel->exprs[i].key);
+}
+
+/* The label keys that some pod selector reads by value (In, NotIn): only
+ * these can make selector_reads_gap() answer, so gaps on other keys (a
+ * StatefulSet pod's pod-name, a pod-template-hash) need no policy scan. */
+static void keys_read_by_values(const npc_cluster *c, sym_vec *keys)
+{
+    for (size_t i = 0; i < c->policies.len; i++) {
+        const npc_policy *p = &c->policies.items[i];
+        add_read_keys(&p->subj_pod_sel, keys);
+        for (uint32_t r = 0; r < p->nrules; r++)
+            for (uint32_t k = 0; k < p->rules[r].npeers; k++)
+                if (p->rules[r].peers[k].kind == NPC_PEER_PODS)
+                    add_read_keys(&p->rules[r].peers[k].pod_sel, keys);
+    }
+    if (keys->len)
+        qsort(keys->items, keys->len, sizeof(npc_sym), cmp_sym);
+}
+
+static int key_is_read(const sym_vec *keys, npc_sym k)
+{
+    return keys->len && bsearch(&k, keys->items, keys->len, sizeof(npc_sym), cmp_sym) != NULL;
+}
+
+/* Whether the two label sets differ on a key that some selector reads. */
+static int gap_may_matter(const sym_vec *keys, const npc_labels *a, const npc_labels *b)
+{
+    uint32_t i = 0, j = 0;
+    while (i < a->len || j < b->len) {
+        if (j == b->len || (i < a->len && a->items[i].key < b->items[j].key)) {
+            if (key_is_read(keys, a->items[i].key))
+                return 1;
+            i++;
+        } else if (i == a->len || b->items[j].key < a->items[i].key) {
+            if (key_is_read(keys, b->items[j].key))
+                return 1;
+            j++;
+        } else {
+            if (a->items[i].value != b->items[j].value && key_is_read(keys, a->items[i].key))
+                return 1;
+            i++;
+            j++;
+        }
+    }
+    return 0;
+}
+
 int npc_workloads_check(npc_cluster *c)
 {
     wl_index *ix = c->wl_index;
     int ok = 1;
     if (!ix || !c->policies.len)
         return 1;
+    sym_vec keys = {0};
+    keys_read_by_values(c, &keys);
     for (wl_gap *g = ix->gaps; g; g = g->next) {
         const npc_workload *w = &c->workloads.items[g->workload];
+        if (!gap_may_matter(&keys, &w->labels, &g->other))
+            continue;
         for (size_t i = 0; i < c->policies.len; i++) {
             const npc_policy *p = &c->policies.items[i];
             npc_sym key = policy_reads_gap(c, p, w->ns, &w->labels, &g->other);
@@ -646,5 +710,6 @@ int npc_workloads_check(npc_cluster *c)
             break;
         }
     }
+    npc_vec_free(&keys);
     return ok;
 }

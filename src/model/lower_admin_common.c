@@ -118,6 +118,9 @@ const npc_node *npc_admin_begin(npc_cluster *c, const npc_node *obj, const npc_a
     p->kind = d->kind;
     p->loc = npc_node_loc(obj);
     p->subj_ns_mode = NPC_NS_SELECTOR;
+    /* "host-networked pods are not included in subject selection" nor in
+     * namespaces/pods peers (the CRDs) */
+    p->skip_host_network = 1;
     const char *kind = npc_policy_kind_name(d->kind);
     if (!obj || obj->kind != NPC_NODE_MAP) {
         npc_error(c->ctx, NPC201, npc_node_loc(obj), "the %s must be a mapping, not a %s", kind,

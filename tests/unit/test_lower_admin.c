@@ -137,6 +137,7 @@ static void test_anp_fields(void **state)
     assert_string_equal(sym(&f, p->name), "a");
     assert_int_equal(p->ns, 0);
     assert_int_equal(p->subj_ns_mode, NPC_NS_SELECTOR);
+    assert_true(p->skip_host_network); /* not in subjects nor pod peers */
     assert_int_equal(p->subj_ns_sel.nexprs, 1);
     assert_string_equal(sym(&f, p->subj_ns_sel.exprs[0].key), "team");
     assert_int_equal(p->subj_pod_sel.nexprs, 1);
