@@ -121,6 +121,16 @@ void npc_ip_format(npc_ip a, char *out)
         inet_ntop(AF_INET6, b, out, 46);
 }
 
+int npc_iprange_v4_overlap(npc_iprange r, npc_iprange *part)
+{
+    npc_iprange v4 = npc_iprange_all_v4();
+    if (npc_ip_cmp(r.last, v4.first) < 0 || npc_ip_cmp(r.first, v4.last) > 0)
+        return 0;
+    part->first = npc_ip_cmp(r.first, v4.first) > 0 ? r.first : v4.first;
+    part->last = npc_ip_cmp(r.last, v4.last) < 0 ? r.last : v4.last;
+    return 1;
+}
+
 npc_iprange npc_iprange_all_v4(void)
 {
     npc_iprange r = {{0, 0xffff00000000ULL}, {0, 0xffffffffffffULL}};

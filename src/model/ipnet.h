@@ -25,7 +25,12 @@ int npc_ip_parse(const char *s, npc_ip *out);
 int npc_cidr_parse(const char *s, npc_iprange *out, int *prefix, int *is_v6, int *canonical);
 /* Writes "a.b.c.d" (IPv4) or RFC 5952 text (IPv6) into out (>= 46 bytes). */
 void npc_ip_format(npc_ip a, char *out);
-/* The whole IPv4 space and the whole IPv6 space (excluding IPv4-mapped). */
+/* The whole IPv4 space (the IPv4-mapped block of the 128-bit space). */
 npc_iprange npc_iprange_all_v4(void);
+/* An IPv6 CIDR matches no IPv4 address, yet its range in the one space may
+ * cover the IPv4-mapped block (::/0 does). Returns 1 and sets *part to the
+ * overlap of r with that block, which an IPv6 CIDR must leave out; 0 when
+ * there is none. */
+int npc_iprange_v4_overlap(npc_iprange r, npc_iprange *part);
 
 #endif

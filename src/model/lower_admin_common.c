@@ -238,8 +238,8 @@ static int cmp_range(const void *a, const void *b)
  * matches no IPv4 address, which lives in that block of the one space. */
 static uint32_t add_v6_range(npc_iprange *r, uint32_t m, npc_iprange a)
 {
-    npc_iprange v4 = npc_iprange_all_v4();
-    if (npc_ip_cmp(a.last, v4.first) < 0 || npc_ip_cmp(a.first, v4.last) > 0) {
+    npc_iprange v4;
+    if (!npc_iprange_v4_overlap(a, &v4)) {
         r[m++] = a;
         return m;
     }

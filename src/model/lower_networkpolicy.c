@@ -150,6 +150,8 @@ static void lower_ipblock(np_lower *l, const npc_node *ib, npc_peer *p)
         }
         exr[m++] = r;
     }
+    if (v6 && npc_iprange_v4_overlap(whole, &exr[m])) /* IPv6 matches no IPv4 address */
+        m++;
     p->kind = NPC_PEER_IPS;
     p->ranges = subtract_ranges(l->c, whole, exr, m, &p->nranges);
     free(exr);
