@@ -119,32 +119,7 @@ npc_ev *npc_ev_from_node(npc_arena *a, const npc_node *n)
 
 static void json_string(const char *s, npc_buf *out)
 {
-    npc_buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            npc_buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            npc_buf_puts(out, "\\\\");
-            break;
-        case '\n':
-            npc_buf_puts(out, "\\n");
-            break;
-        case '\t':
-            npc_buf_puts(out, "\\t");
-            break;
-        case '\r':
-            npc_buf_puts(out, "\\r");
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                npc_buf_printf(out, "\\u%04x", *p);
-            else
-                npc_buf_putc(out, (char)*p);
-        }
-    }
-    npc_buf_putc(out, '"');
+    npc_buf_put_quoted(out, s, 0);
 }
 
 static void indent(npc_buf *out, int n)

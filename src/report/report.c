@@ -472,30 +472,5 @@ void npc_report_json_string(npc_buf *out, const char *s)
 /* Go's %q for the printable ASCII names peers have; other bytes escaped. */
 void npc_report_go_quote(npc_buf *out, const char *s)
 {
-    npc_buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            npc_buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            npc_buf_puts(out, "\\\\");
-            break;
-        case '\n':
-            npc_buf_puts(out, "\\n");
-            break;
-        case '\t':
-            npc_buf_puts(out, "\\t");
-            break;
-        case '\r':
-            npc_buf_puts(out, "\\r");
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                npc_buf_printf(out, "\\x%02x", *p);
-            else
-                npc_buf_putc(out, (char)*p);
-        }
-    }
-    npc_buf_putc(out, '"');
+    npc_buf_put_quoted(out, s, 1);
 }

@@ -71,6 +71,36 @@ void npc_buf_printf(npc_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+void npc_buf_put_quoted(npc_buf *b, const char *s, int go_style)
+{
+    npc_buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            npc_buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            npc_buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            npc_buf_puts(b, "\\n");
+            break;
+        case '\t':
+            npc_buf_puts(b, "\\t");
+            break;
+        case '\r':
+            npc_buf_puts(b, "\\r");
+            break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                npc_buf_printf(b, go_style ? "\\x%02x" : "\\u%04x", *p);
+            else
+                npc_buf_putc(b, (char)*p);
+        }
+    }
+    npc_buf_putc(b, '"');
+}
+
 const char *npc_buf_cstr(const npc_buf *b)
 {
     return b->data ? b->data : "";

@@ -28,6 +28,9 @@ void npc_buf_printf(npc_buf *b, const char *fmt, ...);
 __attribute__((format(printf, 2, 0)))
 #endif
 void npc_buf_vprintf(npc_buf *b, const char *fmt, va_list ap);
+/* Appends s double-quoted, escaping '"', '\\', \n, \t, \r; other control
+ * bytes as \u00XX (JSON) or, with go_style, \xXX (Go's %q). */
+void npc_buf_put_quoted(npc_buf *b, const char *s, int go_style);
 const char *npc_buf_cstr(const npc_buf *b);
 char *npc_buf_take(npc_buf *b); /* caller frees; b is left empty */
 
