@@ -16,6 +16,11 @@ static void docs_help(void)
            "Exit status: 0 written, 2 bad spec, option or usage (nothing is written).\n");
 }
 
+static npc_status produce_docs(npc_spec *spec, const void *user, npc_buf *out)
+{
+    return npc_docs(spec, *(const npc_docs_format *)user, out);
+}
+
 int npc_cli_docs(int argc, char **argv)
 {
     npc_spec_args sa;
@@ -45,16 +50,5 @@ int npc_cli_docs(int argc, char **argv)
         npc_cli_spec_args_free(&sa);
         return npc_cli_usage_error("docs", "--format must be md or csv, not '%s'", format);
     }
-    npc_ctx *ctx = npc_ctx_new();
-    npc_spec *spec = npc_cli_spec_open(ctx, &sa);
-    npc_buf out = NPC_BUF_INIT;
-    int rc = NPC_EXIT_USAGE;
-    if (spec && npc_docs(spec, fmt, &out) == NPC_OK)
-        rc = npc_cli_write_stdout(&out);
-    npc_cli_print_diags(ctx);
-    npc_buf_free(&out);
-    npc_spec_free(spec);
-    npc_ctx_free(ctx);
-    npc_cli_spec_args_free(&sa);
-    return rc;
+    return npc_cli_spec_run(&sa, produce_docs, &fmt);
 }

@@ -23,6 +23,17 @@ static void render_help(void)
            "Exit status: 0 rendered, 2 bad spec, option or usage (nothing is written).\n");
 }
 
+struct render_args {
+    const char *engine;
+    npc_format fmt;
+};
+
+static npc_status produce_render(npc_spec *spec, const void *user, npc_buf *out)
+{
+    const struct render_args *ra = user;
+    return npc_render(spec, ra->engine, ra->fmt, out);
+}
+
 int npc_cli_render(int argc, char **argv)
 {
     npc_spec_args sa;
@@ -55,16 +66,6 @@ int npc_cli_render(int argc, char **argv)
         npc_cli_spec_args_free(&sa);
         return npc_cli_usage_error("render", "--output must be yaml or json, not '%s'", output);
     }
-    npc_ctx *ctx = npc_ctx_new();
-    npc_spec *spec = npc_cli_spec_open(ctx, &sa);
-    npc_buf out = NPC_BUF_INIT;
-    int rc = NPC_EXIT_USAGE;
-    if (spec && npc_render(spec, engine, fmt, &out) == NPC_OK)
-        rc = npc_cli_write_stdout(&out);
-    npc_cli_print_diags(ctx);
-    npc_buf_free(&out);
-    npc_spec_free(spec);
-    npc_ctx_free(ctx);
-    npc_cli_spec_args_free(&sa);
-    return rc;
+    struct render_args ra = {engine, fmt};
+    return npc_cli_spec_run(&sa, produce_render, &ra);
 }

@@ -90,3 +90,19 @@ npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a)
     }
     return spec;
 }
+
+int npc_cli_spec_run(npc_spec_args *a, npc_cli_spec_fn produce, const void *user)
+{
+    npc_ctx *ctx = npc_ctx_new();
+    npc_spec *spec = npc_cli_spec_open(ctx, a);
+    npc_buf out = NPC_BUF_INIT;
+    int rc = NPC_EXIT_USAGE;
+    if (spec && produce(spec, user, &out) == NPC_OK)
+        rc = npc_cli_write_stdout(&out);
+    npc_cli_print_diags(ctx);
+    npc_buf_free(&out);
+    npc_spec_free(spec);
+    npc_ctx_free(ctx);
+    npc_cli_spec_args_free(a);
+    return rc;
+}

@@ -19,5 +19,10 @@ void npc_cli_spec_args_free(npc_spec_args *a);
 /* Loads the spec and applies --values files, then --set; NULL on errors
  * (reported in ctx). */
 npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a);
+/* The rest of a spec verb: loads the spec, lets produce() write its output,
+ * prints it only when there were no errors, prints the diagnostics, frees a.
+ * Returns the exit code. */
+typedef npc_status (*npc_cli_spec_fn)(npc_spec *spec, const void *user, npc_buf *out);
+int npc_cli_spec_run(npc_spec_args *a, npc_cli_spec_fn produce, const void *user);
 
 #endif

@@ -389,6 +389,13 @@ static npc_status load_file(npc_cluster *c, const char *path, int lenient)
     return s;
 }
 
+npc_status npc_cluster_load_text(npc_cluster *c, const char *name, const char *text, size_t len)
+{
+    load_state st = {c, 0, 1};
+    npc_status s = npc_yaml_read_buffer(c->ctx, name, text, len, on_document, &st);
+    return s == NPC_OK && !st.ok ? NPC_ERR_INPUT : s;
+}
+
 npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
 {
     npc_status result = NPC_OK;

@@ -11,6 +11,10 @@
  * after reporting diagnostics. */
 npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths);
 
+/* Loads a YAML/JSON stream held in memory (named `name` in diagnostics),
+ * like one file of npc_cluster_load_paths. */
+npc_status npc_cluster_load_text(npc_cluster *c, const char *name, const char *text, size_t len);
+
 /* Loads one object (a mapping with apiVersion/kind). Returns 1 on success,
  * 0 after reporting errors. Exposed for tests and fuzzing. */
 int npc_cluster_load_object(npc_cluster *c, const npc_node *obj);

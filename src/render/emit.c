@@ -115,7 +115,7 @@ npc_ev *npc_ev_from_node(npc_arena *a, const npc_node *n)
     return ev_new(a, NPC_EV_NULL);
 }
 
-/* ------------------------------------------------------------------ JSON */
+/* ------------------------------------------------------------- scalars */
 
 static void json_string(const char *s, npc_buf *out)
 {
@@ -127,65 +127,6 @@ static void indent(npc_buf *out, int n)
     for (int i = 0; i < n; i++)
         npc_buf_putc(out, ' ');
 }
-
-static void json_value(const npc_ev *v, int ind, int pretty, npc_buf *out)
-{
-    switch (v->kind) {
-    case NPC_EV_NULL:
-        npc_buf_puts(out, "null");
-        return;
-    case NPC_EV_BOOL:
-        npc_buf_puts(out, v->i ? "true" : "false");
-        return;
-    case NPC_EV_INT:
-        npc_buf_printf(out, "%lld", v->i);
-        return;
-    case NPC_EV_STR:
-        json_string(v->s, out);
-        return;
-    case NPC_EV_SEQ:
-    case NPC_EV_MAP: {
-        int map = v->kind == NPC_EV_MAP;
-        if (v->n == 0) {
-            npc_buf_puts(out, map ? "{}" : "[]");
-            return;
-        }
-        npc_buf_putc(out, map ? '{' : '[');
-        for (size_t i = 0; i < v->n; i++) {
-            if (i)
-                npc_buf_putc(out, ',');
-            if (pretty) {
-                npc_buf_putc(out, '\n');
-                indent(out, ind + 2);
-            }
-            if (map) {
-                json_string(v->keys[i], out);
-                npc_buf_puts(out, pretty ? ": " : ":");
-            }
-            json_value(v->items[i], ind + 2, pretty, out);
-        }
-        if (pretty) {
-            npc_buf_putc(out, '\n');
-            indent(out, ind);
-        }
-        npc_buf_putc(out, map ? '}' : ']');
-        return;
-    }
-    }
-}
-
-void npc_emit_json(const npc_ev *v, npc_buf *out)
-{
-    json_value(v, 0, 1, out);
-    npc_buf_putc(out, '\n');
-}
-
-void npc_ev_key(const npc_ev *v, npc_buf *out)
-{
-    json_value(v, 0, 0, out);
-}
-
-/* ------------------------------------------------------------------ YAML */
 
 static int ci_eq(const char *a, const char *b)
 {
@@ -229,7 +170,10 @@ static int needs_quotes(const char *s)
     return 0;
 }
 
-static void yaml_scalar(const npc_ev *v, npc_buf *out)
+/* A value written on one line: a scalar or an empty collection. JSON
+ * quotes every string; YAML only those a reader would take for something
+ * else. */
+static void flat_value(const npc_ev *v, int yaml, npc_buf *out)
 {
     switch (v->kind) {
     case NPC_EV_NULL:
@@ -242,7 +186,7 @@ static void yaml_scalar(const npc_ev *v, npc_buf *out)
         npc_buf_printf(out, "%lld", v->i);
         return;
     case NPC_EV_STR:
-        if (needs_quotes(v->s))
+        if (!yaml || needs_quotes(v->s))
             json_string(v->s, out); /* JSON escapes are valid YAML double-quoted escapes */
         else
             npc_buf_puts(out, v->s);
@@ -255,6 +199,49 @@ static void yaml_scalar(const npc_ev *v, npc_buf *out)
         return;
     }
 }
+
+/* ------------------------------------------------------------------ JSON */
+
+static void json_value(const npc_ev *v, int ind, int pretty, npc_buf *out)
+{
+    if ((v->kind != NPC_EV_SEQ && v->kind != NPC_EV_MAP) || v->n == 0) {
+        flat_value(v, 0, out);
+        return;
+    }
+    int map = v->kind == NPC_EV_MAP;
+    npc_buf_putc(out, map ? '{' : '[');
+    for (size_t i = 0; i < v->n; i++) {
+        if (i)
+            npc_buf_putc(out, ',');
+        if (pretty) {
+            npc_buf_putc(out, '\n');
+            indent(out, ind + 2);
+        }
+        if (map) {
+            json_string(v->keys[i], out);
+            npc_buf_puts(out, pretty ? ": " : ":");
+        }
+        json_value(v->items[i], ind + 2, pretty, out);
+    }
+    if (pretty) {
+        npc_buf_putc(out, '\n');
+        indent(out, ind);
+    }
+    npc_buf_putc(out, map ? '}' : ']');
+}
+
+void npc_emit_json(const npc_ev *v, npc_buf *out)
+{
+    json_value(v, 0, 1, out);
+    npc_buf_putc(out, '\n');
+}
+
+void npc_ev_key(const npc_ev *v, npc_buf *out)
+{
+    json_value(v, 0, 0, out);
+}
+
+/* ------------------------------------------------------------------ YAML */
 
 static int is_block(const npc_ev *v)
 {
@@ -287,7 +274,7 @@ static void yaml_block(const npc_ev *v, int ind, int inline_first, npc_buf *out)
                 yaml_block(item, ind + 2, 0, out);
             } else {
                 npc_buf_putc(out, ' ');
-                yaml_scalar(item, out);
+                flat_value(item, 1, out);
                 npc_buf_putc(out, '\n');
             }
         } else {
@@ -295,7 +282,7 @@ static void yaml_block(const npc_ev *v, int ind, int inline_first, npc_buf *out)
             if (is_block(item)) {
                 yaml_block(item, ind + 2, 1, out);
             } else {
-                yaml_scalar(item, out);
+                flat_value(item, 1, out);
                 npc_buf_putc(out, '\n');
             }
         }
@@ -307,7 +294,7 @@ void npc_emit_yaml(const npc_ev *doc, npc_buf *out)
     if (is_block(doc)) {
         yaml_block(doc, 0, 0, out);
     } else {
-        yaml_scalar(doc, out);
+        flat_value(doc, 1, out);
         npc_buf_putc(out, '\n');
     }
 }

@@ -365,23 +365,6 @@ static void write_json(const npc_report *r, const npc_expo_report *e, npc_buf *o
     free(k);
 }
 
-/* Go's encoding/csv quoting. */
-static void csv_field(npc_buf *out, const char *s)
-{
-    int quote = s[0] == ' ' || s[0] == '\t' || strpbrk(s, ",\"\r\n") != NULL;
-    if (!quote) {
-        npc_buf_puts(out, s);
-        return;
-    }
-    npc_buf_putc(out, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            npc_buf_putc(out, '"');
-        npc_buf_putc(out, *p);
-    }
-    npc_buf_putc(out, '"');
-}
-
 static void write_csv(const npc_report *r, const npc_expo_report *e, npc_buf *out)
 {
     npc_report_csv(r, out);
@@ -394,11 +377,11 @@ static void write_csv(const npc_report *r, const npc_expo_report *e, npc_buf *ou
                                               : "Ingress Exposure:,,\ndst,src,conn\n");
         for (size_t i = 0; i < e->lines[d].len; i++) {
             const npc_expo_line *l = &e->lines[d].items[i];
-            csv_field(out, l->wl);
+            npc_report_csv_field(out, l->wl);
             npc_buf_putc(out, ',');
-            csv_field(out, l->peer);
+            npc_report_csv_field(out, l->peer);
             npc_buf_putc(out, ',');
-            csv_field(out, l->conn);
+            npc_report_csv_field(out, l->conn);
             npc_buf_putc(out, '\n');
         }
     }

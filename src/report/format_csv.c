@@ -5,7 +5,7 @@
 
 #include "report/report.h"
 
-static void field(npc_buf *out, const char *s)
+void npc_report_csv_field(npc_buf *out, const char *s)
 {
     int quote =
         strcmp(s, "\\.") == 0 || s[0] == ' ' || s[0] == '\t' || strpbrk(s, ",\"\r\n") != NULL;
@@ -27,12 +27,12 @@ void npc_report_csv(const npc_report *r, npc_buf *out)
     npc_buf_puts(out, r->focus_conn ? "src,dst\n" : "src,dst,conn\n");
     for (size_t i = 0; i < r->rows.len; i++) {
         const npc_report_row *row = &r->rows.items[i];
-        field(out, r->peers.items[row->src].id);
+        npc_report_csv_field(out, r->peers.items[row->src].id);
         npc_buf_putc(out, ',');
-        field(out, r->peers.items[row->dst].id);
+        npc_report_csv_field(out, r->peers.items[row->dst].id);
         if (!r->focus_conn) {
             npc_buf_putc(out, ',');
-            field(out, row->conn);
+            npc_report_csv_field(out, row->conn);
         }
         npc_buf_putc(out, '\n');
     }

@@ -113,6 +113,8 @@ npc_report_writer npc_report_writer_of(npc_report_format f);
  * encoding/json writes them, dot identifiers as %q). */
 void npc_report_json_string(npc_buf *out, const char *s);
 void npc_report_go_quote(npc_buf *out, const char *s);
+/* One CSV field, quoted as Go's encoding/csv does. */
+void npc_report_csv_field(npc_buf *out, const char *s);
 /* Sorts an array of owned strings in byte order. */
 void npc_report_sort_strings(char **v, size_t n);
 

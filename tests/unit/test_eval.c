@@ -23,16 +23,6 @@ typedef struct fixture {
     npc_cluster *c;
 } fixture;
 
-static int load_doc(npc_ctx *ctx, npc_tree *t, void *user)
-{
-    fixture *f = user;
-    (void)ctx;
-    if (t->root)
-        npc_cluster_load_object(f->c, t->root);
-    npc_tree_free(t);
-    return 0;
-}
-
 /* Namespaces x and y (label ns), pods a (app=a, port http 80/TCP,
  * dns 53/UDP, IP 10.0.0.1) and b (app=b, IP 10.0.0.2) in each, plus text. */
 static const char base[] =
@@ -56,11 +46,11 @@ static void load(fixture *f, const char *policies)
 {
     f->ctx = npc_ctx_new();
     f->c = npc_cluster_new(f->ctx);
-    assert_int_equal(npc_yaml_read_buffer(f->ctx, "base.yaml", base, strlen(base), load_doc, f),
+    assert_int_equal(npc_cluster_load_text(f->c, "base.yaml", base, strlen(base)),
                      NPC_OK);
     if (policies)
         assert_int_equal(
-            npc_yaml_read_buffer(f->ctx, "pol.yaml", policies, strlen(policies), load_doc, f),
+            npc_cluster_load_text(f->c, "pol.yaml", policies, strlen(policies)),
             NPC_OK);
     if (npc_error_count(f->ctx)) {
         npc_buf b = NPC_BUF_INIT;
@@ -267,7 +257,7 @@ static void test_admin_and_baseline_tiers(void **state)
     fixture f;
     f.ctx = npc_ctx_new();
     f.c = npc_cluster_new(f.ctx);
-    assert_int_equal(npc_yaml_read_buffer(f.ctx, "base.yaml", base, strlen(base), load_doc, &f),
+    assert_int_equal(npc_cluster_load_text(f.c, "base.yaml", base, strlen(base)),
                      NPC_OK);
     npc_rule *r = add_policy(&f, NPC_TIER_ADMIN, 1, "pass-80", 2);
     r[0].dir = NPC_DIR_INGRESS;

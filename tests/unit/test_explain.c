@@ -23,16 +23,6 @@ typedef struct fixture {
     npc_cluster *c;
 } fixture;
 
-static int load_doc(npc_ctx *ctx, npc_tree *t, void *user)
-{
-    fixture *f = user;
-    (void)ctx;
-    if (t->root)
-        npc_cluster_load_object(f->c, t->root);
-    npc_tree_free(t);
-    return 0;
-}
-
 /* Namespaces x (team=x) and y (team=y); pods x/a (named port http 80),
  * x/b, y/c, in that workload order. */
 static const char base[] =
@@ -49,10 +39,10 @@ static void load(fixture *f, const char *policies)
 {
     f->ctx = npc_ctx_new();
     f->c = npc_cluster_new(f->ctx);
-    assert_int_equal(npc_yaml_read_buffer(f->ctx, "base.yaml", base, strlen(base), load_doc, f),
+    assert_int_equal(npc_cluster_load_text(f->c, "base.yaml", base, strlen(base)),
                      NPC_OK);
     assert_int_equal(
-        npc_yaml_read_buffer(f->ctx, "pol.yaml", policies, strlen(policies), load_doc, f), NPC_OK);
+        npc_cluster_load_text(f->c, "pol.yaml", policies, strlen(policies)), NPC_OK);
     assert_int_equal(npc_error_count(f->ctx), 0);
     assert_int_equal(npc_eval_build(f->c), NPC_OK);
 }

@@ -27,16 +27,6 @@ typedef struct fixture {
     npc_exposure x;
 } fixture;
 
-static int load_doc(npc_ctx *ctx, npc_tree *t, void *user)
-{
-    fixture *f = user;
-    (void)ctx;
-    if (t->root)
-        npc_cluster_load_object(f->c, t->root);
-    npc_tree_free(t);
-    return 0;
-}
-
 /* Namespaces x (ns=x) and y (ns=y); pods x/a (app=a, port http 80/TCP),
  * x/b (app=b) and y/b (app=b). */
 static const char base[] =
@@ -54,11 +44,11 @@ static void load(fixture *f, const char *policies)
     memset(f, 0, sizeof *f);
     f->ctx = npc_ctx_new();
     f->c = npc_cluster_new(f->ctx);
-    assert_int_equal(npc_yaml_read_buffer(f->ctx, "base.yaml", base, strlen(base), load_doc, f),
+    assert_int_equal(npc_cluster_load_text(f->c, "base.yaml", base, strlen(base)),
                      NPC_OK);
     if (policies)
         assert_int_equal(
-            npc_yaml_read_buffer(f->ctx, "pol.yaml", policies, strlen(policies), load_doc, f),
+            npc_cluster_load_text(f->c, "pol.yaml", policies, strlen(policies)),
             NPC_OK);
     assert_int_equal(npc_error_count(f->ctx), 0);
     assert_int_equal(npc_exposure_compute(f->c, &f->x), NPC_OK);
