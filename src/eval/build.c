@@ -285,20 +285,63 @@ static void build_rules(npc_eval *ev, ev_index *ix)
 
 /* ----------------------------------------------------------- profiles */
 
+/* Evaluation order: the layer's rank, then the policy's order, name
+ * (Calico's tie-break) and load order. */
 typedef struct porder_key {
-    int32_t tier, priority;
+    uint32_t rank;
+    double order;
+    const char *name;
     uint32_t index;
 } porder_key;
 
-/* Evaluation order: tier, then priority, then load order (stable). */
 static int cmp_porder(const void *a, const void *b)
 {
     const porder_key *x = a, *y = b;
-    if (x->tier != y->tier)
-        return x->tier < y->tier ? -1 : 1;
-    if (x->priority != y->priority)
-        return x->priority < y->priority ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
     return x->index < y->index ? -1 : x->index > y->index;
+}
+
+typedef struct layer_key {
+    double order;
+    const char *name;
+    uint32_t index;
+} layer_key;
+
+static int cmp_layer(const void *a, const void *b)
+{
+    const layer_key *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* ev->layer_order, and rank[layer] = position in it. */
+static uint32_t *order_layers(npc_eval *ev)
+{
+    const npc_cluster *c = ev->c;
+    uint32_t n = (uint32_t)c->layers.len;
+    layer_key *k = npc_xmalloc(((size_t)n + 1) * sizeof *k);
+    for (uint32_t i = 0; i < n; i++) {
+        k[i].order = c->layers.items[i].order;
+        k[i].name = npc_sym_str(c->ctx->strings, c->layers.items[i].name);
+        k[i].index = i;
+    }
+    qsort(k, n, sizeof *k, cmp_layer);
+    ev->layer_order = npc_xmalloc(((size_t)n + 1) * sizeof(uint32_t));
+    uint32_t *rank = npc_xmalloc(((size_t)n + 1) * sizeof(uint32_t));
+    for (uint32_t i = 0; i < n; i++) {
+        ev->layer_order[i] = k[i].index;
+        rank[k[i].index] = i;
+    }
+    ev->nlayers = n;
+    free(k);
+    return rank;
 }
 
 static int policy_has_dir(const npc_policy *pol, npc_dir d)
@@ -315,17 +358,21 @@ static void build_profiles(npc_eval *ev, ev_index *ix)
 {
     npc_cluster *c = ev->c;
     size_t np = c->policies.len;
+    uint32_t *rank = order_layers(ev);
     ev->porder = npc_xmalloc((np + 1) * sizeof(uint32_t));
     porder_key *keys = npc_xmalloc((np + 1) * sizeof *keys);
     for (size_t p = 0; p < np; p++) {
-        keys[p].tier = (int32_t)c->policies.items[p].tier;
-        keys[p].priority = c->policies.items[p].priority;
+        const npc_policy *pol = &c->policies.items[p];
+        keys[p].rank = rank[pol->layer];
+        keys[p].order = pol->order;
+        keys[p].name = npc_sym_str(c->ctx->strings, pol->name);
         keys[p].index = (uint32_t)p;
     }
     qsort(keys, np, sizeof *keys, cmp_porder);
     for (size_t p = 0; p < np; p++)
         ev->porder[p] = keys[p].index;
     free(keys);
+    free(rank);
 
     uint32_t nc = ev->nclasses;
     u32vec *lists = npc_xcalloc((size_t)nc * 2 + 1, sizeof(u32vec));
@@ -360,13 +407,19 @@ static void build_profiles(npc_eval *ev, ev_index *ix)
             pr.policies = npc_arena_alloc(ev->arena, (l->len + 1) * sizeof(uint32_t));
             if (l->len)
                 memcpy(pr.policies, l->items, l->len * sizeof(uint32_t));
-            uint32_t j = 0;
-            for (int t = 0; t < NPC_TIER_COUNT; t++) {
-                pr.tier_start[t] = j;
-                while (j < pr.n && c->policies.items[pr.policies[j]].tier == (npc_tier)t)
-                    j++;
+            /* one segment per layer: the list is in evaluation order */
+            pr.segs = npc_arena_alloc(ev->arena, (l->len + 1) * sizeof(ev_seg));
+            for (uint32_t j = 0; j < pr.n; j++) {
+                uint32_t layer = c->policies.items[pr.policies[j]].layer;
+                if (pr.nsegs && pr.segs[pr.nsegs - 1].layer == layer) {
+                    pr.segs[pr.nsegs - 1].to = j + 1;
+                    continue;
+                }
+                pr.segs[pr.nsegs].layer = layer;
+                pr.segs[pr.nsegs].from = j;
+                pr.segs[pr.nsegs].to = j + 1;
+                pr.nsegs++;
             }
-            pr.tier_start[NPC_TIER_COUNT] = pr.n;
             npc_vec_push(&profs, pr);
             *slot = (void *)(uintptr_t)profs.len;
         }
@@ -398,6 +451,7 @@ static void eval_free(void *p)
     free(ev->rules);
     free(ev->rule_base);
     free(ev->porder);
+    free(ev->layer_order);
     free(ev->profiles);
     free(ev->class_profile);
     free(ev->classes);

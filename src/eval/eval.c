@@ -1,15 +1,10 @@
-/* Evaluation: the tier chain of one direction, and connection lists.
+/* Evaluation: connection lists over the chains of decide.c.
  *
  * A connection src -> dst is allowed on the ports that both the egress
  * chain of src (peer dst) and the ingress chain of dst (peer src) allow; an
- * external endpoint is subject to no policy. Each chain walks the tiers of
- * npc_tiers in order, carrying the set of ports not decided yet:
- *   first-match tier: rules in order; a matching rule decides its ports
- *     (allow, deny, or pass: skip the rest of the tier);
- *   additive tier: deny rules win over allow rules;
- *   an isolating tier denies what is undecided when one of its policies
- *     selects the subject for that direction;
- * and what no tier decided is allowed. */
+ * external endpoint is subject to no policy. Candidate pairs are pruned
+ * first: a subject that an isolating layer selects can only be reached by
+ * the peers of its allow and pass rules. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,99 +59,28 @@ void ev_rule_ports(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_portset 
     }
 }
 
-void ev_scratch_free(ev_scratch *s)
-{
-    npc_portset_free(&s->undecided);
-    npc_portset_free(&s->passed);
-    npc_portset_free(&s->rports);
-    npc_portset_free(&s->tmp);
-    npc_portset_free(&s->deny);
-    npc_portset_free(&s->allow);
-}
-
 void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir dir, ev_ep p,
                  npc_portset *out)
 {
-    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
-    npc_portset_clear(out);
-    if (pr->n == 0) {
-        npc_portset_set_all(out);
-        return;
-    }
-    ev_ep dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : p;
+    ev_chain(ev, scratch, subj, dir, p, out, NULL);
+}
+
+int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir)
+{
     const npc_cluster *c = ev->c;
-    ev_scratch *sp = scratch;
-    npc_portset_set_all(&sp->undecided); /* undecided when entering the tier */
-    for (int t = 0; t < NPC_TIER_COUNT && !npc_portset_is_empty(&sp->undecided); t++) {
-        uint32_t from = pr->tier_start[t], to = pr->tier_start[t + 1];
-        if (from == to)
-            continue;
-        const npc_tier_desc *td = &npc_tiers[t];
-        int selected = 0;
-        npc_portset_clear(&sp->passed);
-        npc_portset_clear(&sp->deny);
-        npc_portset_clear(&sp->allow);
-        for (uint32_t k = from; k < to; k++) {
-            uint32_t pi = pr->policies[k];
-            const npc_policy *pol = &c->policies.items[pi];
-            if (pol->affects[dir])
-                selected = 1;
-            for (uint32_t i = 0; i < pol->nrules; i++) {
-                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-                if (r->r->dir != dir || !ev_peer_matches(ev, r, p))
-                    continue;
-                ev_rule_ports(ev, r, dst, &sp->rports);
-                switch (td->mode) {
-                case NPC_MODE_FIRST_MATCH:
-                    npc_portset_intersect(&sp->rports, &sp->undecided);
-                    if (npc_portset_is_empty(&sp->rports))
-                        continue;
-                    npc_portset_subtract(&sp->undecided, &sp->rports);
-                    switch (r->r->action) {
-                    case NPC_ACT_ALLOW:
-                        npc_portset_add_set(out, &sp->rports);
-                        break;
-                    case NPC_ACT_DENY:
-                        break;
-                    case NPC_ACT_PASS:
-                        npc_portset_add_set(&sp->passed, &sp->rports);
-                        break;
-                    }
-                    break;
-                case NPC_MODE_ADDITIVE:
-                    switch (r->r->action) {
-                    case NPC_ACT_ALLOW:
-                        npc_portset_add_set(&sp->allow, &sp->rports);
-                        break;
-                    case NPC_ACT_DENY:
-                        npc_portset_add_set(&sp->deny, &sp->rports);
-                        break;
-                    case NPC_ACT_PASS:
-                        npc_portset_add_set(&sp->passed, &sp->rports);
-                        break;
-                    }
-                    break;
-                }
-            }
-        }
-        if (td->mode == NPC_MODE_ADDITIVE) {
-            /* deny wins; then allow; then pass leaves the tier */
-            npc_portset_copy(&sp->tmp, &sp->allow);
-            npc_portset_subtract(&sp->tmp, &sp->deny);
-            npc_portset_intersect(&sp->tmp, &sp->undecided);
-            npc_portset_add_set(out, &sp->tmp);
-            npc_portset_subtract(&sp->undecided, &sp->allow);
-            npc_portset_subtract(&sp->undecided, &sp->deny);
-            npc_portset_subtract(&sp->passed, &sp->allow);
-            npc_portset_subtract(&sp->passed, &sp->deny);
-            npc_portset_intersect(&sp->passed, &sp->undecided);
-            npc_portset_subtract(&sp->undecided, &sp->passed);
-        }
-        if (td->isolates && selected)
-            npc_portset_clear(&sp->undecided);
-        npc_portset_add_set(&sp->undecided, &sp->passed);
+    for (uint32_t k = 0; k < pr->n; k++) {
+        const npc_policy *pol = &c->policies.items[pr->policies[k]];
+        if (c->layers.items[pol->layer].isolates && pol->affects[dir])
+            return 1;
     }
-    npc_portset_add_set(out, &sp->undecided); /* no tier decided: allowed */
+    return 0;
+}
+
+/* Rules whose peers may end up allowed: Allow, and Pass (a later layer or
+ * the default may allow what it passes). */
+static int may_allow(const ev_rule *r)
+{
+    return r->r->action != NPC_ACT_DENY;
 }
 
 const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
@@ -168,13 +92,7 @@ const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
     ev->cand_done[slot] = 1;
     const ev_profile *pr = &ev->profiles[pid];
     const npc_cluster *c = ev->c;
-    int isolated = 0;
-    for (uint32_t k = 0; k < pr->n; k++) {
-        const npc_policy *pol = &c->policies.items[pr->policies[k]];
-        if (npc_tiers[pol->tier].isolates && pol->affects[dir])
-            isolated = 1;
-    }
-    if (!isolated)
+    if (!ev_profile_isolated(ev, pr, dir))
         return NULL;
     NPC_VEC(uint32_t) ids = {0};
     for (uint32_t k = 0; k < pr->n; k++) {
@@ -182,7 +100,7 @@ const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
         const npc_policy *pol = &c->policies.items[pi];
         for (uint32_t i = 0; i < pol->nrules; i++) {
             const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-            if (r->r->dir != dir || r->r->action != NPC_ACT_ALLOW)
+            if (r->r->dir != dir || !may_allow(r))
                 continue;
             for (uint32_t q = 0; q < r->npeers; q++) {
                 if (r->peers[q].any) {
@@ -276,17 +194,12 @@ static void emit_external(const npc_eval *ev, ev_keymap *index, uint32_t cls, np
 
 /* The output ranges of direction dir that a profile's chain may allow
  * (every range unless an isolating policy selects the subject and no
- * allow rule names any peer): appended to idx as range indices. */
+ * allow or pass rule names any peer): appended to idx as range indices. */
 static void relevant_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir, ev_u32vec *idx)
 {
     const npc_cluster *c = ev->c;
     uint32_t n = ev->nout_ranges[dir];
-    int isolated = 0;
-    for (uint32_t k = 0; k < pr->n; k++) {
-        const npc_policy *pol = &c->policies.items[pr->policies[k]];
-        if (npc_tiers[pol->tier].isolates && pol->affects[dir])
-            isolated = 1;
-    }
+    int isolated = ev_profile_isolated(ev, pr, dir);
     idx->len = 0;
     if (isolated) {
         uint8_t *mark = NULL;
@@ -295,7 +208,7 @@ static void relevant_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir di
             const npc_policy *pol = &c->policies.items[pi];
             for (uint32_t i = 0; i < pol->nrules; i++) {
                 const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-                if (r->r->dir != dir || r->r->action != NPC_ACT_ALLOW)
+                if (r->r->dir != dir || !may_allow(r))
                     continue;
                 for (uint32_t q = 0; q < r->npeers; q++) {
                     const ev_peer *pe = &r->peers[q];

@@ -64,27 +64,29 @@ void npc_flow_end_format(const npc_cluster *c, const npc_flow_end *e, npc_buf *o
 /* Evaluates one flow (after npc_eval_build). Returns 1 when allowed.
  * reason (may be NULL) receives one line saying what decided; chain (may
  * be NULL) the decision chain of both directions through every tier. */
-int npc_flow_eval(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst,
-                  npc_proto proto, uint16_t port, npc_buf *reason, npc_buf *chain);
+int npc_flow_eval(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst, npc_proto proto,
+                  uint16_t port, npc_buf *reason, npc_buf *chain);
+
+#define NPC_NO_LAYER UINT32_MAX
 
 /* What decided one direction of one flow (verdict.c). */
 typedef enum npc_why_kind {
     NPC_WHY_RULE,     /* rule `rule` of `policy` allowed, denied or passed (action) */
-    NPC_WHY_ISOLATED, /* `policy` isolates the subject in an isolating tier; no rule allows */
-    NPC_WHY_DEFAULT,  /* no tier decided: allowed */
+    NPC_WHY_ISOLATED, /* `policy` isolates the subject in an isolating layer; no rule allows */
+    NPC_WHY_DEFAULT,  /* no layer decided: allowed */
     NPC_WHY_EXTERNAL  /* the subject is external: no policy applies */
 } npc_why_kind;
 
 typedef struct npc_why {
     npc_why_kind kind;
-    npc_tier tier;     /* RULE, ISOLATED; NPC_TIER_COUNT otherwise */
+    uint32_t layer;    /* RULE, ISOLATED: index into c->layers; NPC_NO_LAYER otherwise */
     npc_action action; /* RULE */
     uint32_t policy;   /* RULE, ISOLATED: index into c->policies */
     uint32_t rule;     /* RULE: index into the policy's rules */
 } npc_why;
 
-/* The steps in tier order: passes, then what decided (one rule; the
- * allowing rules of an additive tier; one ISOLATED step per isolating
+/* The steps in layer order: passes, then what decided (one rule; the
+ * allowing rules of an additive layer; one ISOLATED step per isolating
  * policy; DEFAULT; EXTERNAL). */
 typedef struct npc_verdict {
     int allowed;
@@ -97,8 +99,8 @@ typedef struct npc_verdict {
 int npc_flow_verdicts(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst,
                       npc_proto proto, uint16_t port, npc_verdict *egress, npc_verdict *ingress);
 void npc_verdict_free(npc_verdict *v);
-/* "  <tier> tier: ..." lines of a workload subject's chain, every tier in
- * order up to the one that decided. */
+/* "  <layer> tier: ..." lines of a workload subject's chain, every layer
+ * of the cluster in order up to the one that decided. */
 void npc_verdict_format_chain(const npc_cluster *c, uint32_t subj_workload, npc_dir dir,
                               const npc_verdict *v, npc_buf *out);
 /* What decided, on one line. */
@@ -113,10 +115,10 @@ void npc_rule_format(const npc_cluster *c, const npc_policy *pol, const npc_rule
 
 /* One step of a direction's decision (explain.c). */
 typedef enum npc_expl_kind {
-    NPC_EXPL_RULE,        /* rule `rule` of `policy` matched: its action allowed, denied or passed */
-    NPC_EXPL_NO_RULES,    /* `policy` isolates the subject and has no rule of the direction */
-    NPC_EXPL_NO_PEER,     /* `policy` isolates the subject; none of its rules selects the peer */
-    NPC_EXPL_PORTS,       /* `policy` isolates; its rule `rule` selects the peer, not these ports */
+    NPC_EXPL_RULE,     /* rule `rule` of `policy` matched: its action allowed, denied or passed */
+    NPC_EXPL_NO_RULES, /* `policy` isolates the subject and has no rule of the direction */
+    NPC_EXPL_NO_PEER,  /* `policy` isolates the subject; none of its rules selects the peer */
+    NPC_EXPL_PORTS,    /* `policy` isolates; its rule `rule` selects the peer, not these ports */
     NPC_EXPL_NAMED_PORTS, /* as NPC_EXPL_PORTS, but the rule's named ports name no port of the
                            * destination */
     NPC_EXPL_DEFAULT      /* no tier decided: allowed by default */

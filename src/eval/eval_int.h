@@ -8,7 +8,8 @@
  * once through label posting lists into a sorted set of classes. Pass 4
  * gives each class, per direction, the ordered list of policies that select
  * it ("profile", shared between classes with the same list). Evaluation
- * (eval.c) walks a profile's tiers for one peer. */
+ * (decide.c) walks a profile's layers for one peer, one decision function
+ * per layer. */
 #ifndef NPC_EVAL_INT_H
 #define NPC_EVAL_INT_H
 #include "eval/eval.h"
@@ -53,11 +54,19 @@ typedef struct ev_rule {
     uint8_t has_named;
 } ev_rule;
 
-/* Per direction: the policies selecting a class in evaluation order. */
+/* The policies of one layer in a profile: policies[from..to). */
+typedef struct ev_seg {
+    uint32_t layer; /* index into c->layers */
+    uint32_t from, to;
+} ev_seg;
+
+/* Per direction: the policies selecting a class in evaluation order, cut
+ * into one segment per layer that has some (in layer order). */
 typedef struct ev_profile {
     uint32_t *policies;
     uint32_t n;
-    uint32_t tier_start[NPC_TIER_COUNT + 1]; /* policies[tier_start[t]..tier_start[t+1]) */
+    ev_seg *segs;
+    uint32_t nsegs;
 } ev_profile;
 
 /* An endpoint for evaluation: a class or an atom (or, for exposure
@@ -83,6 +92,9 @@ typedef struct npc_eval {
      * shows (each a union of atoms, on which the direction's rules agree) */
     npc_iprange *out_ranges[2];
     uint32_t nout_ranges[2];
+    /* layers in evaluation order (indices into c->layers) */
+    uint32_t *layer_order;
+    uint32_t nlayers;
     /* policies in evaluation order, and their resolved rules */
     uint32_t *porder;
     uint32_t *rule_base; /* policy -> index of its first ev_rule */
@@ -127,13 +139,51 @@ const ev_set *ev_select_pods(ev_index *ix, npc_ns_mode mode, npc_sym ns_same,
 const ev_set *ev_select_atoms(ev_index *ix, const uint32_t *lo, const uint32_t *hi, uint32_t n);
 ev_set *ev_set_new(npc_eval *ev, uint32_t *ids, uint32_t n, uint32_t universe);
 
-/* eval.c */
-/* The ports allowed in direction dir for subject class `subj` and peer p
- * (ingress: p is the source; egress: p the destination). */
+/* decide.c: the one decision function of a layer, and the chain of
+ * layers of one direction. connlist (ev_eval_dir), eval, explain
+ * (ev_walk_port) and verify all decide through them. */
 typedef struct ev_scratch {
-    npc_portset undecided, passed, rports, tmp, deny, allow;
+    npc_portset undecided, passed, rports, tmp, deny, allow, isolated;
 } ev_scratch;
 void ev_scratch_free(ev_scratch *s);
+
+/* One step of a decision, rich enough for the verdicts (verdict.c) and
+ * the pair explanations (explain.c). kind NPC_EXPL_RULE: rule `rule` of
+ * `policy` matched with `action`; NO_RULES, NO_PEER, PORTS, NAMED_PORTS:
+ * isolating policy `policy` of layer `layer` did not allow (action Deny);
+ * DEFAULT: no layer decided (layer UINT32_MAX). */
+typedef struct ev_step {
+    npc_expl_kind kind;
+    uint32_t layer;
+    npc_action action;
+    uint8_t more; /* an allowing rule of an additive layer after another of its policy */
+    uint32_t policy, rule;
+} ev_step;
+typedef NPC_VEC(ev_step) ev_stepvec;
+#define EV_NO_LAYER NPC_NO_LAYER
+
+/* What one layer decides for subject class subj in direction dir and peer
+ * p, on the ports `undecided`: the disjoint subsets it allows, denies (by a
+ * rule, or at its end when it isolates the subject) and passes to the next
+ * layer (seg: one segment of profile pr). trace (may be NULL) receives the
+ * steps that decided the trace's port; `undecided` is then that port
+ * alone. */
+typedef struct ev_trace {
+    ev_stepvec *steps;
+    npc_proto proto;
+    uint16_t port;
+} ev_trace;
+void ev_layer_decide(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev_ep p,
+                     const ev_profile *pr, const ev_seg *seg, const npc_portset *undecided,
+                     npc_portset *allow, npc_portset *deny, npc_portset *pass, ev_trace *trace);
+/* The ports allowed in direction dir for subject class subj and peer p
+ * (ingress: p is the source; egress: p the destination), through every
+ * layer in order; what no layer decides is allowed. With trace, only the
+ * trace's port is decided and its steps recorded (out holds it or not). */
+void ev_chain(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev_ep p,
+              npc_portset *out, ev_trace *trace);
+
+/* eval.c */
 /* scratch: reused between calls (zero-initialise; free with ev_scratch_free). */
 void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir dir, ev_ep p,
                  npc_portset *out);
@@ -142,33 +192,24 @@ int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p);
  * destination matches no named port). */
 void ev_rule_ports(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_portset *out);
 uint32_t ev_atom_of(const npc_eval *ev, npc_ip ip);
+/* Whether some layer that isolates has a policy of the profile selecting
+ * its subject for dir. */
+int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir);
 /* Classes that may be allowed as peers of subj in direction dir: NULL for
- * "every class" (no isolating policy selects it, or a rule allows any peer),
- * else a sorted set (the union of the peers of its allow rules). Cached. */
+ * "every class" (no isolating policy selects it, or an allow or pass rule
+ * names any peer), else a sorted set (the union of the peers of its allow
+ * and pass rules: a passed peer may be allowed by a later layer or by the
+ * default). Cached. */
 const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir);
 
 /* walk.c */
 /* The class (workload) or atom (external address) of an endpoint. */
 ev_ep ev_ep_of(const npc_eval *ev, npc_ep_kind kind, uint32_t workload, npc_ip ip);
 
-/* One step of a single-port walk, rich enough for both the verdicts
- * (verdict.c) and the pair explanations (explain.c). kind NPC_EXPL_RULE:
- * rule `rule` of `policy` matched with `action`; NO_RULES, NO_PEER, PORTS,
- * NAMED_PORTS: isolating policy `policy` of tier `tier` did not allow
- * (action Deny); DEFAULT: no tier decided (tier NPC_TIER_COUNT). */
-typedef struct ev_step {
-    npc_expl_kind kind;
-    npc_tier tier;
-    npc_action action;
-    uint8_t more; /* an allowing rule of an additive tier after another of its policy */
-    uint32_t policy, rule;
-} ev_step;
-typedef NPC_VEC(ev_step) ev_stepvec;
-
-/* Walks the tiers of direction dir at class subj for peer and one port:
+/* Walks the layers of direction dir at class subj for peer and one port:
  * fills v (reset first) with the steps in evaluation order (passes, then
- * what decided: one rule; every allowing rule of an additive tier; one
- * step per policy of an isolating tier that denies; DEFAULT). Returns 1
+ * what decided: one rule; every allowing rule of an additive layer; one
+ * step per policy of an isolating layer that denies; DEFAULT). Returns 1
  * when the port is allowed. */
 int ev_walk_port(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer, npc_proto proto,
                  uint16_t port, ev_stepvec *v);

@@ -14,13 +14,13 @@ static const char *sym(const npc_cluster *c, npc_sym s)
     return npc_sym_str(c->ctx->strings, s);
 }
 
-static void push(npc_verdict *v, npc_why_kind kind, npc_tier tier, npc_action action,
+static void push(npc_verdict *v, npc_why_kind kind, uint32_t layer, npc_action action,
                  uint32_t policy, uint32_t rule)
 {
     npc_why w;
     memset(&w, 0, sizeof w);
     w.kind = kind;
-    w.tier = tier;
+    w.layer = layer;
     w.action = action;
     w.policy = policy;
     w.rule = rule;
@@ -28,14 +28,14 @@ static void push(npc_verdict *v, npc_why_kind kind, npc_tier tier, npc_action ac
 }
 
 /* The verdict of direction dir at endpoint subj for peer and one port, from
- * the walk's steps: one allowing rule per policy of an additive tier, and
- * an isolating tier's denial as one ISOLATED step per policy. */
+ * the walk's steps: one allowing rule per policy of an additive layer, and
+ * an isolating layer's denial as one ISOLATED step per policy. */
 static void verdict_dir(const npc_eval *ev, ev_ep subj, npc_dir dir, ev_ep peer, npc_proto proto,
                         uint16_t port, ev_stepvec *walk, npc_verdict *v)
 {
     v->steps.len = 0;
     if (subj.is_atom) {
-        push(v, NPC_WHY_EXTERNAL, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
+        push(v, NPC_WHY_EXTERNAL, NPC_NO_LAYER, NPC_ACT_ALLOW, 0, 0);
         v->allowed = 1;
         return;
     }
@@ -45,16 +45,16 @@ static void verdict_dir(const npc_eval *ev, ev_ep subj, npc_dir dir, ev_ep peer,
         switch (s->kind) {
         case NPC_EXPL_RULE:
             if (!s->more)
-                push(v, NPC_WHY_RULE, s->tier, s->action, s->policy, s->rule);
+                push(v, NPC_WHY_RULE, s->layer, s->action, s->policy, s->rule);
             break;
         case NPC_EXPL_NO_RULES:
         case NPC_EXPL_NO_PEER:
         case NPC_EXPL_PORTS:
         case NPC_EXPL_NAMED_PORTS:
-            push(v, NPC_WHY_ISOLATED, s->tier, NPC_ACT_DENY, s->policy, 0);
+            push(v, NPC_WHY_ISOLATED, s->layer, NPC_ACT_DENY, s->policy, 0);
             break;
         case NPC_EXPL_DEFAULT:
-            push(v, NPC_WHY_DEFAULT, NPC_TIER_COUNT, NPC_ACT_ALLOW, 0, 0);
+            push(v, NPC_WHY_DEFAULT, NPC_NO_LAYER, NPC_ACT_ALLOW, 0, 0);
             break;
         }
     }
@@ -100,7 +100,7 @@ void npc_policy_format(const npc_cluster *c, const npc_policy *pol, npc_buf *b)
         npc_buf_printf(b, "%s/", sym(c, pol->ns));
     npc_buf_puts(b, sym(c, pol->name));
     if (pol->kind == NPC_KIND_ANP || pol->kind == NPC_KIND_CNP)
-        npc_buf_printf(b, " (priority %d)", (int)pol->priority);
+        npc_buf_printf(b, " (priority %g)", pol->order);
 }
 
 void npc_rule_format(const npc_cluster *c, const npc_policy *pol, const npc_rule *r, npc_buf *b)
@@ -113,27 +113,32 @@ void npc_rule_format(const npc_cluster *c, const npc_policy *pol, const npc_rule
     format_loc(b, r->loc);
 }
 
-/* What decided, on one line (no tier walk): the text of the deciding tier. */
-static void format_tier_steps(const npc_cluster *c, const npc_verdict *v, int t, npc_dir dir,
-                              npc_buf *out)
+static const char *layer_name(const npc_cluster *c, uint32_t layer)
+{
+    return sym(c, c->layers.items[layer].name);
+}
+
+/* What decided, on one line (no layer walk): the text of the deciding layer. */
+static void format_layer_steps(const npc_cluster *c, const npc_verdict *v, uint32_t t, npc_dir dir,
+                               npc_buf *out)
 {
     size_t niso = 0, nallow = 0;
+    int additive = c->layers.items[t].mode == NPC_MODE_ADDITIVE;
     for (size_t i = 0; i < v->steps.len; i++) {
         const npc_why *w = &v->steps.items[i];
-        if ((int)w->tier != t)
+        if (w->layer != t)
             continue;
         if (w->kind == NPC_WHY_ISOLATED)
             niso++;
-        else if (w->kind == NPC_WHY_RULE && w->action == NPC_ACT_ALLOW &&
-                 npc_tiers[t].mode == NPC_MODE_ADDITIVE)
+        else if (w->kind == NPC_WHY_RULE && w->action == NPC_ACT_ALLOW && additive)
             nallow++;
     }
     if (niso) {
         size_t shown = 0;
-        npc_buf_printf(out, "%s tier: isolated for %s by ", npc_tiers[t].name, dir_names[dir]);
+        npc_buf_printf(out, "%s tier: isolated for %s by ", layer_name(c, t), dir_names[dir]);
         for (size_t i = 0; i < v->steps.len && shown < 3; i++) {
             const npc_why *w = &v->steps.items[i];
-            if ((int)w->tier != t || w->kind != NPC_WHY_ISOLATED)
+            if (w->layer != t || w->kind != NPC_WHY_ISOLATED)
                 continue;
             if (shown)
                 npc_buf_puts(out, shown + 1 == niso ? " and " : ", ");
@@ -148,12 +153,12 @@ static void format_tier_steps(const npc_cluster *c, const npc_verdict *v, int t,
     size_t shown = 0;
     for (size_t i = 0; i < v->steps.len; i++) {
         const npc_why *w = &v->steps.items[i];
-        if ((int)w->tier != t || w->kind != NPC_WHY_RULE)
+        if (w->layer != t || w->kind != NPC_WHY_RULE)
             continue;
         const npc_policy *pol = &c->policies.items[w->policy];
         npc_buf_puts(out, shown ? "; " : "");
         if (!shown)
-            npc_buf_printf(out, "%s tier: ", npc_tiers[t].name);
+            npc_buf_printf(out, "%s tier: ", layer_name(c, t));
         npc_rule_format(c, pol, &pol->rules[w->rule], out);
         shown++;
         if (!nallow) { /* first match: one line per step */
@@ -175,29 +180,33 @@ void npc_verdict_format_chain(const npc_cluster *c, uint32_t subj_workload, npc_
     }
     uint32_t cls = ev->wl_class[subj_workload];
     const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)cls * 2 + dir]];
-    int decided_tier = -1;
+    uint32_t decided = NPC_NO_LAYER;
     const npc_why *last = &v->steps.items[v->steps.len - 1];
     if (last->kind != NPC_WHY_DEFAULT)
-        decided_tier = (int)last->tier;
-    for (int t = 0; t < NPC_TIER_COUNT; t++) {
-        const npc_tier_desc *td = &npc_tiers[t];
-        uint32_t n = pr->tier_start[t + 1] - pr->tier_start[t];
+        decided = last->layer;
+    for (uint32_t li = 0; li < ev->nlayers; li++) {
+        uint32_t t = ev->layer_order[li];
+        const npc_layer *layer = &c->layers.items[t];
+        uint32_t n = 0;
+        for (uint32_t s = 0; s < pr->nsegs; s++)
+            if (pr->segs[s].layer == t)
+                n = pr->segs[s].to - pr->segs[s].from;
         int any = 0;
         for (size_t i = 0; i < v->steps.len; i++) {
             const npc_why *w = &v->steps.items[i];
-            if ((int)w->tier != t)
+            if (w->layer != t)
                 continue;
             any = 1;
             if (w->kind == NPC_WHY_RULE && w->action == NPC_ACT_PASS) {
                 const npc_policy *pol = &c->policies.items[w->policy];
-                npc_buf_printf(out, "  %s tier: ", td->name);
+                npc_buf_printf(out, "  %s tier: ", layer_name(c, t));
                 npc_rule_format(c, pol, &pol->rules[w->rule], out);
                 npc_buf_puts(out, ": Pass (to the next tier)\n");
             }
         }
-        if (t == decided_tier) {
+        if (t == decided) {
             npc_buf_puts(out, "  ");
-            format_tier_steps(c, v, t, dir, out);
+            format_layer_steps(c, v, t, dir, out);
             if (last->kind == NPC_WHY_ISOLATED)
                 npc_buf_puts(out, ": Deny");
             npc_buf_putc(out, '\n');
@@ -206,11 +215,12 @@ void npc_verdict_format_chain(const npc_cluster *c, uint32_t subj_workload, npc_
         if (any)
             continue;
         if (n == 0)
-            npc_buf_printf(out, "  %s tier: no policy selects it for %s%s\n", td->name,
-                           dir_names[dir], td->isolates ? " (not isolated)" : "");
+            npc_buf_printf(out, "  %s tier: no policy selects it for %s%s\n", layer_name(c, t),
+                           dir_names[dir], layer->isolates ? " (not isolated)" : "");
         else
             npc_buf_printf(out, "  %s tier: %u polic%s select%s it for %s; no rule matches\n",
-                           td->name, n, n == 1 ? "y" : "ies", n == 1 ? "s" : "", dir_names[dir]);
+                           layer_name(c, t), n, n == 1 ? "y" : "ies", n == 1 ? "s" : "",
+                           dir_names[dir]);
     }
     npc_buf_puts(out, "  default: Allow (no tier decided)\n");
 }
@@ -228,7 +238,7 @@ void npc_verdict_format_reason(const npc_cluster *c, npc_dir dir, const npc_verd
         return;
     case NPC_WHY_RULE:
     case NPC_WHY_ISOLATED:
-        format_tier_steps(c, v, (int)last->tier, dir, out);
+        format_layer_steps(c, v, last->layer, dir, out);
         return;
     }
 }

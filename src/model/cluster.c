@@ -5,13 +5,6 @@
 #include "model/ir.h"
 #include "util/ctx.h"
 
-/* How each tier decides (see npc_tier_desc). */
-const npc_tier_desc npc_tiers[NPC_TIER_COUNT] = {
-    [NPC_TIER_ADMIN] = {"admin", NPC_MODE_FIRST_MATCH, 0},
-    [NPC_TIER_NAMESPACE] = {"namespace", NPC_MODE_ADDITIVE, 1},
-    [NPC_TIER_BASELINE] = {"baseline", NPC_MODE_FIRST_MATCH, 0},
-};
-
 static const char *const kind_names[NPC_KIND_COUNT] = {
     [NPC_KIND_NETWORKPOLICY] = "NetworkPolicy",
     [NPC_KIND_ANP] = "AdminNetworkPolicy",
@@ -78,7 +71,28 @@ npc_cluster *npc_cluster_new(npc_ctx *ctx)
     c->ctx = ctx;
     c->arena = npc_arena_new();
     c->ns_index = npc_xcalloc(1, sizeof(ns_index));
+    /* the Kubernetes layers, at the indices of NPC_LAYER_* */
+    (void)npc_cluster_layer(c, "admin", 100, NPC_MODE_FIRST_MATCH, 0);
+    (void)npc_cluster_layer(c, "namespace", 200, NPC_MODE_ADDITIVE, 1);
+    (void)npc_cluster_layer(c, "baseline", 300, NPC_MODE_FIRST_MATCH, 0);
     return c;
+}
+
+uint32_t npc_cluster_layer(npc_cluster *c, const char *name, double order, npc_layer_mode mode,
+                           int isolates)
+{
+    npc_sym s = npc_intern_cstr(c->ctx->strings, name);
+    for (size_t i = 0; i < c->layers.len; i++)
+        if (c->layers.items[i].name == s)
+            return (uint32_t)i;
+    npc_layer l;
+    memset(&l, 0, sizeof l);
+    l.name = s;
+    l.order = order;
+    l.mode = mode;
+    l.isolates = (uint8_t)(isolates != 0);
+    npc_vec_push(&c->layers, l);
+    return (uint32_t)(c->layers.len - 1);
 }
 
 void npc_cluster_free(npc_cluster *c)
@@ -96,6 +110,7 @@ void npc_cluster_free(npc_cluster *c)
     npc_vec_free(&c->namespaces);
     npc_vec_free(&c->workloads);
     npc_vec_free(&c->policies);
+    npc_vec_free(&c->layers);
     npc_arena_free(c->arena);
     free(c);
 }

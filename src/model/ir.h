@@ -1,8 +1,9 @@
 /* The intermediate representation every policy dialect lowers into, and the
  * cluster model it is evaluated against.
  *
- * Policies sit in precedence tiers (admin, namespace, baseline); each tier
- * has a mode that says how its rules combine (npc_tier_desc, below). A rule
+ * Policies sit in precedence layers (npc_layer: admin, namespace, baseline,
+ * or a dialect's own); each layer has a mode that says how its rules
+ * combine and what happens at its end. A rule
  * has a direction, an action, peers and ports. The evaluator knows only this
  * file; loaders (src/model/load_*.c) build it from Kubernetes objects and the
  * compiler's output is checked by loading it back.
@@ -60,7 +61,7 @@ int npc_selector_is_empty(const npc_selector *sel); /* matches everything */
 
 typedef enum npc_proto { NPC_PROTO_TCP, NPC_PROTO_UDP, NPC_PROTO_SCTP, NPC_PROTO_COUNT } npc_proto;
 #define NPC_PROTO_ALL_MASK 7u
-const char *npc_proto_name(npc_proto p); /* "TCP", "UDP", "SCTP" */
+const char *npc_proto_name(npc_proto p);            /* "TCP", "UDP", "SCTP" */
 int npc_proto_parse(const char *s, npc_proto *out); /* case-sensitive like the API */
 
 /* One port condition of a rule: protocols in proto_mask, and either the
@@ -115,53 +116,64 @@ typedef struct npc_rule {
     npc_loc loc;
 } npc_rule;
 
-/* -------------------------------------------------------------- tiers */
+/* ------------------------------------------------------------- layers */
 
-typedef enum npc_tier { NPC_TIER_ADMIN, NPC_TIER_NAMESPACE, NPC_TIER_BASELINE, NPC_TIER_COUNT } npc_tier;
+/* Precedence layers, as data. Each dialect registers the layers its
+ * policies sit in (npc_cluster_layer); a direction of a flow walks the
+ * layers in ascending order, carrying the ports not decided yet, and what
+ * no layer decided is allowed (Kubernetes: not isolated; Calico: the
+ * profile allows). */
+typedef enum npc_layer_mode {
+    /* policies by (order, name), rules in order; the first rule that
+     * matches a port decides it: Allow, Deny, or Pass (leave this layer
+     * for the next) */
+    NPC_MODE_FIRST_MATCH,
+    /* order does not matter: a matching Deny wins over any Allow, an
+     * Allow over a Pass */
+    NPC_MODE_ADDITIVE
+} npc_layer_mode;
 
-typedef enum npc_tier_mode {
-    NPC_MODE_FIRST_MATCH, /* policies by priority, rules in order; first match decides */
-    NPC_MODE_ADDITIVE     /* any deny wins, else any allow; order does not matter */
-} npc_tier_mode;
-
-/* How a tier decides, as data: the evaluator reads this table. */
-typedef struct npc_tier_desc {
-    const char *name;   /* "admin", "namespace", "baseline" */
-    npc_tier_mode mode;
-    /* When no rule matched: 1 = deny if some policy of the tier selects the
-     * endpoint for that direction (NetworkPolicy isolation); 0 = go on to
-     * the next tier. */
-    int isolates;
-} npc_tier_desc;
-extern const npc_tier_desc npc_tiers[NPC_TIER_COUNT];
+typedef struct npc_layer {
+    npc_sym name; /* "admin", "namespace", "baseline", or a dialect's own */
+    double order; /* ascending; ties by name */
+    npc_layer_mode mode;
+    /* At the end of the layer, the ports no rule decided are denied when
+     * some policy of the layer selects the subject for that direction
+     * (npc_policy.affects: NetworkPolicy isolation, Calico's end-of-tier
+     * deny); 0: they go on to the next layer. */
+    uint8_t isolates;
+} npc_layer;
 
 typedef enum npc_policy_kind {
-    NPC_KIND_NETWORKPOLICY,     /* networking.k8s.io/v1 NetworkPolicy */
-    NPC_KIND_ANP,               /* policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy */
-    NPC_KIND_BANP,              /* .../v1alpha1 BaselineAdminNetworkPolicy */
-    NPC_KIND_CNP,               /* .../v1alpha2 ClusterNetworkPolicy */
+    NPC_KIND_NETWORKPOLICY, /* networking.k8s.io/v1 NetworkPolicy */
+    NPC_KIND_ANP,           /* policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy */
+    NPC_KIND_BANP,          /* .../v1alpha1 BaselineAdminNetworkPolicy */
+    NPC_KIND_CNP,           /* .../v1alpha2 ClusterNetworkPolicy */
     NPC_KIND_COUNT
 } npc_policy_kind;
 const char *npc_policy_kind_name(npc_policy_kind k); /* "NetworkPolicy", ... */
 
 typedef struct npc_policy {
     npc_policy_kind kind;
-    npc_tier tier;
-    int32_t priority;   /* FIRST_MATCH tiers: lower number = higher precedence */
+    uint32_t layer; /* index into npc_cluster.layers */
+    /* Position in a first-match layer: ascending (ANP priority, Calico
+     * order; HUGE_VAL when a dialect's policy has none); ties by name,
+     * then load order. */
+    double order;
     npc_sym name;
-    npc_sym ns;         /* namespace of a namespaced policy, else 0 */
+    npc_sym ns; /* namespace of a namespaced policy, else 0 */
     /* Subject: pods in namespaces chosen by subj_ns_mode/subj_ns_sel whose
      * labels match subj_pod_sel. NetworkPolicy: NPC_NS_SAME. */
     npc_ns_mode subj_ns_mode;
     npc_selector subj_ns_sel;
     npc_selector subj_pod_sel;
     /* Directions the policy applies to (NetworkPolicy policyTypes); a
-     * selected pod is isolated in that direction by an isolating tier. */
+     * selected pod is isolated in that direction by an isolating layer. */
     uint8_t affects[2]; /* indexed by npc_dir */
     /* Host-network pods are neither in the subject nor in the pod peers
      * (NPC_PEER_PODS) of this policy, as the admin dialects specify. */
     uint8_t skip_host_network;
-    npc_rule *rules;    /* ingress rules first, then egress, each in order */
+    npc_rule *rules; /* ingress rules first, then egress, each in order */
     uint32_t nrules;
     npc_loc loc;
 } npc_policy;
@@ -172,7 +184,7 @@ typedef struct npc_namespace {
     npc_sym name;
     npc_labels labels; /* includes kubernetes.io/metadata.name */
     npc_loc loc;
-    uint8_t declared;  /* 0 when only referenced by a namespaced object */
+    uint8_t declared; /* 0 when only referenced by a namespaced object */
 } npc_namespace;
 
 typedef struct npc_container_port {
@@ -185,12 +197,12 @@ typedef struct npc_container_port {
  * its pods (Deployment, StatefulSet, ...). Pods of the same owner merge. */
 typedef struct npc_workload {
     npc_sym name;
-    npc_sym kind;       /* "Deployment", "Pod", ... as printed in connlist */
-    uint32_t ns;        /* index into npc_cluster.namespaces */
-    npc_labels labels;  /* pod (template) labels */
+    npc_sym kind;      /* "Deployment", "Pod", ... as printed in connlist */
+    uint32_t ns;       /* index into npc_cluster.namespaces */
+    npc_labels labels; /* pod (template) labels */
     npc_container_port *ports;
     uint32_t nports;
-    npc_ip *ips;        /* known pod IPs (status.podIP/podIPs), if any */
+    npc_ip *ips; /* known pod IPs (status.podIP/podIPs), if any */
     uint32_t nips;
     uint32_t replicas;
     uint8_t host_network;
@@ -203,14 +215,27 @@ typedef struct npc_cluster {
     NPC_VEC(npc_namespace) namespaces;
     NPC_VEC(npc_workload) workloads;
     NPC_VEC(npc_policy) policies;
-    void *eval; /* evaluator state (src/eval), built on demand */
+    NPC_VEC(npc_layer) layers;     /* registration order; evaluation sorts them */
+    void *eval;                    /* evaluator state (src/eval), built on demand */
     void (*eval_free)(void *eval); /* set by the evaluator with eval */
-    void *ns_index; /* namespace name -> index hash (cluster.c) */
+    void *ns_index;                /* namespace name -> index hash (cluster.c) */
     void *wl_index; /* workload lookup and pod label gaps (load_workloads.c); arena-owned */
 } npc_cluster;
 
 npc_cluster *npc_cluster_new(npc_ctx *ctx);
 void npc_cluster_free(npc_cluster *c);
+/* Index of the layer named name, registered with these properties on
+ * first use (a later call must give the same ones). The Kubernetes
+ * layers are registered by npc_cluster_new, so every cluster shows them:
+ * admin (order 100, first match: AdminNetworkPolicy, ClusterNetworkPolicy
+ * tier Admin), namespace (200, additive, isolating: NetworkPolicy) and
+ * baseline (300, first match: BaselineAdminNetworkPolicy,
+ * ClusterNetworkPolicy tier Baseline). */
+uint32_t npc_cluster_layer(npc_cluster *c, const char *name, double order, npc_layer_mode mode,
+                           int isolates);
+#define NPC_LAYER_ADMIN 0u
+#define NPC_LAYER_NAMESPACE 1u
+#define NPC_LAYER_BASELINE 2u
 /* Index of the namespace named ns, creating an undeclared one if needed. */
 uint32_t npc_cluster_namespace(npc_cluster *c, npc_sym ns);
 /* Index of an existing namespace named ns: returns 1 and sets *out, or 0. */

@@ -171,7 +171,7 @@ int npc_admin_priority(npc_cluster *c, const npc_node *spec, npc_policy *p)
                   p->name ? npc_sym_str(c->ctx->strings, p->name) : "", v);
         return 0;
     }
-    p->priority = (int32_t)v;
+    p->order = (double)v;
     return 1;
 }
 
@@ -539,14 +539,14 @@ void npc_admin_finish(npc_cluster *c, const npc_policy *p)
 {
     for (size_t i = 0; i < c->policies.len; i++) {
         const npc_policy *q = &c->policies.items[i];
-        if (q->tier != p->tier || q->priority != p->priority || q->kind == NPC_KIND_NETWORKPOLICY ||
+        if (q->layer != p->layer || q->order != p->order || q->kind == NPC_KIND_NETWORKPOLICY ||
             p->kind == NPC_KIND_BANP || q->kind == NPC_KIND_BANP)
             continue;
         npc_diag *dg = npc_warning(
             c->ctx, NPC216, p->loc,
-            "%s '%s' has the same priority (%d) as %s '%s': which one applies first to traffic "
+            "%s '%s' has the same priority (%g) as %s '%s': which one applies first to traffic "
             "both match is undefined",
-            npc_policy_kind_name(p->kind), npc_sym_str(c->ctx->strings, p->name), p->priority,
+            npc_policy_kind_name(p->kind), npc_sym_str(c->ctx->strings, p->name), p->order,
             npc_policy_kind_name(q->kind), npc_sym_str(c->ctx->strings, q->name));
         npc_diag_also(dg, q->loc);
         break;

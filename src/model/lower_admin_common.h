@@ -43,7 +43,7 @@ int npc_admin_string(npc_cluster *c, const npc_node *n, const char *what, const 
 const npc_node *npc_admin_begin(npc_cluster *c, const npc_node *obj, const npc_admin_dialect *d,
                                 npc_policy *p, int *ok);
 
-/* spec.priority (required, 0..1000) into p->priority. */
+/* spec.priority (required, 0..1000) into p->order. */
 int npc_admin_priority(npc_cluster *c, const npc_node *spec, npc_policy *p);
 
 /* spec.subject, spec.ingress and spec.egress into p. */

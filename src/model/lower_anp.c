@@ -146,7 +146,7 @@ int npc_lower_anp(npc_cluster *c, const npc_node *obj, int baseline)
     const npc_node *spec = npc_admin_begin(c, obj, d, &p, &ok);
     if (!spec)
         return 0;
-    p.tier = baseline ? NPC_TIER_BASELINE : NPC_TIER_ADMIN;
+    p.layer = baseline ? NPC_LAYER_BASELINE : NPC_LAYER_ADMIN;
     ok &= npc_admin_check_keys(c, spec, baseline ? banp_spec_keys : anp_spec_keys, "spec");
     if (baseline)
         ok &= check_banp_singleton(c, &p);

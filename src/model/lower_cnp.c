@@ -112,9 +112,9 @@ static int parse_tier(npc_cluster *c, const npc_node *spec, npc_policy *p)
     if (!npc_admin_string(c, t, "spec.tier", &s))
         return 0;
     if (strcmp(s, "Admin") == 0)
-        p->tier = NPC_TIER_ADMIN;
+        p->layer = NPC_LAYER_ADMIN;
     else if (strcmp(s, "Baseline") == 0)
-        p->tier = NPC_TIER_BASELINE;
+        p->layer = NPC_LAYER_BASELINE;
     else {
         npc_error(c->ctx, NPC211, npc_node_loc(t),
                   "unsupported tier '%s' (expected Admin or Baseline)", s);

@@ -371,7 +371,7 @@ int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj)
     npc_policy pol;
     memset(&pol, 0, sizeof pol);
     pol.kind = NPC_KIND_NETWORKPOLICY;
-    pol.tier = NPC_TIER_NAMESPACE;
+    pol.layer = NPC_LAYER_NAMESPACE;
     pol.loc = npc_node_loc(obj);
     pol.subj_ns_mode = NPC_NS_SAME;
 

@@ -46,12 +46,10 @@ static void load(fixture *f, const char *policies)
 {
     f->ctx = npc_ctx_new();
     f->c = npc_cluster_new(f->ctx);
-    assert_int_equal(npc_cluster_load_text(f->c, "base.yaml", base, strlen(base)),
-                     NPC_OK);
+    assert_int_equal(npc_cluster_load_text(f->c, "base.yaml", base, strlen(base)), NPC_OK);
     if (policies)
-        assert_int_equal(
-            npc_cluster_load_text(f->c, "pol.yaml", policies, strlen(policies)),
-            NPC_OK);
+        assert_int_equal(npc_cluster_load_text(f->c, "pol.yaml", policies, strlen(policies)),
+                         NPC_OK);
     if (npc_error_count(f->ctx)) {
         npc_buf b = NPC_BUF_INIT;
         npc_diags_format(f->ctx, 0, &b);
@@ -219,36 +217,60 @@ static void test_multiple_policies_additive(void **state)
 /* Admin and baseline tiers, built as IR: admin (priority 1) passes TCP 80
  * from y to x/a and denies everything else from y; baseline denies all
  * ingress to x. */
-static npc_rule *add_policy(fixture *f, npc_tier tier, int prio, const char *name, uint32_t nrules)
+static npc_rule *add_policy(fixture *f, uint32_t layer, int prio, const char *name, uint32_t nrules)
 {
     npc_policy p;
     memset(&p, 0, sizeof p);
-    p.kind = tier == NPC_TIER_ADMIN ? NPC_KIND_ANP : NPC_KIND_BANP;
-    p.tier = tier;
-    p.priority = prio;
+    p.kind = layer == NPC_LAYER_ADMIN      ? NPC_KIND_ANP
+             : layer == NPC_LAYER_BASELINE ? NPC_KIND_BANP
+                                           : NPC_KIND_NETWORKPOLICY;
+    p.layer = layer;
+    p.order = prio;
     p.name = npc_intern_cstr(f->ctx->strings, name);
     p.subj_ns_mode = NPC_NS_SELECTOR;
     p.affects[NPC_DIR_INGRESS] = 1;
     p.rules = npc_arena_alloc(f->c->arena, nrules * sizeof(npc_rule));
+    memset(p.rules, 0, nrules * sizeof(npc_rule));
     p.nrules = nrules;
     npc_vec_push(&f->c->policies, p);
     return p.rules;
 }
 
-static void ns_peer(fixture *f, npc_rule *r, const char *ns)
+/* kubernetes.io/metadata.name = ns */
+static npc_selector ns_is(fixture *f, const char *ns)
 {
-    r->peers = npc_arena_alloc(f->c->arena, sizeof(npc_peer));
-    r->npeers = 1;
-    r->peers[0].kind = NPC_PEER_PODS;
-    r->peers[0].ns_mode = NPC_NS_SELECTOR;
     npc_sel_expr *e = npc_arena_alloc(f->c->arena, sizeof *e);
+    memset(e, 0, sizeof *e);
     e->op = NPC_SEL_IN;
     e->key = npc_intern_cstr(f->ctx->strings, "kubernetes.io/metadata.name");
     e->values = npc_arena_alloc(f->c->arena, sizeof(npc_sym));
     e->values[0] = npc_intern_cstr(f->ctx->strings, ns);
     e->nvalues = 1;
-    r->peers[0].ns_sel.exprs = e;
-    r->peers[0].ns_sel.nexprs = 1;
+    npc_selector sel = {e, 1};
+    return sel;
+}
+
+static void ns_peer(fixture *f, npc_rule *r, const char *ns)
+{
+    r->peers = npc_arena_alloc(f->c->arena, sizeof(npc_peer));
+    memset(r->peers, 0, sizeof(npc_peer));
+    r->npeers = 1;
+    r->peers[0].kind = NPC_PEER_PODS;
+    r->peers[0].ns_mode = NPC_NS_SELECTOR;
+    r->peers[0].ns_sel = ns_is(f, ns);
+}
+
+/* An ingress rule passing TCP 80 from the pods of namespace ns. */
+static void pass_tcp80_from(fixture *f, npc_rule *r, const char *ns)
+{
+    r->dir = NPC_DIR_INGRESS;
+    r->action = NPC_ACT_PASS;
+    ns_peer(f, r, ns);
+    r->ports = npc_arena_alloc(f->c->arena, sizeof(npc_port_match));
+    memset(r->ports, 0, sizeof(npc_port_match));
+    r->nports = 1;
+    r->ports[0].proto_mask = 1u << NPC_PROTO_TCP;
+    r->ports[0].lo = r->ports[0].hi = 80;
 }
 
 static void test_admin_and_baseline_tiers(void **state)
@@ -257,25 +279,18 @@ static void test_admin_and_baseline_tiers(void **state)
     fixture f;
     f.ctx = npc_ctx_new();
     f.c = npc_cluster_new(f.ctx);
-    assert_int_equal(npc_cluster_load_text(f.c, "base.yaml", base, strlen(base)),
-                     NPC_OK);
-    npc_rule *r = add_policy(&f, NPC_TIER_ADMIN, 1, "pass-80", 2);
-    r[0].dir = NPC_DIR_INGRESS;
-    r[0].action = NPC_ACT_PASS;
-    ns_peer(&f, &r[0], "y");
-    r[0].ports = npc_arena_alloc(f.c->arena, sizeof(npc_port_match));
-    r[0].nports = 1;
-    r[0].ports[0].proto_mask = 1u << NPC_PROTO_TCP;
-    r[0].ports[0].lo = r[0].ports[0].hi = 80;
+    assert_int_equal(npc_cluster_load_text(f.c, "base.yaml", base, strlen(base)), NPC_OK);
+    npc_rule *r = add_policy(&f, NPC_LAYER_ADMIN, 1, "pass-80", 2);
+    pass_tcp80_from(&f, &r[0], "y");
     r[1].dir = NPC_DIR_INGRESS;
     r[1].action = NPC_ACT_DENY;
     r[1].index = 1;
     ns_peer(&f, &r[1], "y");
-    r = add_policy(&f, NPC_TIER_ADMIN, 0, "allow-x", 1); /* higher precedence */
+    r = add_policy(&f, NPC_LAYER_ADMIN, 0, "allow-x", 1); /* higher precedence */
     r[0].dir = NPC_DIR_INGRESS;
     r[0].action = NPC_ACT_ALLOW;
     ns_peer(&f, &r[0], "x");
-    r = add_policy(&f, NPC_TIER_BASELINE, 0, "default", 1);
+    r = add_policy(&f, NPC_LAYER_BASELINE, 0, "default", 1);
     r[0].dir = NPC_DIR_INGRESS;
     r[0].action = NPC_ACT_DENY;
     ns_peer(&f, &r[0], "y");
@@ -300,6 +315,78 @@ static void test_admin_and_baseline_tiers(void **state)
     npc_buf_free(&why);
     npc_buf_free(&chain);
     done(&f);
+}
+
+/* The allowed ports of src -> dst in the connection list ("" if none). */
+static void connlist_conns(fixture *f, const char *src, const char *dst, npc_buf *out)
+{
+    npc_connlist l;
+    assert_int_equal(npc_connlist_compute(f->c, &l), NPC_OK);
+    for (size_t i = 0; i < l.items.len; i++) {
+        const npc_conn *cn = &l.items.items[i];
+        if (cn->src.kind != NPC_EP_WORKLOAD || cn->dst.kind != NPC_EP_WORKLOAD)
+            continue;
+        npc_buf a = NPC_BUF_INIT, b = NPC_BUF_INIT;
+        npc_flow_end ea = {NPC_EP_WORKLOAD, cn->src.workload, {0, 0}};
+        npc_flow_end eb = {NPC_EP_WORKLOAD, cn->dst.workload, {0, 0}};
+        npc_flow_end_format(f->c, &ea, &a);
+        npc_flow_end_format(f->c, &eb, &b);
+        if (!strcmp(a.data, src) && !strcmp(b.data, dst))
+            npc_portset_format(&cn->conns, out);
+        npc_buf_free(&a);
+        npc_buf_free(&b);
+    }
+    if (!out->data)
+        npc_buf_puts(out, "");
+    npc_connlist_free(&l);
+}
+
+/* A Pass rule in an isolating layer, in both modes: the passed port goes
+ * on to the next layer (here none: allowed), the rest is denied at the
+ * layer's end. connlist, eval and explain decide through one function and
+ * must agree (they once did not: connlist allowed what eval denied). */
+static void test_pass_in_isolating_layer(void **state)
+{
+    (void)state;
+    static const npc_layer_mode modes[] = {NPC_MODE_FIRST_MATCH, NPC_MODE_ADDITIVE};
+    for (int m = 0; m < 2; m++) {
+        fixture f;
+        f.ctx = npc_ctx_new();
+        f.c = npc_cluster_new(f.ctx);
+        assert_int_equal(npc_cluster_load_text(f.c, "base.yaml", base, strlen(base)), NPC_OK);
+        uint32_t layer = npc_cluster_layer(f.c, m ? "isolating-additive" : "isolating-first-match",
+                                           150, modes[m], 1);
+        assert_int_equal(npc_cluster_layer(f.c, m ? "isolating-additive" : "isolating-first-match",
+                                           150, modes[m], 1),
+                         layer);
+        npc_rule *r = add_policy(&f, layer, 1, "pass-80", 1);
+        pass_tcp80_from(&f, &r[0], "y");
+        /* subject: the pods of namespace x */
+        f.c->policies.items[f.c->policies.len - 1].subj_ns_sel = ns_is(&f, "x");
+        assert_int_equal(npc_eval_build(f.c), NPC_OK);
+
+        assert_true(flow(&f, "y/a", "x/a", "TCP", 80));  /* passed on: no layer decides */
+        assert_false(flow(&f, "y/a", "x/a", "TCP", 81)); /* isolated at the layer's end */
+        assert_false(flow(&f, "x/b", "x/a", "TCP", 80)); /* not passed: isolated */
+        npc_buf conns = NPC_BUF_INIT;
+        connlist_conns(&f, "y/a[Pod]", "x/a[Pod]", &conns);
+        assert_string_equal(conns.data, "TCP 80");
+        npc_buf_free(&conns);
+        connlist_conns(&f, "x/b[Pod]", "x/a[Pod]", &conns);
+        assert_string_equal(conns.data, "");
+        npc_buf_free(&conns);
+
+        npc_buf why = NPC_BUF_INIT, chain = NPC_BUF_INIT;
+        int allowed = 0;
+        assert_int_equal(npc_cluster_eval(f.c, "y/a", "x/a", "TCP", 80, &allowed, &why, &chain),
+                         NPC_OK);
+        assert_true(allowed);
+        assert_non_null(strstr(chain.data, "pass-80"));
+        assert_non_null(strstr(chain.data, "Pass (to the next tier)"));
+        npc_buf_free(&why);
+        npc_buf_free(&chain);
+        done(&f);
+    }
 }
 
 static void test_connlist_counts(void **state)
@@ -410,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_ipblock_except_and_pod_ips),
         cmocka_unit_test(test_multiple_policies_additive),
         cmocka_unit_test(test_admin_and_baseline_tiers),
+        cmocka_unit_test(test_pass_in_isolating_layer),
         cmocka_unit_test(test_connlist_counts),
         cmocka_unit_test(test_endpoint_names),
         cmocka_unit_test(test_explain_pair_ranges),

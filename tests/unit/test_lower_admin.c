@@ -132,8 +132,8 @@ static void test_anp_fields(void **state)
     assert_int_equal(f.c->policies.len, 1);
     const npc_policy *p = &f.c->policies.items[0];
     assert_int_equal(p->kind, NPC_KIND_ANP);
-    assert_int_equal(p->tier, NPC_TIER_ADMIN);
-    assert_int_equal(p->priority, 10);
+    assert_int_equal(p->layer, NPC_LAYER_ADMIN);
+    assert_true(p->order == 10);
     assert_string_equal(sym(&f, p->name), "a");
     assert_int_equal(p->ns, 0);
     assert_int_equal(p->subj_ns_mode, NPC_NS_SELECTOR);
@@ -216,7 +216,7 @@ static void test_banp_fields(void **state)
     assert_int_equal(npc_diag_count(f.ctx), 0);
     const npc_policy *p = &f.c->policies.items[0];
     assert_int_equal(p->kind, NPC_KIND_BANP);
-    assert_int_equal(p->tier, NPC_TIER_BASELINE);
+    assert_int_equal(p->layer, NPC_LAYER_BASELINE);
     assert_int_equal(p->nrules, 3);
     /* ingress rules first, then egress, whatever the order in the text */
     assert_string_equal(sym(&f, p->rules[0].name), "i0");
@@ -308,8 +308,8 @@ static void test_cnp_fields(void **state)
     assert_int_equal(f.c->policies.len, 2);
     const npc_policy *p = &f.c->policies.items[0];
     assert_int_equal(p->kind, NPC_KIND_CNP);
-    assert_int_equal(p->tier, NPC_TIER_BASELINE);
-    assert_int_equal(p->priority, 7);
+    assert_int_equal(p->layer, NPC_LAYER_BASELINE);
+    assert_true(p->order == 7);
     assert_true(npc_selector_is_empty(&p->subj_ns_sel)); /* absent: all namespaces */
     assert_int_equal(p->subj_pod_sel.nexprs, 1);
     assert_int_equal(p->nrules, 2);
@@ -334,8 +334,8 @@ static void test_cnp_fields(void **state)
     assert_false(npc_ip_is_v4(eg->peers[1].ranges[0].first));
     assert_false(npc_ip_is_v4(eg->peers[1].ranges[0].last));
     const npc_policy *q = &f.c->policies.items[1];
-    assert_int_equal(q->tier, NPC_TIER_ADMIN);
-    assert_int_equal(q->priority, 0);
+    assert_int_equal(q->layer, NPC_LAYER_ADMIN);
+    assert_true(q->order == 0);
     assert_int_equal(q->rules[0].action, NPC_ACT_DENY);
     assert_false(q->affects[NPC_DIR_INGRESS]);
     done(&f);
