@@ -239,6 +239,7 @@ static void resolve_peer(npc_eval *ev, ev_index *ix, const npc_policy *pol, cons
         break;
     }
     case NPC_PEER_NODES:
+    case NPC_PEER_FQDN: /* names are not resolved: nothing */
         break;
     }
 }

@@ -96,7 +96,7 @@ static uint32_t selector_id(expo_state *st, const npc_selector *sel)
 static const npc_selector *peer_ns_sel(const npc_policy *pol, const npc_peer *p, npc_sym name_key,
                                        npc_sel_expr *e, npc_sym *val, npc_selector *tmp)
 {
-    if (p->ns_mode == NPC_NS_SELECTOR)
+    if (p->ns_mode != NPC_NS_SAME)
         return &p->ns_sel;
     memset(e, 0, sizeof *e);
     e->op = NPC_SEL_IN;
@@ -112,7 +112,7 @@ static const npc_selector *peer_ns_sel(const npc_policy *pol, const npc_peer *p,
 
 static int is_entire_cluster(const npc_peer *p)
 {
-    return p->kind == NPC_PEER_PODS && p->ns_mode == NPC_NS_SELECTOR &&
+    return p->kind == NPC_PEER_PODS && p->ns_mode != NPC_NS_SAME &&
            npc_selector_is_empty(&p->ns_sel) && npc_selector_is_empty(&p->pod_sel);
 }
 

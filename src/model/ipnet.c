@@ -85,7 +85,7 @@ int npc_cidr_parse(const char *s, npc_iprange *out, int *prefix, int *is_v6, int
     if (len > max || (slash[1] == '0' && slash[2]))
         return 0;
     int bits = v6 ? len : 96 + len; /* prefix length in the 128-bit space */
-    npc_ip mask = {0, 0}; /* host bits */
+    npc_ip mask = {0, 0};           /* host bits */
     int host = 128 - bits;
     if (host >= 64) {
         mask.lo = ~0ULL;
@@ -135,4 +135,47 @@ npc_iprange npc_iprange_all_v4(void)
 {
     npc_iprange r = {{0, 0xffff00000000ULL}, {0, 0xffffffffffffULL}};
     return r;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const npc_iprange *x = a, *y = b;
+    return npc_ip_cmp(x->first, y->first);
+}
+
+uint32_t npc_cidr_minus(npc_iprange whole, int is_v6, const npc_iprange *except, uint32_t nexcept,
+                        npc_iprange *out)
+{
+    npc_iprange *ex = malloc(((size_t)nexcept + 1) * sizeof *ex);
+    if (!ex)
+        abort();
+    if (nexcept)
+        memcpy(ex, except, nexcept * sizeof *ex);
+    uint32_t nex = nexcept;
+    if (is_v6 && npc_iprange_v4_overlap(whole, &ex[nex])) /* IPv6 matches no IPv4 address */
+        nex++;
+    qsort(ex, nex, sizeof *ex, range_cmp);
+    uint32_t n = 0;
+    npc_ip cur = whole.first;
+    int done = 0;
+    for (uint32_t i = 0; i < nex && !done; i++) {
+        if (npc_ip_cmp(ex[i].last, cur) < 0)
+            continue;
+        if (npc_ip_cmp(ex[i].first, cur) > 0) {
+            out[n].first = cur;
+            out[n].last = npc_ip_prev(ex[i].first);
+            n++;
+        }
+        if (npc_ip_cmp(ex[i].last, whole.last) >= 0)
+            done = 1;
+        else
+            cur = npc_ip_next(ex[i].last);
+    }
+    if (!done) {
+        out[n].first = cur;
+        out[n].last = whole.last;
+        n++;
+    }
+    free(ex);
+    return n;
 }

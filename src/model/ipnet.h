@@ -32,5 +32,11 @@ npc_iprange npc_iprange_all_v4(void);
  * overlap of r with that block, which an IPv6 CIDR must leave out; 0 when
  * there is none. */
 int npc_iprange_v4_overlap(npc_iprange r, npc_iprange *part);
+/* The addresses of CIDR `whole` (is_v6: an IPv6 CIDR) minus the excepts
+ * (each inside it), as sorted disjoint ranges written to out, which has
+ * room for nexcept + 2. An IPv6 CIDR leaves out the IPv4 block. Returns
+ * how many. */
+uint32_t npc_cidr_minus(npc_iprange whole, int is_v6, const npc_iprange *except, uint32_t nexcept,
+                        npc_iprange *out);
 
 #endif

@@ -80,6 +80,10 @@ typedef struct npc_port_match {
 typedef enum npc_ns_mode {
     NPC_NS_SAME,     /* the policy's own namespace (NetworkPolicy podSelector peer) */
     NPC_NS_SELECTOR, /* namespaces matching ns_sel (empty selector: all) */
+    /* namespaces by name (ns_names); ns_sel holds the equivalent selector
+     * on kubernetes.io/metadata.name, which is what the evaluator reads;
+     * renderers write the names in their dialect's form */
+    NPC_NS_NAMES,
 } npc_ns_mode;
 
 typedef enum npc_peer_kind {
@@ -87,17 +91,35 @@ typedef enum npc_peer_kind {
     NPC_PEER_PODS,  /* pods chosen by namespace and pod selectors */
     NPC_PEER_IPS,   /* IP ranges: ipBlock minus except, ANP/CNP networks */
     NPC_PEER_NODES, /* ANP/CNP node selector (evaluated as matching no pod) */
+    NPC_PEER_FQDN,  /* a DNS name (evaluated as matching nothing but its fallback) */
 } npc_peer_kind;
 
-typedef struct npc_peer {
+typedef struct npc_peer npc_peer;
+struct npc_peer {
     npc_peer_kind kind;
     npc_ns_mode ns_mode;
     npc_selector ns_sel;
     npc_selector pod_sel;
+    npc_sym *ns_names; /* NPC_NS_NAMES: sorted by text, unique */
+    uint32_t nns;
     npc_iprange *ranges; /* IPS: disjoint, sorted */
     uint32_t nranges;
+    /* IPS as written, for renderers: cidr minus except (cidr 0: every
+     * address, IPv4 and IPv6) */
+    npc_sym cidr;
+    npc_sym *except; /* sorted by text */
+    uint32_t nexcept;
+    /* FQDN: the name, and the peers that stand for it on an engine that
+     * cannot select names */
+    npc_sym fqdn;
+    npc_peer *fallback;
+    uint32_t nfallback;
+    /* the traffic spec's entity this peer is a part of (dns,
+     * kube-apiserver, any-ip, ...), 0 otherwise: an engine with native
+     * entities renders the entity instead of its parts */
+    npc_sym entity;
     npc_loc loc;
-} npc_peer;
+};
 
 /* --------------------------------------------------------------- rules */
 

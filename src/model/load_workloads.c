@@ -582,6 +582,7 @@ static int ns_selected(const npc_cluster *c, npc_ns_mode mode, const npc_selecto
     case NPC_NS_SAME:
         return policy_ns == 0 || policy_ns == c->namespaces.items[ns].name;
     case NPC_NS_SELECTOR:
+    case NPC_NS_NAMES: /* ns_sel holds the names */
         return npc_selector_matches(sel, &c->namespaces.items[ns].labels);
     }
     return 0;

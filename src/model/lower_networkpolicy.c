@@ -59,43 +59,6 @@ static void check_fields(np_lower *l, const npc_node *n, const char *const *know
 
 /* ------------------------------------------------------------- ipBlock */
 
-static int range_cmp(const void *a, const void *b)
-{
-    const npc_iprange *x = a, *y = b;
-    return npc_ip_cmp(x->first, y->first);
-}
-
-/* ranges := [whole] minus the sorted, merged excepts. */
-static npc_iprange *subtract_ranges(npc_cluster *c, npc_iprange whole, npc_iprange *ex,
-                                    uint32_t nex, uint32_t *nout)
-{
-    qsort(ex, nex, sizeof *ex, range_cmp);
-    npc_iprange *out = npc_arena_alloc(c->arena, (nex + 1) * sizeof *out);
-    uint32_t n = 0;
-    npc_ip cur = whole.first;
-    int done = 0;
-    for (uint32_t i = 0; i < nex && !done; i++) {
-        if (npc_ip_cmp(ex[i].last, cur) < 0)
-            continue;
-        if (npc_ip_cmp(ex[i].first, cur) > 0) {
-            out[n].first = cur;
-            out[n].last = npc_ip_prev(ex[i].first);
-            n++;
-        }
-        if (npc_ip_cmp(ex[i].last, whole.last) >= 0)
-            done = 1;
-        else
-            cur = npc_ip_next(ex[i].last);
-    }
-    if (!done) {
-        out[n].first = cur;
-        out[n].last = whole.last;
-        n++;
-    }
-    *nout = n;
-    return out;
-}
-
 static int parse_cidr_node(np_lower *l, const npc_node *parent, const npc_node *n, const char *what,
                            npc_iprange *r, int *v6)
 {
@@ -150,10 +113,9 @@ static void lower_ipblock(np_lower *l, const npc_node *ib, npc_peer *p)
         }
         exr[m++] = r;
     }
-    if (v6 && npc_iprange_v4_overlap(whole, &exr[m])) /* IPv6 matches no IPv4 address */
-        m++;
     p->kind = NPC_PEER_IPS;
-    p->ranges = subtract_ranges(l->c, whole, exr, m, &p->nranges);
+    p->ranges = npc_arena_alloc(l->c->arena, ((size_t)m + 2) * sizeof *p->ranges);
+    p->nranges = npc_cidr_minus(whole, v6, exr, m, p->ranges);
     free(exr);
 }
 

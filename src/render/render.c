@@ -1,8 +1,10 @@
 /* The engine table and the render entry point. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/render.h"
 #include "util/buf.h"
+#include "util/ctx.h"
 #include "util/diag.h"
 
 static const struct engine {
@@ -19,37 +21,58 @@ const char *const *npc_render_engines(void)
     return engine_names;
 }
 
-npc_ev *npc_render_selector(npc_arena *a, const npc_ssel *sel)
+const char *npc_render_str(const npc_compiled *c, npc_sym s)
+{
+    return npc_sym_str(c->spec->ctx->strings, s);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+npc_ev *npc_render_selector(npc_arena *a, const npc_ctx *ctx, const npc_selector *sel)
 {
     static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist"};
-    npc_ev *m = npc_ev_map(a);
-    if (sel->nlabels) {
-        npc_ev *ml = npc_ev_map(a);
-        for (size_t i = 0; i < sel->nlabels; i++)
-            npc_ev_put(a, ml, sel->labels[i].key, npc_ev_str(a, sel->labels[i].value));
-        npc_ev_put(a, m, "matchLabels", ml);
+    const npc_interner *in = ctx->strings;
+    npc_ev *m = npc_ev_map(a), *ml = NULL, *me = NULL;
+    for (uint32_t i = 0; i < sel->nexprs; i++) {
+        const npc_sel_expr *e = &sel->exprs[i];
+        if (!e->from_match_labels)
+            continue;
+        if (!ml)
+            ml = npc_ev_map(a);
+        npc_ev_put(a, ml, npc_sym_str(in, e->key), npc_ev_str(a, npc_sym_str(in, e->values[0])));
     }
-    if (sel->nexprs) {
-        npc_ev *me = npc_ev_seq(a);
-        for (size_t i = 0; i < sel->nexprs; i++) {
-            const npc_sexpr *e = &sel->exprs[i];
-            npc_ev *x = npc_ev_map(a);
-            npc_ev_put(a, x, "key", npc_ev_str(a, e->key));
-            npc_ev_put(a, x, "operator", npc_ev_str(a, ops[e->op]));
-            if (e->nvalues) {
-                npc_ev *vals = npc_ev_seq(a);
-                for (size_t j = 0; j < e->nvalues; j++)
-                    npc_ev_push(a, vals, npc_ev_str(a, e->values[j]));
-                npc_ev_put(a, x, "values", vals);
-            }
-            npc_ev_push(a, me, x);
+    for (uint32_t i = 0; i < sel->nexprs; i++) {
+        const npc_sel_expr *e = &sel->exprs[i];
+        if (e->from_match_labels)
+            continue;
+        if (!me)
+            me = npc_ev_seq(a);
+        npc_ev *x = npc_ev_map(a);
+        npc_ev_put(a, x, "key", npc_ev_str(a, npc_sym_str(in, e->key)));
+        npc_ev_put(a, x, "operator", npc_ev_str(a, ops[e->op]));
+        if (e->nvalues) {
+            const char **v = npc_arena_alloc(a, e->nvalues * sizeof *v);
+            for (uint32_t j = 0; j < e->nvalues; j++)
+                v[j] = npc_sym_str(in, e->values[j]);
+            qsort(v, e->nvalues, sizeof *v, cmp_cstr);
+            npc_ev *vals = npc_ev_seq(a);
+            for (uint32_t j = 0; j < e->nvalues; j++)
+                npc_ev_push(a, vals, npc_ev_str(a, v[j]));
+            npc_ev_put(a, x, "values", vals);
         }
-        npc_ev_put(a, m, "matchExpressions", me);
+        npc_ev_push(a, me, x);
     }
+    if (ml)
+        npc_ev_put(a, m, "matchLabels", ml);
+    if (me)
+        npc_ev_put(a, m, "matchExpressions", me);
     return m;
 }
 
-npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_cpolicy *p)
+npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex *p)
 {
     npc_ev *md = npc_ev_map(a);
     npc_ev_put(a, md, "name", npc_ev_str(a, p->name));

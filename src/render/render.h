@@ -1,7 +1,8 @@
 /* Renderers: one file per dialect, each exporting one entry point with the
  * same signature; render.c picks one from a table by engine name. A
- * renderer turns the compiled policies into document values (emit.h); the
- * shared emitter writes them as YAML or JSON. */
+ * renderer turns the compiled policies (IR, plus their annex) into
+ * document values (emit.h); the shared emitter writes them as YAML or
+ * JSON. */
 #ifndef NPC_RENDER_RENDER_H
 #define NPC_RENDER_RENDER_H
 #include "render/emit.h"
@@ -19,9 +20,12 @@ typedef int (*npc_render_fn)(npc_ctx *ctx, const npc_compiled *c, npc_arena *a,
 
 int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
 
-/* Shared by renderers: a selector as {matchLabels, matchExpressions}. */
-npc_ev *npc_render_selector(npc_arena *a, const npc_ssel *sel);
+/* Shared by renderers: an IR selector as {matchLabels, matchExpressions}
+ * (matchLabels in the selector's order, expression values by text). */
+npc_ev *npc_render_selector(npc_arena *a, const npc_ctx *ctx, const npc_selector *sel);
 /* metadata {name, namespace, labels} with the spec's labels. */
-npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_cpolicy *p);
+npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex *p);
+/* The text of a symbol of the compiled spec's context. */
+const char *npc_render_str(const npc_compiled *c, npc_sym s);
 
 #endif

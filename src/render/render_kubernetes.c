@@ -10,6 +10,8 @@
 #include "model/ir.h"
 #include "render/render.h"
 #include "util/buf.h"
+#include "util/ctx.h"
+#include "util/diag.h"
 
 #define ENGINE "kubernetes"
 
@@ -37,55 +39,84 @@ static int seen_add(npc_arena *a, seen_keys *seen, const npc_ev *v)
     return fresh;
 }
 
-static int peer_ev(npc_ctx *ctx, npc_arena *a, const npc_cpeer *p, npc_ev *list)
+static const char *str(const npc_compiled *c, npc_sym s)
 {
+    return npc_render_str(c, s);
+}
+
+static void ipblock_ev(npc_arena *a, const char *cidr, const npc_compiled *c, const npc_peer *p,
+                       npc_ev *list)
+{
+    npc_ev *b = npc_ev_map(a);
+    npc_ev_put(a, b, "cidr", npc_ev_str(a, cidr));
+    if (p && p->nexcept) {
+        npc_ev *ex = npc_ev_seq(a);
+        for (uint32_t i = 0; i < p->nexcept; i++)
+            npc_ev_push(a, ex, npc_ev_str(a, str(c, p->except[i])));
+        npc_ev_put(a, b, "except", ex);
+    }
+    npc_ev *m = npc_ev_map(a);
+    npc_ev_put(a, m, "ipBlock", b);
+    npc_ev_push(a, list, m);
+}
+
+/* One IR peer as NetworkPolicyPeers: namespaces by name become
+ * kubernetes.io/metadata.name (ns_sel holds it), every address the two
+ * ipBlocks 0.0.0.0/0 and ::/0, an FQDN its fallback peers. */
+static int peer_ev(const npc_compiled *c, npc_arena *a, const npc_peer *p, npc_ev *list)
+{
+    npc_ctx *ctx = c->spec->ctx;
     switch (p->kind) {
-    case NPC_CP_PODS: {
+    case NPC_PEER_PODS: {
         npc_ev *m = npc_ev_map(a);
-        if (p->has_ns)
-            npc_ev_put(a, m, "namespaceSelector", npc_render_selector(a, &p->ns_sel));
-        if (p->has_pods || !p->has_ns)
-            npc_ev_put(a, m, "podSelector", npc_render_selector(a, &p->pods));
+        int has_ns = p->ns_mode != NPC_NS_SAME;
+        if (has_ns)
+            npc_ev_put(a, m, "namespaceSelector", npc_render_selector(a, ctx, &p->ns_sel));
+        if (!npc_selector_is_empty(&p->pod_sel) || !has_ns)
+            npc_ev_put(a, m, "podSelector", npc_render_selector(a, ctx, &p->pod_sel));
         npc_ev_push(a, list, m);
         return 1;
     }
-    case NPC_CP_IPBLOCK: {
-        npc_ev *b = npc_ev_map(a);
-        npc_ev_put(a, b, "cidr", npc_ev_str(a, p->cidr));
-        if (p->nexcept) {
-            npc_ev *ex = npc_ev_seq(a);
-            for (size_t i = 0; i < p->nexcept; i++)
-                npc_ev_push(a, ex, npc_ev_str(a, p->except[i]));
-            npc_ev_put(a, b, "except", ex);
+    case NPC_PEER_IPS:
+        if (p->cidr) {
+            ipblock_ev(a, str(c, p->cidr), c, p, list);
+        } else {
+            ipblock_ev(a, "0.0.0.0/0", c, NULL, list);
+            ipblock_ev(a, "::/0", c, NULL, list);
         }
-        npc_ev *m = npc_ev_map(a);
-        npc_ev_put(a, m, "ipBlock", b);
-        npc_ev_push(a, list, m);
         return 1;
-    }
-    case NPC_CP_FQDN:
+    case NPC_PEER_FQDN:
         if (!p->nfallback) {
             npc_error(ctx, NPC303, p->loc,
                       "the kubernetes engine cannot select the FQDN '%s'; give a fallback peer "
                       "(e.g. fallback: any-ip or a cidr)",
-                      p->fqdn);
+                      str(c, p->fqdn));
             return 0;
         }
-        for (size_t i = 0; i < p->nfallback; i++)
-            if (!peer_ev(ctx, a, &p->fallback[i], list))
+        for (uint32_t i = 0; i < p->nfallback; i++)
+            if (!peer_ev(c, a, &p->fallback[i], list))
                 return 0;
         return 1;
+    case NPC_PEER_ANY:
+    case NPC_PEER_NODES:
+        break;
     }
     return 0;
 }
 
-static npc_ev *port_ev(npc_arena *a, const npc_cport *p)
+static npc_ev *port_ev(const npc_compiled *c, npc_arena *a, const npc_port_match *p)
 {
     npc_ev *m = npc_ev_map(a);
-    npc_ev_put(a, m, "protocol", npc_ev_str(a, npc_proto_name((npc_proto)p->proto)));
+    npc_proto proto = NPC_PROTO_TCP;
+    for (int i = 0; i < NPC_PROTO_COUNT; i++)
+        if (p->proto_mask & (1u << i)) {
+            proto = (npc_proto)i;
+            break;
+        }
+    npc_ev_put(a, m, "protocol", npc_ev_str(a, npc_proto_name(proto)));
     if (p->name)
-        npc_ev_put(a, m, "port", npc_ev_str(a, p->name));
-    else if (p->lo) {
+        npc_ev_put(a, m, "port", npc_ev_str(a, str(c, p->name)));
+    else if (!(p->lo == 1 && p->hi == 65535)) {
         npc_ev_put(a, m, "port", npc_ev_int(a, p->lo));
         if (p->hi != p->lo)
             npc_ev_put(a, m, "endPort", npc_ev_int(a, p->hi));
@@ -93,41 +124,47 @@ static npc_ev *port_ev(npc_arena *a, const npc_cport *p)
     return m;
 }
 
-static int has_ip_peer(const npc_crule *r)
+static int any_peer(const npc_rule *r)
 {
-    for (size_t i = 0; i < r->npeers; i++)
-        if (r->peers[i].kind != NPC_CP_PODS)
-            return 1;
-    return r->any_peer;
+    return r->npeers == 1 && r->peers[0].kind == NPC_PEER_ANY;
 }
 
-static npc_ev *rule_ev(npc_ctx *ctx, npc_arena *a, const npc_crule *r, npc_dir dir, int *ok)
+static int has_ip_peer(const npc_rule *r)
 {
+    for (uint32_t i = 0; i < r->npeers; i++)
+        if (r->peers[i].kind != NPC_PEER_PODS)
+            return 1;
+    return 0;
+}
+
+static npc_ev *rule_ev(const npc_compiled *c, npc_arena *a, const npc_rule *r, int *ok)
+{
+    npc_ctx *ctx = c->spec->ctx;
     npc_ev *m = npc_ev_map(a);
-    if (!r->any_peer) {
+    if (!any_peer(r)) {
         npc_ev *peers = npc_ev_seq(a);
-        for (size_t i = 0; i < r->npeers; i++)
-            if (!peer_ev(ctx, a, &r->peers[i], peers))
+        for (uint32_t i = 0; i < r->npeers; i++)
+            if (!peer_ev(c, a, &r->peers[i], peers))
                 *ok = 0;
         npc_ev *uniq = npc_ev_seq(a);
         seen_keys seen = {NULL, 0, 0};
         for (size_t i = 0; i < peers->n; i++)
             if (seen_add(a, &seen, peers->items[i]))
                 npc_ev_push(a, uniq, peers->items[i]);
-        npc_ev_put(a, m, dir == NPC_DIR_INGRESS ? "from" : "to", uniq);
+        npc_ev_put(a, m, r->dir == NPC_DIR_INGRESS ? "from" : "to", uniq);
     }
-    if (!r->all_ports) {
+    if (r->nports) {
         npc_ev *ports = npc_ev_seq(a);
-        for (size_t i = 0; i < r->nports; i++) {
-            const npc_cport *p = &r->ports[i];
-            if (p->name && dir == NPC_DIR_EGRESS && has_ip_peer(r)) {
+        for (uint32_t i = 0; i < r->nports; i++) {
+            const npc_port_match *p = &r->ports[i];
+            if (p->name && r->dir == NPC_DIR_EGRESS && has_ip_peer(r)) {
                 npc_error(
                     ctx, NPC304, p->loc,
                     "named port '%s' never matches an IP peer in an egress rule; give its number",
-                    p->name);
+                    str(c, p->name));
                 *ok = 0;
             }
-            npc_ev_push(a, ports, port_ev(a, p));
+            npc_ev_push(a, ports, port_ev(c, a, p));
         }
         npc_ev_put(a, m, "ports", ports);
     }
@@ -137,33 +174,34 @@ static npc_ev *rule_ev(npc_ctx *ctx, npc_arena *a, const npc_crule *r, npc_dir d
 int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs)
 {
     int ok = 1;
-    for (size_t i = 0; i < c->npolicies; i++) {
-        const npc_cpolicy *p = &c->policies[i];
+    const npc_cluster *ir = c->ir;
+    for (size_t i = 0; i < ir->policies.len; i++) {
+        const npc_policy *p = &ir->policies.items[i];
+        const npc_annex *ax = &c->annex[i];
         npc_ev *rules[2] = {npc_ev_seq(a), npc_ev_seq(a)};
-        for (int d = 0; d < 2; d++) {
-            seen_keys seen = {NULL, 0, 0};
-            for (size_t j = 0; j < p->nrules[d]; j++) {
-                npc_ev *r = rule_ev(ctx, a, &p->rules[d][j], (npc_dir)d, &ok);
-                seen_add(a, &seen, r);
-                npc_ev_push(a, rules[d], r);
-            }
-            for (size_t j = 0; j < p->nraw[d]; j++) {
-                if (strcmp(p->raw[d][j].engine, ENGINE))
+        seen_keys seen[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+        for (uint32_t j = 0; j < p->nrules; j++) {
+            npc_ev *r = rule_ev(c, a, &p->rules[j], &ok);
+            seen_add(a, &seen[p->rules[j].dir], r);
+            npc_ev_push(a, rules[p->rules[j].dir], r);
+        }
+        for (int d = 0; d < 2; d++)
+            for (size_t j = 0; j < ax->nraw[d]; j++) {
+                if (strcmp(ax->raw[d][j].engine, ENGINE))
                     continue;
-                npc_ev *r = npc_ev_from_node(a, p->raw[d][j].rule);
-                if (seen_add(a, &seen, r))
+                npc_ev *r = npc_ev_from_node(a, ax->raw[d][j].rule);
+                if (seen_add(a, &seen[d], r))
                     npc_ev_push(a, rules[d], r);
             }
-        }
-        int types[2] = {rules[0]->n > 0 || p->isolate[0], rules[1]->n > 0 || p->isolate[1]};
+        int types[2] = {rules[0]->n > 0 || ax->isolate[0], rules[1]->n > 0 || ax->isolate[1]};
         if (!types[0] && !types[1])
             continue; /* nothing for this engine */
         npc_ev *obj = npc_ev_map(a);
         npc_ev_put(a, obj, "apiVersion", npc_ev_str(a, "networking.k8s.io/v1"));
         npc_ev_put(a, obj, "kind", npc_ev_str(a, "NetworkPolicy"));
-        npc_ev_put(a, obj, "metadata", npc_render_metadata(a, c, p));
+        npc_ev_put(a, obj, "metadata", npc_render_metadata(a, c, ax));
         npc_ev *spec = npc_ev_map(a);
-        npc_ev_put(a, spec, "podSelector", npc_render_selector(a, &p->subject));
+        npc_ev_put(a, spec, "podSelector", npc_render_selector(a, ctx, &p->subj_pod_sel));
         npc_ev *pt = npc_ev_seq(a);
         if (types[0])
             npc_ev_push(a, pt, npc_ev_str(a, "Ingress"));

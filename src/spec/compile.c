@@ -13,18 +13,59 @@
  *                peers, ports and rules are sorted and unique.
  *   4. name    - the naming pattern gives each policy its name; names are
  *                valid DNS-1123 subdomains and unique per namespace; the
- *                policies are sorted by namespace, then name. */
+ *                policies are sorted by namespace, then name.
+ *   5. emit    - each policy becomes an IR policy (model/ir.h) in the
+ *                namespace layer, with its render annex (name, passthrough,
+ *                provenance of every rule).
+ * Passes 2-4 work on builders private to this file (bpolicy, brule,
+ * bpeer: the IR peer with its sort key); nothing outside sees them. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "spec/compiled.h"
 #include "util/buf.h"
+#include "util/ctx.h"
+
+/* An IR peer and its canonical text: equal keys, equal peers. */
+typedef struct bpeer {
+    npc_peer p;
+    const char *key;
+} bpeer;
+
+typedef struct brule {
+    int any_peer; /* no peer restriction */
+    bpeer *peers;
+    size_t npeers, pcap;
+    int all_ports;
+    npc_cport *ports;
+    size_t nports, portcap;
+    const npc_flow **flows; /* provenance */
+    size_t nflows, fcap;
+    const char *key;
+    size_t seq; /* creation order: ties in sorting keep it */
+} brule;
+
+typedef struct bpolicy {
+    const char *name; /* rendered name once pass 4 ran */
+    const char *ns;
+    npc_ssel subject; /* empty: every pod of the namespace */
+    brule *rules[2];  /* indexed by npc_dir */
+    size_t nrules[2], rcap[2];
+    int isolate[2];
+    npc_craw *raw[2];
+    size_t nraw[2], rawcap[2];
+    int default_deny;
+    npc_loc loc;
+} bpolicy;
 
 typedef struct cstate {
     npc_spec *s;
     npc_compiled *out;
     npc_arena *a;
-    npc_cpolicy **slot; /* spec policy index -> compiled policy (made on first use) */
+    bpolicy **slot; /* spec policy index -> policy (made on first use) */
+    bpolicy *pols;  /* passes 3-4: every policy */
+    size_t npols, polcap;
+    size_t npols_emitted, annex_cap; /* pass 5: out->annex */
     int failed;
 } cstate;
 
@@ -325,10 +366,10 @@ static int follow_policy(cstate *st, int p)
     return -1;
 }
 
-static npc_cpolicy *policy_slot(cstate *st, int p)
+static bpolicy *policy_slot(cstate *st, int p)
 {
     if (!st->slot[p]) {
-        npc_cpolicy *cp = npc_arena_alloc(st->a, sizeof *cp);
+        bpolicy *cp = npc_arena_alloc(st->a, sizeof *cp);
         const npc_spolicy *sp = &st->s->policies[p];
         cp->name = sp->name;
         cp->ns = sp->ns;
@@ -342,59 +383,9 @@ static npc_cpolicy *policy_slot(cstate *st, int p)
     return st->slot[p];
 }
 
-static const char *ns_label = "kubernetes.io/metadata.name";
-
-static void ns_by_names(cstate *st, npc_cpeer *cp, const char *const *names, size_t n)
+static npc_sym sym(cstate *st, const char *text)
 {
-    cp->has_ns = 1;
-    if (n == 1) {
-        npc_ssel_add_label(st->a, &cp->ns_sel, ns_label, names[0]);
-        return;
-    }
-    npc_sexpr e;
-    memset(&e, 0, sizeof e);
-    e.key = ns_label;
-    e.op = NPC_SOP_IN;
-    for (size_t i = 0; i < n; i++) {
-        size_t k = 0;
-        while (k < e.nvalues && strcmp(e.values[k], names[i]) < 0)
-            k++;
-        if (k < e.nvalues && !strcmp(e.values[k], names[i]))
-            continue;
-        NPC_APUSH(st->a, e.values, e.nvalues, e.cap, names[i]);
-        memmove(&e.values[k + 1], &e.values[k], (e.nvalues - 1 - k) * sizeof *e.values);
-        e.values[k] = names[i];
-    }
-    if (e.nvalues == 1) {
-        npc_ssel_add_label(st->a, &cp->ns_sel, ns_label, e.values[0]);
-        return;
-    }
-    NPC_APUSH(st->a, cp->ns_sel.exprs, cp->ns_sel.nexprs, cp->ns_sel.ecap, e);
-}
-
-static void peer_key(cstate *st, npc_cpeer *p)
-{
-    npc_buf b = NPC_BUF_INIT;
-    switch (p->kind) {
-    case NPC_CP_PODS:
-        npc_buf_printf(&b, "P|%d|", p->has_ns);
-        npc_ssel_key(&p->ns_sel, &b);
-        npc_buf_printf(&b, "|%d|", p->has_pods);
-        npc_ssel_key(&p->pods, &b);
-        break;
-    case NPC_CP_IPBLOCK:
-        npc_buf_printf(&b, "I|%s", p->cidr);
-        for (size_t i = 0; i < p->nexcept; i++)
-            npc_buf_printf(&b, "|%s", p->except[i]);
-        break;
-    case NPC_CP_FQDN:
-        npc_buf_printf(&b, "F|%s", p->fqdn);
-        for (size_t i = 0; i < p->nfallback; i++)
-            npc_buf_printf(&b, "|%s", p->fallback[i].key);
-        break;
-    }
-    p->key = npc_arena_strdup(st->a, npc_buf_cstr(&b));
-    npc_buf_free(&b);
+    return npc_intern_cstr(st->s->ctx->strings, text);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -402,44 +393,204 @@ static int cmp_cstr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Lowers one resolved peer, seen from a policy in namespace pns, onto
- * the peers (arr, n, cap); a peer of "*" sets *any instead. */
-static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, npc_cpeer **arr, size_t *n,
-                       size_t *cap, int *any)
+static int cmp_sym(const void *a, const void *b)
+{
+    npc_sym x = *(const npc_sym *)a, y = *(const npc_sym *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A spec selector in IR form: matchLabels first (by key), then the
+ * expressions in the spec's order; values sorted by symbol, as the
+ * evaluator searches them (renderers sort them by text). */
+static npc_selector ir_selector(cstate *st, const npc_ssel *ss)
+{
+    npc_selector sel = {NULL, 0};
+    size_t n = ss->nlabels + ss->nexprs;
+    if (!n)
+        return sel;
+    sel.exprs = npc_arena_alloc(st->a, n * sizeof *sel.exprs);
+    memset(sel.exprs, 0, n * sizeof *sel.exprs);
+    for (size_t i = 0; i < ss->nlabels; i++) {
+        npc_sel_expr *e = &sel.exprs[sel.nexprs++];
+        e->op = NPC_SEL_IN;
+        e->key = sym(st, ss->labels[i].key);
+        e->values = npc_arena_alloc(st->a, sizeof *e->values);
+        e->values[0] = sym(st, ss->labels[i].value);
+        e->nvalues = 1;
+        e->from_match_labels = 1;
+    }
+    static const npc_sel_op ops[] = {NPC_SEL_IN, NPC_SEL_NOTIN, NPC_SEL_EXISTS, NPC_SEL_NOTEXISTS};
+    for (size_t i = 0; i < ss->nexprs; i++) {
+        const npc_sexpr *x = &ss->exprs[i];
+        npc_sel_expr *e = &sel.exprs[sel.nexprs++];
+        e->op = ops[x->op];
+        e->key = sym(st, x->key);
+        if (x->nvalues) {
+            e->values = npc_arena_alloc(st->a, x->nvalues * sizeof *e->values);
+            for (size_t j = 0; j < x->nvalues; j++)
+                e->values[j] = sym(st, x->values[j]);
+            qsort(e->values, x->nvalues, sizeof *e->values, cmp_sym);
+            e->nvalues = (uint32_t)x->nvalues;
+        }
+    }
+    return sel;
+}
+
+/* Namespaces by name: sorted, unique names, and the equivalent selector
+ * on kubernetes.io/metadata.name for the evaluator. */
+static void ns_by_names(cstate *st, npc_peer *p, const char *const *names, size_t n)
+{
+    const char **v = npc_arena_alloc(st->a, (n + 1) * sizeof *v);
+    memcpy(v, names, n * sizeof *v);
+    qsort(v, n, sizeof *v, cmp_cstr);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || strcmp(v[m - 1], v[i]))
+            v[m++] = v[i];
+    p->ns_mode = NPC_NS_NAMES;
+    p->ns_names = npc_arena_alloc(st->a, m * sizeof *p->ns_names);
+    p->nns = (uint32_t)m;
+    npc_sel_expr *e = npc_arena_alloc(st->a, sizeof *e);
+    memset(e, 0, sizeof *e);
+    e->op = NPC_SEL_IN;
+    e->key = sym(st, "kubernetes.io/metadata.name");
+    e->values = npc_arena_alloc(st->a, m * sizeof *e->values);
+    for (size_t i = 0; i < m; i++)
+        p->ns_names[i] = e->values[i] = sym(st, v[i]);
+    qsort(e->values, m, sizeof *e->values, cmp_sym);
+    e->nvalues = (uint32_t)m;
+    e->from_match_labels = m == 1;
+    p->ns_sel.exprs = e;
+    p->ns_sel.nexprs = 1;
+}
+
+/* The canonical text of an IR selector: "k=v" for matchLabels, then "k In
+ * a|b"; values by text. */
+static void selector_key(cstate *st, const npc_selector *sel, npc_buf *b)
+{
+    static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist"};
+    const npc_interner *in = st->s->ctx->strings;
+    int first = 1;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < sel->nexprs; i++) {
+            const npc_sel_expr *e = &sel->exprs[i];
+            if (e->from_match_labels != (pass == 0))
+                continue;
+            npc_buf_puts(b, first ? "" : ",");
+            first = 0;
+            if (pass == 0) {
+                npc_buf_printf(b, "%s=%s", npc_sym_str(in, e->key), npc_sym_str(in, e->values[0]));
+                continue;
+            }
+            npc_buf_printf(b, "%s %s", npc_sym_str(in, e->key), ops[e->op]);
+            const char **v = malloc((e->nvalues + 1) * sizeof *v);
+            for (uint32_t j = 0; j < e->nvalues; j++)
+                v[j] = npc_sym_str(in, e->values[j]);
+            qsort(v, e->nvalues, sizeof *v, cmp_cstr);
+            for (uint32_t j = 0; j < e->nvalues; j++)
+                npc_buf_printf(b, "%s%s", j ? "|" : " ", v[j]);
+            free(v);
+        }
+}
+
+static void peer_key(cstate *st, bpeer *bp)
+{
+    const npc_peer *p = &bp->p;
+    const npc_interner *in = st->s->ctx->strings;
+    npc_buf b = NPC_BUF_INIT;
+    switch (p->kind) {
+    case NPC_PEER_PODS:
+        npc_buf_printf(&b, "P|%d|", p->ns_mode != NPC_NS_SAME);
+        selector_key(st, &p->ns_sel, &b);
+        npc_buf_printf(&b, "|%d|", !npc_selector_is_empty(&p->pod_sel));
+        selector_key(st, &p->pod_sel, &b);
+        break;
+    case NPC_PEER_IPS:
+        npc_buf_printf(&b, "I|%s", p->cidr ? npc_sym_str(in, p->cidr) : "0.0.0.0/0|::/0");
+        for (uint32_t i = 0; i < p->nexcept; i++)
+            npc_buf_printf(&b, "|%s", npc_sym_str(in, p->except[i]));
+        break;
+    case NPC_PEER_FQDN:
+        npc_buf_printf(&b, "F|%s", npc_sym_str(in, p->fqdn));
+        for (uint32_t i = 0; i < p->nfallback; i++) {
+            bpeer fb = {p->fallback[i], NULL};
+            peer_key(st, &fb);
+            npc_buf_printf(&b, "|%s", fb.key);
+        }
+        break;
+    case NPC_PEER_ANY:
+    case NPC_PEER_NODES:
+        break;
+    }
+    bp->key = npc_arena_strdup(st->a, npc_buf_cstr(&b));
+    npc_buf_free(&b);
+}
+
+/* An IPS peer: cidr minus except (text already checked by the spec
+ * loader); cidr NULL: every address. */
+static void ips_peer(cstate *st, npc_peer *p, const char *cidr, const char *const *except,
+                     size_t nexcept)
+{
+    p->kind = NPC_PEER_IPS;
+    if (!cidr) {
+        p->ranges = npc_arena_alloc(st->a, sizeof *p->ranges);
+        p->ranges[0].first = (npc_ip){0, 0};
+        p->ranges[0].last = (npc_ip){UINT64_MAX, UINT64_MAX};
+        p->nranges = 1;
+        return;
+    }
+    npc_iprange whole, *ex = npc_arena_alloc(st->a, (nexcept + 1) * sizeof *ex);
+    int prefix, v6, canonical;
+    (void)npc_cidr_parse(cidr, &whole, &prefix, &v6, &canonical);
+    p->cidr = sym(st, cidr);
+    if (nexcept) {
+        const char **sorted = npc_arena_alloc(st->a, nexcept * sizeof *sorted);
+        memcpy(sorted, except, nexcept * sizeof *sorted);
+        qsort(sorted, nexcept, sizeof *sorted, cmp_cstr);
+        p->except = npc_arena_alloc(st->a, nexcept * sizeof *p->except);
+        for (size_t i = 0; i < nexcept; i++) {
+            int ev6;
+            p->except[i] = sym(st, sorted[i]);
+            (void)npc_cidr_parse(sorted[i], &ex[i], &prefix, &ev6, &canonical);
+        }
+        p->nexcept = (uint32_t)nexcept;
+    }
+    p->ranges = npc_arena_alloc(st->a, (nexcept + 2) * sizeof *p->ranges);
+    p->nranges = npc_cidr_minus(whole, v6, ex, (uint32_t)nexcept, p->ranges);
+}
+
+typedef NPC_VEC(bpeer) bpeer_vec;
+
+/* Lowers one resolved spec peer, seen from a policy in namespace pns, onto
+ * out; a peer of "*" sets *any instead. */
+static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, bpeer_vec *out, int *any)
 {
     npc_spec *s = st->s;
-    npc_cpeer cp;
-    memset(&cp, 0, sizeof cp);
-    cp.entity = sp->entity;
-    cp.loc = sp->loc;
+    bpeer bp;
+    memset(&bp, 0, sizeof bp);
+    npc_peer *p = &bp.p;
+    p->entity = sp->entity ? sym(st, sp->entity) : 0;
+    p->loc = sp->loc;
     switch (sp->kind) {
     case NPC_SP_ANY:
         *any = 1;
         return;
-    case NPC_SP_ANY_IP: {
-        static const char *const all[] = {"0.0.0.0/0", "::/0"};
-        for (int i = 0; i < 2; i++) {
-            npc_cpeer ip = cp;
-            ip.kind = NPC_CP_IPBLOCK;
-            ip.cidr = all[i];
-            peer_key(st, &ip);
-            NPC_APUSH(st->a, *arr, *n, *cap, ip);
-        }
-        return;
-    }
+    case NPC_SP_ANY_IP:
+        ips_peer(st, p, NULL, NULL, 0);
+        if (!p->entity)
+            p->entity = sym(st, "any-ip");
+        break;
     case NPC_SP_COMPONENT: {
         const npc_component *c = &s->components[sp->index];
-        cp.kind = NPC_CP_PODS;
-        cp.has_pods = 1;
-        cp.pods = c->labels;
+        p->kind = NPC_PEER_PODS;
+        p->pod_sel = ir_selector(st, &c->labels);
         if (strcmp(c->ns, pns))
-            ns_by_names(st, &cp, &c->ns, 1);
+            ns_by_names(st, p, &c->ns, 1);
         break;
     }
     case NPC_SP_ALL_COMPONENTS: {
-        cp.kind = NPC_CP_PODS;
-        cp.has_pods = 1;
-        cp.pods = s->selector;
+        p->kind = NPC_PEER_PODS;
+        p->pod_sel = ir_selector(st, &s->selector);
         const char **names = npc_arena_alloc(st->a, (s->ncomponents + 1) * sizeof *names);
         size_t nn = 0;
         int other = 0;
@@ -448,74 +599,77 @@ static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, npc_cpe
             other |= strcmp(s->components[i].ns, pns) != 0;
         }
         if (other)
-            ns_by_names(st, &cp, names, nn);
+            ns_by_names(st, p, names, nn);
         break;
     }
     case NPC_SP_PODS:
-        cp.kind = NPC_CP_PODS;
-        cp.has_pods = sp->has_pods;
-        cp.pods = sp->pods;
+        p->kind = NPC_PEER_PODS;
+        if (sp->has_pods)
+            p->pod_sel = ir_selector(st, &sp->pods);
         switch (sp->ns_kind) {
         case NPC_SNS_SAME:
             break;
         case NPC_SNS_ANY:
-            cp.has_ns = 1;
+            p->ns_mode = NPC_NS_SELECTOR;
             break;
         case NPC_SNS_NAMES:
         case NPC_SNS_OPTION:
-            ns_by_names(st, &cp, sp->ns_names, sp->nns);
+            ns_by_names(st, p, sp->ns_names, sp->nns);
             break;
         case NPC_SNS_SELECTOR:
-            cp.has_ns = 1;
-            cp.ns_sel = sp->ns_sel;
+            p->ns_mode = NPC_NS_SELECTOR;
+            p->ns_sel = ir_selector(st, &sp->ns_sel);
             break;
         }
         break;
     case NPC_SP_CIDR:
-        cp.kind = NPC_CP_IPBLOCK;
-        cp.cidr = sp->cidr;
-        if (sp->nexcept) {
-            const char **ex = npc_arena_alloc(st->a, sp->nexcept * sizeof *ex);
-            memcpy(ex, sp->except, sp->nexcept * sizeof *ex);
-            if (sp->nexcept > 1)
-                qsort(ex, sp->nexcept, sizeof *ex, cmp_cstr);
-            cp.except = ex;
-            cp.nexcept = sp->nexcept;
-        }
+        ips_peer(st, p, sp->cidr, sp->except, sp->nexcept);
         break;
     case NPC_SP_FQDN: {
-        cp.kind = NPC_CP_FQDN;
-        cp.fqdn = sp->fqdn;
-        size_t fcap = 0;
+        p->kind = NPC_PEER_FQDN;
+        p->fqdn = sym(st, sp->fqdn);
+        bpeer_vec fb = {0};
         int fany = 0;
         for (size_t i = 0; i < sp->nfallback; i++)
-            lower_peer(st, &sp->fallback[i], pns, &cp.fallback, &cp.nfallback, &fcap, &fany);
+            lower_peer(st, &sp->fallback[i], pns, &fb, &fany);
         if (fany) { /* "*" as a fallback: nothing left to restrict */
+            npc_vec_free(&fb);
             *any = 1;
             return;
         }
+        p->fallback = npc_arena_alloc(st->a, (fb.len + 1) * sizeof *p->fallback);
+        for (size_t i = 0; i < fb.len; i++)
+            p->fallback[i] = fb.items[i].p;
+        p->nfallback = (uint32_t)fb.len;
+        npc_vec_free(&fb);
         break;
     }
     case NPC_SP_ENTITY:
     case NPC_SP_OPTION:
         return; /* expanded before */
     }
-    peer_key(st, &cp);
-    NPC_APUSH(st->a, *arr, *n, *cap, cp);
+    peer_key(st, &bp);
+    npc_vec_push(out, bp);
 }
 
-static void add_rule(cstate *st, npc_cpolicy *cp, npc_dir dir, const npc_unit *u,
+static void add_rule(cstate *st, bpolicy *cp, npc_dir dir, const npc_unit *u,
                      const npc_speer *peers, size_t npeers)
 {
-    npc_crule r;
+    brule r;
     memset(&r, 0, sizeof r);
+    bpeer_vec pv = {0};
     for (size_t i = 0; i < npeers; i++)
-        lower_peer(st, &peers[i], cp->ns, &r.peers, &r.npeers, &r.pcap, &r.any_peer);
-    if (r.any_peer)
-        r.npeers = 0;
+        lower_peer(st, &peers[i], cp->ns, &pv, &r.any_peer);
+    if (!r.any_peer && pv.len) {
+        r.peers = npc_arena_alloc(st->a, pv.len * sizeof *r.peers);
+        memcpy(r.peers, pv.items, pv.len * sizeof *r.peers);
+        r.npeers = r.pcap = pv.len;
+    }
+    npc_vec_free(&pv);
     r.all_ports = u->all_ports;
     for (size_t i = 0; i < u->nports && !r.all_ports; i++)
         NPC_APUSH(st->a, r.ports, r.nports, r.portcap, u->ports[i]);
+    NPC_APUSH(st->a, r.flows, r.nflows, r.fcap, u->flow);
     r.seq = cp->nrules[dir];
     NPC_APUSH(st->a, cp->rules[dir], cp->nrules[dir], cp->rcap[dir], r);
 }
@@ -557,7 +711,7 @@ static void assign_passthrough(cstate *st, const npc_passthrough *pt)
     int p = follow_policy(st, pt->policy);
     if (p < 0)
         return;
-    npc_cpolicy *cp = policy_slot(st, p);
+    bpolicy *cp = policy_slot(st, p);
     for (int d = 0; d < 2; d++) {
         const npc_node *r = pt->rules[d];
         if (r && r->kind == NPC_NODE_MAP)
@@ -580,17 +734,17 @@ static void assign_passthrough(cstate *st, const npc_passthrough *pt)
 
 /* ------------------------------------------------------------- 3. canon */
 
-static int cpeer_qcmp(const void *x, const void *y)
+static int bpeer_qcmp(const void *x, const void *y)
 {
-    const npc_cpeer *a = x, *b = y;
+    const bpeer *a = x, *b = y;
     int c = strcmp(a->key, b->key);
-    return c ? c : loc_cmp(a->loc, b->loc);
+    return c ? c : loc_cmp(a->p.loc, b->p.loc);
 }
 
-static void canon_peers(npc_crule *r)
+static void canon_peers(brule *r)
 {
     if (r->npeers > 1)
-        qsort(r->peers, r->npeers, sizeof *r->peers, cpeer_qcmp);
+        qsort(r->peers, r->npeers, sizeof *r->peers, bpeer_qcmp);
     size_t w = 0;
     for (size_t i = 0; i < r->npeers; i++)
         if (w == 0 || strcmp(r->peers[w - 1].key, r->peers[i].key))
@@ -598,7 +752,7 @@ static void canon_peers(npc_crule *r)
     r->npeers = w;
 }
 
-static void canon_ports(npc_crule *r)
+static void canon_ports(brule *r)
 {
     if (r->all_ports) {
         r->nports = 0;
@@ -623,7 +777,7 @@ static void canon_ports(npc_crule *r)
     r->nports = w;
 }
 
-static const char *ports_key(cstate *st, const npc_crule *r)
+static const char *ports_key(cstate *st, const brule *r)
 {
     npc_buf b = NPC_BUF_INIT;
     if (r->all_ports)
@@ -636,7 +790,7 @@ static const char *ports_key(cstate *st, const npc_crule *r)
     return k;
 }
 
-static const char *peers_key(cstate *st, const npc_crule *r)
+static const char *peers_key(cstate *st, const brule *r)
 {
     npc_buf b = NPC_BUF_INIT;
     if (r->any_peer)
@@ -648,16 +802,16 @@ static const char *peers_key(cstate *st, const npc_crule *r)
     return k;
 }
 
-static int crule_qcmp(const void *x, const void *y)
+static int brule_qcmp(const void *x, const void *y)
 {
-    const npc_crule *a = x, *b = y;
+    const brule *a = x, *b = y;
     int c = strcmp(a->key, b->key);
     return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static void canon_rules(cstate *st, npc_cpolicy *cp, int d)
+static void canon_rules(cstate *st, bpolicy *cp, int d)
 {
-    npc_crule *rs = cp->rules[d];
+    brule *rs = cp->rules[d];
     size_t n = cp->nrules[d];
     for (size_t i = 0; i < n; i++) {
         canon_peers(&rs[i]);
@@ -667,15 +821,17 @@ static void canon_rules(cstate *st, npc_cpolicy *cp, int d)
     /* Equal peers: one rule with the union of the ports. Sorting by the
      * peers' key makes equal peers adjacent (n log n, not n^2). */
     if (n > 1)
-        qsort(rs, n, sizeof *rs, crule_qcmp);
+        qsort(rs, n, sizeof *rs, brule_qcmp);
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
         if (w && !strcmp(rs[w - 1].key, rs[i].key)) {
-            npc_crule *into = &rs[w - 1];
+            brule *into = &rs[w - 1];
             if (rs[i].all_ports)
                 into->all_ports = 1;
             for (size_t k = 0; k < rs[i].nports; k++)
                 NPC_APUSH(st->a, into->ports, into->nports, into->portcap, rs[i].ports[k]);
+            for (size_t k = 0; k < rs[i].nflows; k++)
+                NPC_APUSH(st->a, into->flows, into->nflows, into->fcap, rs[i].flows[k]);
             canon_ports(into);
             continue;
         }
@@ -689,7 +845,7 @@ static void canon_rules(cstate *st, npc_cpolicy *cp, int d)
         npc_buf_free(&b);
     }
     if (n > 1)
-        qsort(rs, n, sizeof *rs, crule_qcmp);
+        qsort(rs, n, sizeof *rs, brule_qcmp);
     cp->nrules[d] = n;
 }
 
@@ -762,13 +918,94 @@ static const char *apply_naming(cstate *st, const char *name, npc_loc where)
     return r;
 }
 
-static int cpolicy_qcmp(const void *x, const void *y)
+static int bpolicy_qcmp(const void *x, const void *y)
 {
-    const npc_cpolicy *a = x, *b = y;
+    const bpolicy *a = x, *b = y;
     int c = strcmp(a->ns, b->ns);
     if (!c)
         c = strcmp(a->name, b->name);
     return c ? c : loc_cmp(a->loc, b->loc); /* equal names: an error, shown in order */
+}
+
+/* -------------------------------------------------------------- 5. emit */
+
+/* A unit's port as an IR port condition. */
+static npc_port_match ir_port(cstate *st, const npc_cport *p)
+{
+    npc_port_match m;
+    memset(&m, 0, sizeof m);
+    m.proto_mask = (uint8_t)(1u << p->proto);
+    m.loc = p->loc;
+    if (p->name) {
+        m.name = sym(st, p->name);
+    } else if (p->lo) {
+        m.lo = p->lo;
+        m.hi = p->hi;
+    } else { /* every port of the protocol */
+        m.lo = 1;
+        m.hi = 65535;
+    }
+    return m;
+}
+
+static void emit_policy(cstate *st, const bpolicy *bp)
+{
+    npc_cluster *ir = st->out->ir;
+    npc_policy pol;
+    memset(&pol, 0, sizeof pol);
+    pol.kind = NPC_KIND_NETWORKPOLICY;
+    pol.layer = NPC_LAYER_NAMESPACE;
+    pol.name = sym(st, bp->name);
+    pol.ns = sym(st, bp->ns);
+    pol.subj_ns_mode = NPC_NS_SAME;
+    pol.subj_pod_sel = ir_selector(st, &bp->subject);
+    pol.loc = bp->loc;
+    size_t nr = bp->nrules[0] + bp->nrules[1];
+    pol.rules = npc_arena_alloc(ir->arena, (nr + 1) * sizeof *pol.rules);
+    npc_annex ax;
+    memset(&ax, 0, sizeof ax);
+    ax.name = bp->name;
+    ax.ns = bp->ns;
+    ax.default_deny = bp->default_deny;
+    ax.loc = bp->loc;
+    ax.rules = npc_arena_alloc(st->a, (nr + 1) * sizeof *ax.rules);
+    for (int d = 0; d < 2; d++) {
+        ax.isolate[d] = bp->isolate[d];
+        ax.raw[d] = bp->raw[d];
+        ax.nraw[d] = bp->nraw[d];
+        pol.affects[d] = (uint8_t)(bp->isolate[d] || bp->nrules[d] > 0);
+        for (size_t i = 0; i < bp->nrules[d]; i++) {
+            const brule *br = &bp->rules[d][i];
+            npc_rule *r = &pol.rules[pol.nrules];
+            memset(r, 0, sizeof *r);
+            r->dir = (npc_dir)d;
+            r->action = NPC_ACT_ALLOW;
+            r->index = (uint32_t)i;
+            r->loc = br->nflows ? br->flows[0]->loc : bp->loc;
+            size_t np = br->any_peer ? 1 : br->npeers;
+            r->peers = npc_arena_alloc(ir->arena, (np + 1) * sizeof *r->peers);
+            if (br->any_peer) {
+                memset(&r->peers[0], 0, sizeof r->peers[0]);
+                r->peers[0].kind = NPC_PEER_ANY;
+                r->peers[0].loc = r->loc;
+            } else {
+                for (size_t k = 0; k < br->npeers; k++)
+                    r->peers[k] = br->peers[k].p;
+            }
+            r->npeers = (uint32_t)np;
+            if (!br->all_ports) {
+                r->ports = npc_arena_alloc(ir->arena, (br->nports + 1) * sizeof *r->ports);
+                for (size_t k = 0; k < br->nports; k++)
+                    r->ports[k] = ir_port(st, &br->ports[k]);
+                r->nports = (uint32_t)br->nports;
+            }
+            ax.rules[pol.nrules].flows = br->flows;
+            ax.rules[pol.nrules].nflows = br->nflows;
+            pol.nrules++;
+        }
+    }
+    npc_vec_push(&ir->policies, pol);
+    NPC_APUSH(st->a, st->out->annex, st->npols_emitted, st->annex_cap, ax);
 }
 
 /* ----------------------------------------------------------- the driver */
@@ -793,14 +1030,15 @@ static void add_default_deny(cstate *st)
     for (size_t i = 0; i < n; i++) {
         if (i && !strcmp(ns[i], ns[i - 1]))
             continue;
-        npc_cpolicy cp;
+        bpolicy cp;
         memset(&cp, 0, sizeof cp);
         cp.name = d->name;
         cp.ns = ns[i];
         cp.isolate[0] = d->dirs[0];
         cp.isolate[1] = d->dirs[1];
+        cp.default_deny = 1;
         cp.loc = d->loc;
-        NPC_APUSH(st->a, st->out->policies, st->out->npolicies, st->out->pcap, cp);
+        NPC_APUSH(st->a, st->pols, st->npols, st->polcap, cp);
     }
 }
 
@@ -809,8 +1047,14 @@ npc_compiled *npc_compile(npc_spec *s)
     npc_compiled *out = npc_xcalloc(1, sizeof *out);
     out->spec = s;
     out->arena = npc_arena_new();
-    cstate st = {s, out, out->arena, NULL, 0};
+    out->ir = npc_cluster_new(s->ctx);
+    cstate st;
+    memset(&st, 0, sizeof st);
+    st.s = s;
+    st.out = out;
+    st.a = out->arena;
     st.slot = npc_arena_alloc(st.a, (s->npolicies + 1) * sizeof *st.slot);
+    memset(st.slot, 0, (s->npolicies + 1) * sizeof *st.slot);
     size_t before = npc_error_count(s->ctx);
     out->enabled = npc_cond_eval(s, s->when);
 
@@ -834,28 +1078,30 @@ npc_compiled *npc_compile(npc_spec *s)
 
     if (out->enabled) {
         for (size_t p = 0; p < s->npolicies; p++) { /* 3. canon */
-            npc_cpolicy *cp = st.slot[p];
+            bpolicy *cp = st.slot[p];
             if (!cp)
                 continue;
             canon_rules(&st, cp, NPC_DIR_INGRESS);
             canon_rules(&st, cp, NPC_DIR_EGRESS);
-            NPC_APUSH(st.a, out->policies, out->npolicies, out->pcap, *cp);
+            NPC_APUSH(st.a, st.pols, st.npols, st.polcap, *cp);
         }
         add_default_deny(&st);
         /* 4. name; a bad pattern is reported once, not once per policy */
-        for (size_t i = 0; i < out->npolicies && !st.failed; i++)
-            out->policies[i].name = apply_naming(&st, out->policies[i].name, out->policies[i].loc);
-        if (out->npolicies > 1)
-            qsort(out->policies, out->npolicies, sizeof *out->policies, cpolicy_qcmp);
-        for (size_t i = 1; i < out->npolicies && !st.failed; i++)
-            if (!strcmp(out->policies[i].ns, out->policies[i - 1].ns) &&
-                !strcmp(out->policies[i].name, out->policies[i - 1].name)) {
-                npc_diag *d = npc_error(s->ctx, NPC302, out->policies[i].loc,
+        for (size_t i = 0; i < st.npols && !st.failed; i++)
+            st.pols[i].name = apply_naming(&st, st.pols[i].name, st.pols[i].loc);
+        if (st.npols > 1)
+            qsort(st.pols, st.npols, sizeof *st.pols, bpolicy_qcmp);
+        for (size_t i = 1; i < st.npols && !st.failed; i++)
+            if (!strcmp(st.pols[i].ns, st.pols[i - 1].ns) &&
+                !strcmp(st.pols[i].name, st.pols[i - 1].name)) {
+                npc_diag *d = npc_error(s->ctx, NPC302, st.pols[i].loc,
                                         "two policies are named '%s' in namespace '%s'",
-                                        out->policies[i].name, out->policies[i].ns);
-                npc_diag_also(d, out->policies[i - 1].loc);
+                                        st.pols[i].name, st.pols[i].ns);
+                npc_diag_also(d, st.pols[i - 1].loc);
                 st.failed = 1;
             }
+        for (size_t i = 0; i < st.npols && !st.failed; i++) /* 5. emit */
+            emit_policy(&st, &st.pols[i]);
     }
     if (st.failed || npc_error_count(s->ctx) > before) {
         npc_compiled_free(out);
@@ -868,6 +1114,7 @@ void npc_compiled_free(npc_compiled *c)
 {
     if (!c)
         return;
+    npc_cluster_free(c->ir);
     npc_arena_free(c->arena);
     free(c);
 }
