@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 
     if (failed) {
         npc_buf d = NPC_BUF_INIT;
-        npc_diags_format(ctx, isatty(2), &d);
+        npc_diags_format(ctx, NPC_SEV_NOTE, isatty(2), &d);
         fputs(d.data ? d.data : "", stderr);
         npc_buf_free(&d);
     }

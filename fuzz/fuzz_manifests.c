@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     npc_buf out = NPC_BUF_INIT;
-    npc_diags_format(ctx, 0, &out);
+    npc_diags_format(ctx, NPC_SEV_NOTE, 0, &out);
     npc_buf_free(&out);
     npc_cluster_free(c);
     npc_ctx_free(ctx);

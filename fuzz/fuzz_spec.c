@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         npc_spec_free(spec);
     }
     npc_buf diags = NPC_BUF_INIT;
-    npc_diags_format(ctx, 0, &diags);
+    npc_diags_format(ctx, NPC_SEV_NOTE, 0, &diags);
     npc_buf_free(&diags);
     npc_ctx_free(ctx);
     return 0;

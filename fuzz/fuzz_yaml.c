@@ -116,8 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(!d->loc[j].file || d->loc[j].line <= lines);
     }
     npc_buf out = NPC_BUF_INIT;
-    npc_diags_format(ctx, 0, &out);
-    npc_diags_format(ctx, 1, &out);
+    npc_diags_format(ctx, NPC_SEV_NOTE, 0, &out);
+    npc_diags_format(ctx, NPC_SEV_NOTE, 1, &out);
     npc_buf_free(&out);
     npc_ctx_free(ctx);
     return 0;

@@ -56,8 +56,13 @@ typedef struct npc_buf {
     char *data;
     size_t len, cap;
 } npc_buf;
-#define NPC_BUF_INIT {NULL, 0, 0}
+#define NPC_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 NPC_API void npc_buf_free(npc_buf *b);
+/* Appends the string s (aborts with a message when out of memory). */
+NPC_API void npc_buf_puts(npc_buf *b, const char *s);
 
 /* The context: owns sources, diagnostics, interned strings and every object
  * loaded through it. Not thread-safe; use one per thread. */
@@ -68,10 +73,10 @@ NPC_API void npc_ctx_free(npc_ctx *ctx);
 /* Limits applied to every YAML/JSON document read through the context.
  * Exceeding one is an error diagnostic (NPC003..NPC005), never a crash. */
 typedef struct npc_limits {
-    size_t max_file_bytes;   /* default 256 MiB per file */
-    unsigned max_depth;      /* default 128 nesting levels */
-    size_t max_alias_nodes;  /* default 1,000,000 nodes reachable through aliases */
-    unsigned max_errors;     /* default 20 error diagnostics, then stop */
+    size_t max_file_bytes;  /* default 256 MiB per file */
+    unsigned max_depth;     /* default 128 nesting levels */
+    size_t max_alias_nodes; /* default 1,000,000 nodes reachable through aliases */
+    unsigned max_errors;    /* default 20 error diagnostics, then stop */
 } npc_limits;
 /* Progress of long operations (reading big files, building the evaluator,
  * computing connection lists): called with a phase name ("read", "load",
@@ -112,8 +117,10 @@ NPC_API size_t npc_error_count(const npc_ctx *ctx);
  *     ^
  * appending to out. With color != 0, ANSI colors are used. */
 NPC_API void npc_diag_format(const npc_ctx *ctx, const npc_diag *d, int color, npc_buf *out);
-/* Formats every diagnostic collected so far, in order. */
-NPC_API void npc_diags_format(const npc_ctx *ctx, int color, npc_buf *out);
+/* Formats every diagnostic collected so far that is at least as severe as
+ * `least`, in order: NPC_SEV_NOTE formats all of them, NPC_SEV_WARNING
+ * errors and warnings (the command line shows notes only with -v). */
+NPC_API void npc_diags_format(const npc_ctx *ctx, npc_severity least, int color, npc_buf *out);
 /* Forgets the diagnostics collected so far. */
 NPC_API void npc_diags_clear(npc_ctx *ctx);
 
@@ -173,17 +180,90 @@ NPC_API void npc_cluster_free(npc_cluster *c);
  * sorted order for .yaml, .yml and .json files), or "-" for stdin; streams
  * may hold several documents and List kinds. Unanalysed kinds are skipped
  * with a note (NPC210); files of a folder that are not YAML are skipped with
- * a warning. Returns NPC_OK, or NPC_ERR_INPUT / NPC_ERR_IO with diagnostics
- * (file:line:col) in the context. */
+ * a warning. Once everything read loaded cleanly, the workloads are checked:
+ * pods of one owner (a Deployment's, ...) whose labels differ on a key that
+ * some policy selects on cannot be analysed as one workload, and each such
+ * owner is an error (NPC219) naming both pods and the policy. Returns
+ * NPC_OK, or NPC_ERR_INPUT / NPC_ERR_IO with diagnostics (file:line:col) in
+ * the context. Loading more paths into the same cluster later is allowed;
+ * the check then covers everything loaded so far. */
 NPC_API npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npaths);
+
+/* Which connections of the focus workloads a connection list keeps. */
+typedef enum npc_focus_dir {
+    NPC_FOCUS_BOTH = 0,    /* into and out of them */
+    NPC_FOCUS_INGRESS = 1, /* into them: the focus workload is the destination */
+    NPC_FOCUS_EGRESS = 2   /* out of them: it is the source */
+} npc_focus_dir;
+
+/* Which port ranges an explanation report lists. */
+typedef enum npc_explain_only {
+    NPC_EXPLAIN_BOTH = 0, /* the allowed and the denied ones */
+    NPC_EXPLAIN_ALLOW = 1,
+    NPC_EXPLAIN_DENY = 2
+} npc_explain_only;
+
+/* What npc_cluster_connlist() writes. Zero-initialised (or
+ * NPC_CONNLIST_OPTS_INIT), it is the plain list in txt. Each field is the
+ * option of `netpolc connlist` named in its comment, and diagnostics about
+ * the options name them that way. The strings are borrowed for the call.
+ *   format           --format: "txt" (NULL means txt), "json", "csv", "md"
+ *                    or "dot"
+ *   focus_workloads  --focus-workload: comma-separated workloads, each
+ *                    "name" or "namespace/name": only pairs with one of them
+ *                    at one end. NULL or "": every pair. A name that names
+ *                    no workload is a warning (NPC220) and the report is
+ *                    empty, as netpol-analyzer does.
+ *   focus_peers      --focus-workload-peer: with focus_workloads, the other
+ *                    end must be one of these (same syntax).
+ *   focus_dir        --focus-direction: with focus_workloads, only
+ *                    connections into (ingress) or out of (egress) them.
+ *   focus_conn       --focus-conn: "PROTOCOL-PORT" such as "tcp-8080": only
+ *                    pairs allowed on this connection, printed without their
+ *                    connection sets. NULL: no such filter.
+ *   explain          --explain: netpol-analyzer's explanation report instead
+ *                    of the list: per pair, the allowed and denied ports and
+ *                    the policies and rules that decided them (txt only).
+ *   explain_only     --explain-only: with explain, only the allowed or only
+ *                    the denied ports.
+ *   exposure         --exposure: add the exposure analysis: which workloads
+ *                    the policies open to the entire cluster or to pods the
+ *                    manifests may not hold (after the list, in its format,
+ *                    or after the explanation). */
+typedef struct npc_connlist_opts {
+    const char *format;
+    const char *focus_workloads;
+    const char *focus_peers;
+    npc_focus_dir focus_dir;
+    const char *focus_conn;
+    int explain;
+    npc_explain_only explain_only;
+    int exposure;
+} npc_connlist_opts;
+#define NPC_CONNLIST_OPTS_INIT                                                                     \
+    {                                                                                              \
+        NULL, NULL, NULL, NPC_FOCUS_BOTH, NULL, 0, NPC_EXPLAIN_BOTH, 0                             \
+    }
+
+/* Checks options without a cluster, so that a caller can refuse them before
+ * loading anything: an unknown format or enum value, or a focus_conn that is
+ * not PROTOCOL-PORT, is NPC222; options that contradict each other (explain
+ * with a format other than txt, explain_only without explain, focus_dir or
+ * focus_peers without focus_workloads) are NPC224. Returns NPC_OK, or
+ * NPC_ERR_INPUT after reporting every problem in ctx. */
+NPC_API npc_status npc_connlist_opts_check(npc_ctx *ctx, const npc_connlist_opts *opts);
 
 /* Writes the connection list of c: every ordered pair of workloads (and
  * of workloads and the external address ranges the policies induce) with
- * its allowed connections, sorted, in format "txt" (lines "src => dst :
- * conns", as netpol-analyzer writes them), "json", "csv", "md" or "dot".
- * Appends to out. Returns NPC_OK, or NPC_ERR_INPUT (unknown format: a
- * diagnostic). */
-NPC_API npc_status npc_cluster_connlist(npc_cluster *c, const char *format, npc_buf *out);
+ * its allowed connections, sorted, in the format of opts (NULL: defaults):
+ * txt lines "src => dst : conns" as netpol-analyzer writes them, a JSON
+ * array, CSV, a Markdown table or a Graphviz graph; focused, explained and
+ * with exposure as opts say. Output is deterministic. Checks opts first
+ * (npc_connlist_opts_check) and the workloads (NPC219, as
+ * npc_cluster_load). Appends to out only on success; returns NPC_OK, or
+ * NPC_ERR_INPUT after reporting diagnostics. */
+NPC_API npc_status npc_cluster_connlist(npc_cluster *c, const npc_connlist_opts *opts,
+                                        npc_buf *out);
 
 /* Evaluates one flow: from and to are "NAMESPACE/NAME" (a workload's name
  * or one of its pods' names) or an IP address (an external endpoint);
@@ -193,10 +273,30 @@ NPC_API npc_status npc_cluster_connlist(npc_cluster *c, const char *format, npc_
  * source and the ingress of the destination, each tier in order with the
  * policy and rule (file:line:col) that allowed, denied or passed the flow,
  * or the default that applied. Returns NPC_OK, or NPC_ERR_INPUT with a
- * diagnostic (NPC221 unknown endpoint, bad protocol or port). */
+ * diagnostic: NPC221 unknown endpoint, NPC208 bad protocol, NPC207 bad
+ * port, NPC219 an owner whose pods the policies tell apart (the same check
+ * as npc_cluster_load and npc_cluster_connlist: no verdict is given for a
+ * cluster that connlist refuses). */
 NPC_API npc_status npc_cluster_eval(npc_cluster *c, const char *from, const char *to,
                                     const char *protocol, unsigned port, int *allowed,
                                     npc_buf *reason, npc_buf *explain);
+
+/* ---------------------------------------------------------------- output */
+/* Writing results where the caller chooses, with a coded diagnostic
+ * (NPC010, naming the file and the system's reason) when it fails, so a
+ * full disk is never a silent exit. */
+
+/* Writes b to the file at path atomically: into a temporary file in the
+ * same folder, flushed to disk, then renamed over path, so that path holds
+ * either its old contents or all of b, never part of it. A path that exists
+ * and is not a regular file (a device such as /dev/stdout, a pipe) is
+ * written in place. "-" writes to stdout. Returns NPC_OK, or NPC_ERR_IO
+ * after reporting NPC010 (no temporary file is left behind). */
+NPC_API npc_status npc_write_file(npc_ctx *ctx, const char *path, const npc_buf *b);
+/* Writes b to the open stream f and flushes it; name says what f is in the
+ * diagnostic ("standard output"). Returns NPC_OK, or NPC_ERR_IO after
+ * reporting NPC010. */
+NPC_API npc_status npc_write_stream(npc_ctx *ctx, FILE *f, const char *name, const npc_buf *b);
 
 #ifdef __cplusplus
 }

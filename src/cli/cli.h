@@ -1,13 +1,13 @@
-/* Shared by the verb files of the command line. */
+/* Shared by the verb files of the command line. The command line sees the
+ * library only through include/netpolc.h (a test checks every file here). */
 #ifndef NPC_CLI_H
 #define NPC_CLI_H
 #include "netpolc.h"
 
-int npc_cli_render(int argc, char **argv);
-int npc_cli_docs(int argc, char **argv);
-int npc_cli_connlist(int argc, char **argv);
-int npc_cli_eval(int argc, char **argv);
-int npc_cli_explain(int argc, char **argv);
+#define NPC_CLI_VERB(name, summary) int npc_cli_##name(int argc, char **argv);
+#include "verbs.def"
+#undef NPC_CLI_VERB
+
 /* eval and explain share their arguments (src/cli/eval.c). */
 int npc_cli_flow(int argc, char **argv, const char *verb, int explain);
 
@@ -21,15 +21,24 @@ void npc_cli_progress_start(npc_ctx *ctx, npc_cli_progress *p);
 /* Clears the progress line; call before printing diagnostics. */
 void npc_cli_progress_end(npc_cli_progress *p);
 
-/* Prints the context's diagnostics to stderr (colored on a terminal). */
-void npc_cli_print_diags(const npc_ctx *ctx);
-/* Writes out to stdout in one go; returns NPC_EXIT_USAGE on a write error. */
-int npc_cli_write_stdout(const npc_buf *out);
+/* Prints the context's errors and warnings to stderr, notes too when
+ * verbose (colored on a terminal unless NO_COLOR is set). */
+void npc_cli_print_diags(const npc_ctx *ctx, int verbose);
+/* Writes out to file (-o FILE, atomically) or, when file is NULL, to
+ * stdout. A failure is a diagnostic in ctx (NPC010). Returns an exit code. */
+int npc_cli_emit(npc_ctx *ctx, const char *file, const npc_buf *out);
 /* Reports a usage error for verb to stderr and returns NPC_EXIT_USAGE. */
 int npc_cli_usage_error(const char *verb, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Matches argv[*i] as the option `name` ("--name VALUE", "--name=VALUE")
+ * or its `alias` ("-o VALUE"; may be NULL). On a match sets *value (NULL
+ * when the value is missing), advances *i past it and returns 1. */
+int npc_cli_option(int argc, char **argv, int *i, const char *name, const char *alias,
+                   const char **value);
+/* Whether a is -h or --help. */
+int npc_cli_is_help(const char *a);
 
 #endif

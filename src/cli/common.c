@@ -1,10 +1,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 
 static double now(void)
 {
@@ -44,22 +45,41 @@ void npc_cli_progress_end(npc_cli_progress *p)
     p->shown = 0;
 }
 
-void npc_cli_print_diags(const npc_ctx *ctx)
+void npc_cli_print_diags(const npc_ctx *ctx, int verbose)
 {
     npc_buf b = NPC_BUF_INIT;
-    npc_diags_format(ctx, isatty(2), &b);
+    npc_diags_format(ctx, verbose ? NPC_SEV_NOTE : NPC_SEV_WARNING,
+                     isatty(2) && !getenv("NO_COLOR"), &b);
     if (b.len)
         fwrite(b.data, 1, b.len, stderr);
     npc_buf_free(&b);
 }
 
-int npc_cli_write_stdout(const npc_buf *out)
+int npc_cli_emit(npc_ctx *ctx, const char *file, const npc_buf *out)
 {
-    if (out->len && fwrite(out->data, 1, out->len, stdout) != out->len)
-        return NPC_EXIT_USAGE;
-    if (fflush(stdout) != 0)
-        return NPC_EXIT_USAGE;
-    return NPC_EXIT_OK;
+    npc_status st = file ? npc_write_file(ctx, file, out)
+                         : npc_write_stream(ctx, stdout, "standard output", out);
+    return st == NPC_OK ? NPC_EXIT_OK : NPC_EXIT_USAGE;
+}
+
+int npc_cli_option(int argc, char **argv, int *i, const char *name, const char *alias,
+                   const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (strcmp(a, name) != 0 && !(alias && strcmp(a, alias) == 0))
+        return 0;
+    *value = *i + 1 < argc ? argv[++*i] : NULL;
+    return 1;
+}
+
+int npc_cli_is_help(const char *a)
+{
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
 }
 
 int npc_cli_usage_error(const char *verb, const char *fmt, ...)

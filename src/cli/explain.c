@@ -1,5 +1,5 @@
 /* netpolc explain: the decision chain of one flow through every tier. */
-#include "cli/cli.h"
+#include "cli.h"
 
 int npc_cli_explain(int argc, char **argv)
 {

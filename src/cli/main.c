@@ -3,27 +3,51 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 
 static const struct verb {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
 } verbs[] = {
-    {"render", npc_cli_render, "compile a traffic spec into policies for one engine"},
-    {"docs", npc_cli_docs, "write the required-traffic table of a traffic spec"},
-    {"connlist", npc_cli_connlist, "list the allowed connections between workloads of manifests"},
-    {"eval", npc_cli_eval, "tell whether one flow is allowed by manifests"},
-    {"explain", npc_cli_explain, "tell which policies and rules decide a flow"},
+#define NPC_CLI_VERB(name, summary) {#name, npc_cli_##name, summary},
+#include "verbs.def"
+#undef NPC_CLI_VERB
 };
+#define NVERBS (sizeof verbs / sizeof verbs[0])
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: netpolc VERB [OPTIONS] ARGS...\n\nverbs:\n");
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    for (size_t i = 0; i < NVERBS; i++)
         fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
-    fprintf(out, "\nRun 'netpolc VERB --help' for the options of a verb.\n"
-                 "Exit status: 0 success, 1 findings (verify fails, eval denies), 2 bad input.\n");
+    fprintf(out, "  %-10s %s\n", "help", "print this list, or the help of one verb (help VERB)");
+    fprintf(out, "\nRun 'netpolc help VERB' or 'netpolc VERB --help' for the options of a verb.\n"
+                 "Every verb writes its output to stdout, or with -o FILE to FILE (whole or\n"
+                 "not at all), chooses its output format with --format, and prints notes\n"
+                 "with -v.\n"
+                 "Exit status: 0 success, 1 findings (eval: denied), 2 bad input or usage.\n");
+}
+
+static const struct verb *find_verb(const char *name)
+{
+    for (size_t i = 0; i < NVERBS; i++)
+        if (!strcmp(name, verbs[i].name))
+            return &verbs[i];
+    return NULL;
+}
+
+int npc_cli_version(int argc, char **argv)
+{
+    if (argc > 1 && npc_cli_is_help(argv[1])) {
+        printf("usage: netpolc version\n       netpolc --version\n\n"
+               "Prints the version of netpolc.\n");
+        return NPC_EXIT_OK;
+    }
+    if (argc > 1)
+        return npc_cli_usage_error("version", "takes no arguments, not '%s'", argv[1]);
+    printf("netpolc %s\n", NETPOLC_VERSION);
+    return NPC_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -32,17 +56,27 @@ int main(int argc, char **argv)
         usage(stderr);
         return NPC_EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(stdout);
-        return NPC_EXIT_OK;
+    if (npc_cli_is_help(argv[1]) || !strcmp(argv[1], "help")) {
+        if (argc == 2 || (argc == 3 && (!strcmp(argv[2], "help") || npc_cli_is_help(argv[2])))) {
+            usage(stdout);
+            return NPC_EXIT_OK;
+        }
+        const struct verb *v = find_verb(argv[2]);
+        if (!v || argc > 3) {
+            fprintf(stderr, "netpolc help: %s '%s'\n", v ? "unexpected argument" : "unknown verb",
+                    argv[v ? 3 : 2]);
+            usage(stderr);
+            return NPC_EXIT_USAGE;
+        }
+        char help[] = "--help";
+        char *sub[] = {argv[2], help, NULL};
+        return v->run(2, sub);
     }
-    if (!strcmp(argv[1], "--version")) {
-        printf("netpolc %s\n", NETPOLC_VERSION);
-        return NPC_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (!strcmp(argv[1], verbs[i].name))
-            return verbs[i].run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "--version"))
+        return npc_cli_version(1, argv + 1);
+    const struct verb *v = find_verb(argv[1]);
+    if (v)
+        return v->run(argc - 1, argv + 1);
     fprintf(stderr, "netpolc: unknown verb '%s'\n", argv[1]);
     usage(stderr);
     return NPC_EXIT_USAGE;

@@ -1,11 +1,12 @@
-#include "cli/spec_args.h"
+#include "spec_args.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 
-/* Options of the spec verbs that take a value; others are flags. */
+/* Options of the spec verbs that take a value; the only flags are -v and
+ * --help. Verbs reject what they do not use from `rest`. */
 static const char *const with_value[] = {"--set",    "--values", "-f",       "--engine",
                                          "--output", "-o",       "--format", NULL};
 
@@ -22,8 +23,12 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+        if (npc_cli_is_help(a))
             return -1;
+        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            out->verbose = 1;
+            continue;
+        }
         if (a[0] == '-' && a[1]) {
             const char *eq = strchr(a, '=');
             size_t klen = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
@@ -47,6 +52,8 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
                 out->sets[out->nsets++] = val;
             else if (!strcmp(key, "--values") || !strcmp(key, "-f"))
                 out->values[out->nvalues++] = val;
+            else if (!strcmp(key, "-o"))
+                out->output_file = val;
             else {
                 out->rest[out->nrest++] = key;
                 out->rest[out->nrest++] = val;
@@ -74,7 +81,9 @@ void npc_cli_spec_args_free(npc_spec_args *a)
     memset(a, 0, sizeof *a);
 }
 
-npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a)
+/* Loads the spec and applies --values files, then --set; NULL on errors
+ * (reported in ctx). */
+static npc_spec *spec_open(npc_ctx *ctx, const npc_spec_args *a)
 {
     npc_spec *spec = npc_spec_load(ctx, a->spec);
     if (!spec)
@@ -94,12 +103,12 @@ npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a)
 int npc_cli_spec_run(npc_spec_args *a, npc_cli_spec_fn produce, const void *user)
 {
     npc_ctx *ctx = npc_ctx_new();
-    npc_spec *spec = npc_cli_spec_open(ctx, a);
+    npc_spec *spec = spec_open(ctx, a);
     npc_buf out = NPC_BUF_INIT;
     int rc = NPC_EXIT_USAGE;
     if (spec && produce(spec, user, &out) == NPC_OK)
-        rc = npc_cli_write_stdout(&out);
-    npc_cli_print_diags(ctx);
+        rc = npc_cli_emit(ctx, a->output_file, &out);
+    npc_cli_print_diags(ctx, a->verbose);
     npc_buf_free(&out);
     npc_spec_free(spec);
     npc_ctx_free(ctx);

@@ -1,11 +1,11 @@
 /* The public entry points of cluster analysis (netpolc.h), over the model
- * loaders and the evaluator. */
+ * loaders and the evaluator: loading and one flow. The connection list is
+ * src/report/api.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval/eval.h"
 #include "model/load.h"
-#include "report/report.h"
 #include "util/buf.h"
 #include "util/diag.h"
 
@@ -20,6 +20,8 @@ npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npa
         if (s != NPC_OK && st == NPC_OK)
             st = s;
     }
+    if (st == NPC_OK && npc_error_count(c->ctx) == 0 && !npc_workloads_check(c))
+        st = NPC_ERR_INPUT;
     return st;
 }
 
@@ -42,6 +44,8 @@ npc_status npc_cluster_eval(npc_cluster *c, const char *from, const char *to, co
         npc_error(c->ctx, NPC207, none, "port %u is out of range 1-65535", port);
         return NPC_ERR_INPUT;
     }
+    if (!npc_workloads_check(c))
+        return NPC_ERR_INPUT;
     npc_status st = npc_eval_build(c);
     if (st != NPC_OK)
         return st;
@@ -54,30 +58,5 @@ npc_status npc_cluster_eval(npc_cluster *c, const char *from, const char *to, co
     }
     npc_buf_free(&err);
     *allowed = npc_flow_eval(c, &src, &dst, proto, (uint16_t)port, reason, explain);
-    return NPC_OK;
-}
-
-npc_status npc_cluster_connlist(npc_cluster *c, const char *format, npc_buf *out)
-{
-    npc_report_format f;
-    if (!npc_report_format_parse(format, &f)) {
-        npc_loc none = {NULL, 0, 0};
-        npc_error(c->ctx, NPC222, none,
-                  "unknown connection list format '%s' (expected txt, json, csv, md or dot)",
-                  format);
-        return NPC_ERR_INPUT;
-    }
-    npc_connlist l;
-    npc_status st = npc_connlist_compute(c, &l);
-    if (st != NPC_OK)
-        return st;
-    npc_report_opts opts;
-    memset(&opts, 0, sizeof opts);
-    npc_report r;
-    memset(&r, 0, sizeof r);
-    npc_report_build(c, &l, &opts, &r);
-    npc_report_writer_of(f)(&r, out);
-    npc_report_free(&r);
-    npc_connlist_free(&l);
     return NPC_OK;
 }

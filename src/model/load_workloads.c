@@ -24,6 +24,7 @@ typedef struct wl_gap {
     npc_labels other; /* labels of the later pod */
     const char *first_pod, *other_pod;
     npc_loc loc;
+    int reported; /* NPC219 given for it already */
     struct wl_gap *next;
 } wl_gap;
 
@@ -35,6 +36,10 @@ typedef struct wl_index {
     const char **first_pod; /* per workload: name of the pod that defined its labels */
     size_t first_cap;
     wl_gap *gaps, **gaps_tail;
+    size_t ngaps;
+    /* npc_workloads_check: what it last saw, and whether it ever failed */
+    size_t checked_gaps, checked_policies;
+    int check_failed;
     /* objects seen, by (namespace, kind, name): a second one is skipped */
     struct wl_obj *objs;
     size_t objs_cap, objs_len;
@@ -359,6 +364,7 @@ static void merge(npc_cluster *c, wl_input *in)
             g->loc = in->loc;
             *ix->gaps_tail = g;
             ix->gaps_tail = &g->next;
+            ix->ngaps++;
         }
         w->replicas += in->replicas;
         w->host_network |= (uint8_t)in->host_network;
@@ -678,14 +684,19 @@ static int gap_may_matter(const sym_vec *keys, const npc_labels *a, const npc_la
 int npc_workloads_check(npc_cluster *c)
 {
     wl_index *ix = c->wl_index;
-    int ok = 1;
     if (!ix || !c->policies.len)
         return 1;
+    /* Every analysis entry point asks; answer again only when something
+     * was loaded since, and never report one gap twice. */
+    if (ix->checked_gaps == ix->ngaps && ix->checked_policies == c->policies.len)
+        return !ix->check_failed;
+    ix->checked_gaps = ix->ngaps;
+    ix->checked_policies = c->policies.len;
     sym_vec keys = {0};
     keys_read_by_values(c, &keys);
     for (wl_gap *g = ix->gaps; g; g = g->next) {
         const npc_workload *w = &c->workloads.items[g->workload];
-        if (!gap_may_matter(&keys, &w->labels, &g->other))
+        if (g->reported || !gap_may_matter(&keys, &w->labels, &g->other))
             continue;
         for (size_t i = 0; i < c->policies.len; i++) {
             const npc_policy *p = &c->policies.items[i];
@@ -707,10 +718,11 @@ int npc_workloads_check(npc_cluster *c)
                 npc_sym_str(s, key));
             npc_diag_also(d, w->loc);
             npc_diag_also(d, p->loc);
-            ok = 0;
+            g->reported = 1;
+            ix->check_failed = 1;
             break;
         }
     }
     npc_vec_free(&keys);
-    return ok;
+    return !ix->check_failed;
 }

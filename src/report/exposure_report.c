@@ -185,8 +185,8 @@ void npc_expo_report_build(npc_cluster *c, const npc_exposure *x, const npc_repo
         npc_endpoint we = {NPC_EP_WORKLOAD, (uint32_t)w, {{0, 0}, {0, 0}}};
         char *id = npc_report_endpoint_id(c, &we);
         if (nn && bsearch(&id, kept, nn, sizeof *kept, cmp_str)) {
-            keep[w * 2 + NPC_DIR_EGRESS] = !o || o->focus_dir != 1;
-            keep[w * 2 + NPC_DIR_INGRESS] = !o || o->focus_dir != 2;
+            keep[w * 2 + NPC_DIR_EGRESS] = !o || o->focus_dir != NPC_FOCUS_INGRESS;
+            keep[w * 2 + NPC_DIR_INGRESS] = !o || o->focus_dir != NPC_FOCUS_EGRESS;
         }
         free(id);
     }

@@ -140,9 +140,9 @@ static int keep_pair(const npc_cluster *c, const npc_conn *k, const npc_report_o
 {
     if (!focus->len)
         return 1;
-    int egress = o->focus_dir != 1 && endpoint_matches(c, &k->src, focus) &&
+    int egress = o->focus_dir != NPC_FOCUS_INGRESS && endpoint_matches(c, &k->src, focus) &&
                  (!peers->len || endpoint_matches(c, &k->dst, peers));
-    int ingress = o->focus_dir != 2 && endpoint_matches(c, &k->dst, focus) &&
+    int ingress = o->focus_dir != NPC_FOCUS_EGRESS && endpoint_matches(c, &k->dst, focus) &&
                   (!peers->len || endpoint_matches(c, &k->src, peers));
     return egress || ingress;
 }

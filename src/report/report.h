@@ -44,9 +44,9 @@ typedef struct npc_report_opts {
     /* Comma-separated workloads: with focus_workloads, the other end must
      * be one of these. */
     const char *focus_peers;
-    /* 0: both directions; 1: ingress only (the focus workload is the
-     * destination); 2: egress only (it is the source). */
-    int focus_dir;
+    /* Both directions, ingress only (the focus workload is the
+     * destination) or egress only (it is the source). */
+    npc_focus_dir focus_dir;
     /* Keep pairs whose allowed set holds conn_port/conn_proto, and print
      * them without their connection sets. */
     int has_focus_conn;
@@ -90,12 +90,8 @@ char *npc_report_endpoint_id(const npc_cluster *c, const npc_endpoint *e);
  * ordered pair of peers (focus options applied), the allowed and denied
  * port ranges and the policies and rules that decided them in each
  * direction; pairs allowed entirely by the system default are listed by
- * name at the end. */
-typedef enum npc_explain_only {
-    NPC_EXPLAIN_BOTH,
-    NPC_EXPLAIN_ALLOW,
-    NPC_EXPLAIN_DENY
-} npc_explain_only;
+ * name at the end; `only` (netpolc.h) keeps the allowed or the denied
+ * ports. */
 npc_status npc_report_explain(npc_cluster *c, const npc_report_opts *o, npc_explain_only only,
                               npc_buf *out);
 

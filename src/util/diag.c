@@ -214,8 +214,9 @@ void npc_diag_format(const npc_ctx *ctx, const npc_diag *d, int color, npc_buf *
     }
 }
 
-void npc_diags_format(const npc_ctx *ctx, int color, npc_buf *out)
+void npc_diags_format(const npc_ctx *ctx, npc_severity least, int color, npc_buf *out)
 {
     for (size_t i = 0; i < ctx->diags.len; i++)
-        npc_diag_format(ctx, &ctx->diags.items[i], color, out);
+        if (ctx->diags.items[i].severity <= least) /* errors first in the enum */
+            npc_diag_format(ctx, &ctx->diags.items[i], color, out);
 }

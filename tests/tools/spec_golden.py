@@ -82,9 +82,9 @@ def case(binary, root, args_file):
     rc2, out2, _ = run(binary, root, ["render", spec] + args)
     if rc2 != 0 or out2 != out:
         failures.append("render is not idempotent: a second run differs")
-    rc, js, err = run(binary, root, ["render", spec, "-o", "json"] + args)
+    rc, js, err = run(binary, root, ["render", spec, "--format", "json"] + args)
     if rc != 0:
-        failures.append(f"render -o json exited {rc}: {err}")
+        failures.append(f"render --format json exited {rc}: {err}")
     else:
         lst = yaml.safe_load(js)
         docs = [d for d in yaml.safe_load_all(out) if d is not None]

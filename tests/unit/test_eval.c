@@ -52,7 +52,7 @@ static void load(fixture *f, const char *policies)
                          NPC_OK);
     if (npc_error_count(f->ctx)) {
         npc_buf b = NPC_BUF_INIT;
-        npc_diags_format(f->ctx, 0, &b);
+        npc_diags_format(f->ctx, NPC_SEV_NOTE, 0, &b);
         fprintf(stderr, "%s", b.data);
         npc_buf_free(&b);
     }

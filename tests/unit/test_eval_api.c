@@ -99,7 +99,7 @@ static void test_load_folder_connlist_eval(void **state)
     assert_int_equal(c->policies.len, 1);
 
     npc_buf out = NPC_BUF_INIT;
-    assert_int_equal(npc_cluster_connlist(c, "txt", &out), NPC_OK);
+    assert_int_equal(npc_cluster_connlist(c, NULL, &out), NPC_OK);
     assert_string_equal(out.data,
                         "0.0.0.0-255.255.255.255[External] => x/a[Pod] : All Connections\n"
                         "x/a[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"
@@ -107,7 +107,10 @@ static void test_load_folder_connlist_eval(void **state)
                         "y/b[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n"
                         "y/b[Pod] => x/a[Pod] : All Connections\n");
     npc_buf_free(&out);
-    assert_int_equal(npc_cluster_connlist(c, "xml", &out), NPC_ERR_INPUT);
+    npc_connlist_opts xml = NPC_CONNLIST_OPTS_INIT;
+    xml.format = "xml";
+    assert_int_equal(npc_cluster_connlist(c, &xml, &out), NPC_ERR_INPUT);
+    assert_int_equal(count_severity(ctx, NPC_SEV_ERROR, "NPC222"), 1);
 
     int allowed = -1;
     npc_buf why = NPC_BUF_INIT, chain = NPC_BUF_INIT;

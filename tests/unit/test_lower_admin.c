@@ -78,7 +78,7 @@ static void expect_diag(const fixture *f, const char *code, npc_severity sev, ui
     const npc_diag *d = find_diag(f, code);
     if (!d) {
         npc_buf b = NPC_BUF_INIT;
-        npc_diags_format(f->ctx, 0, &b);
+        npc_diags_format(f->ctx, NPC_SEV_NOTE, 0, &b);
         print_error("no %s among:\n%s", code, b.data ? b.data : "(none)\n");
         npc_buf_free(&b);
         fail();
@@ -458,7 +458,7 @@ static void test_bad_cases(void **state)
         if (!d || d->loc[0].line != bad_cases[i].line || d->loc[0].col != bad_cases[i].col ||
             f.failed != 1 || f.c->policies.len != 0) {
             npc_buf b = NPC_BUF_INIT;
-            npc_diags_format(f.ctx, 0, &b);
+            npc_diags_format(f.ctx, NPC_SEV_NOTE, 0, &b);
             print_error("case %zu: want %s at %u:%u, failed=%d, got:\n%s", i, bad_cases[i].code,
                         bad_cases[i].line, bad_cases[i].col, f.failed,
                         b.data ? b.data : "(none)\n");

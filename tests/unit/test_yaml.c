@@ -722,7 +722,7 @@ static void test_diagnostic_printer(void **state)
     npc_buf_free(&out);
 
     /* colour wraps the severity only; npc_diags_format prints all */
-    npc_diags_format(ctx, 1, &out);
+    npc_diags_format(ctx, NPC_SEV_NOTE, 1, &out);
     assert_non_null(strstr(npc_buf_cstr(&out), "\033[1;31merror[NPC001]\033[0m: "));
     npc_buf_free(&out);
 
@@ -742,7 +742,7 @@ static void test_diagnostic_printer(void **state)
     close(fd);
     npc_diags_clear(ctx);
     assert_int_equal(npc_yaml_read_file(ctx, path, collect, &d), NPC_ERR_INPUT);
-    npc_diags_format(ctx, 0, &out);
+    npc_diags_format(ctx, NPC_SEV_NOTE, 0, &out);
     char want[256];
     snprintf(want, sizeof want,
              "%s:2:4: error[NPC006]: unknown alias '*missing'\n    b: *missing\n       ^\n", path);
