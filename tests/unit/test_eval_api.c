@@ -16,17 +16,7 @@
 #include "model/ir.h"
 #include "netpolc.h"
 
-static char root[64];
-
-static void write_file(const char *rel, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+#include "api_fixture.h"
 
 static int setup(void **state)
 {
@@ -61,25 +51,6 @@ static int setup(void **state)
     write_file("sub/template.yaml",
                "kind: Pod\nmetadata:\n  name: \"{{ printf \"%s\" .Name }}\"\n");
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static size_t count_severity(const npc_ctx *ctx, npc_severity sev, const char *code)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < npc_diag_count(ctx); i++) {
-        const npc_diag *d = npc_diag_get(ctx, i);
-        if (d->severity == sev && (!code || strcmp(d->code, code) == 0))
-            n++;
-    }
-    return n;
 }
 
 static void test_load_folder_connlist_eval(void **state)
