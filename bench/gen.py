@@ -536,6 +536,16 @@ class ListWriter:
             self.f = None
 
 
+def write_namespaces(folder, rng, nss):
+    nsw = ListWriter(folder, "namespaces", 5000)
+    for ns in nss:
+        out = []
+        emit_namespace(out, rng, ns)
+        nsw.write(out, 1)
+    nsw.close()
+    return nsw
+
+
 def progress(msg):
     if sys.stderr.isatty():
         sys.stderr.write("\r" + msg + "\033[K")
@@ -555,12 +565,7 @@ def generate(args):
     ctx = {"groups": groups}
     all_ns = sys_ns + nss
 
-    nsw = ListWriter(args.out, "namespaces", 5000)
-    for ns in all_ns:
-        out = []
-        emit_namespace(out, rng, ns)
-        nsw.write(out, 1)
-    nsw.close()
+    nsw = write_namespaces(args.out, rng, all_ns)
 
     ww = ListWriter(args.out, "pods" if args.pods_mode else "workloads", 20000 if args.pods_mode else 10000)
     ipgen = IPGen(nodes)
@@ -635,6 +640,290 @@ def generate(args):
     return meta
 
 
+# ------------------------------------------------------------------ shapes
+
+# Profiles: cluster shapes other than the default one, each built on the same
+# simple model: namespaces of 20 bare Pods (ten apps, two pods each, with IPs
+# and named ports), `env` alternating prod/dev, teams of eight namespaces.
+# Each profile is a policy pattern whose connection list stays linear in the
+# cluster while naive analysis is not (see bench/README.md).
+PROFILE_APPS = [  # app, tier, ports
+    ("web", "frontend", [("http", 8080, "TCP"), ("metrics", 9090, "TCP")]),
+    ("gateway", "frontend", [("https", 8443, "TCP"), ("metrics", 9090, "TCP")]),
+    ("api", "backend", [("http", 8080, "TCP"), ("grpc", 9000, "TCP")]),
+    ("auth", "backend", [("http", 8080, "TCP"), ("grpc", 9000, "TCP")]),
+    ("worker", "backend", [("http", 8080, "TCP")]),
+    ("search", "backend", [("http", 9200, "TCP"), ("transport", 9300, "TCP")]),
+    ("db", "data", [("postgres", 5432, "TCP")]),
+    ("cache", "data", [("redis", 6379, "TCP")]),
+    ("queue", "data", [("amqp", 5672, "TCP")]),
+    ("media", "data", [("http", 8080, "TCP"), ("rtp", 10000, "UDP")]),
+]
+PODS_PER_NS = 20
+CALLER = {"backend": "frontend", "data": "backend"}
+PROFILES = {
+    "wide-selectors": "each app admits the frontends of every namespace of an env (namespaceSelector {env: X}) on TCP; every pod may send UDP 53 to every namespace",
+    "dns-all": "every pod may send DNS (UDP and TCP 53) to every pod of every namespace; ingress and other egress stay in the namespace",
+    "nsselector-all": "every ingress rule has namespaceSelector {}: an app admits its calling tier from every namespace; egress stays in the namespace (plus UDP 53 anywhere)",
+    "ipblock-excepts": "one egress ipBlock policy per app and namespace (a /16 with 50 excepts each): 5,000 policies at 20,000 pods",
+    "admin-pass": "an AdminNetworkPolicy per team passes its own namespaces' traffic to the NetworkPolicies, the last one denies the rest; half the namespaces isolate ingress",
+    "named-ports": "rules by named port only, the same name on different numbers in different pods (resolved per pod); frontends of a team reach its backends",
+    "anp-deny-all": "hostile: no NetworkPolicy, one AdminNetworkPolicy denying every pod to pod flow",
+    "in-selectors": "hostile: wide-selectors with the env selector written as matchExpressions In [every namespace of the env]",
+    "ipblock-same-pods": "hostile: one namespace with pods/10 policies on podSelector {}, each an egress ipBlock with 5 excepts",
+    "select-nothing": "hostile: every namespace admits namespaceSelector {} + a NotIn pod selector that selects nothing, distinct per namespace",
+    "no-policies": "hostile: no policy at all: every pair connected (the report is pods squared)",
+}
+
+
+def prof_pod(out, rng, ns, app, tier, ports, i, ip, shift):
+    name = "%s-%d" % (app, i)
+    out.append("- apiVersion: v1\n  kind: Pod\n  metadata:\n")
+    out.append("    creationTimestamp: \"%s\"\n    labels:\n      app: %s\n      tier: %s\n" %
+               (ts(rng), app, tier))
+    out.append("    name: %s\n    namespace: %s\n    resourceVersion: \"%d\"\n    uid: %s\n" %
+               (name, ns.name, rng.randrange(1000, 9999999), uid(rng)))
+    out.append("  spec:\n    containers:\n    - image: registry.example.com/%s:v1\n      name: %s\n"
+               "      ports:\n" % (app, app))
+    for pname, port, proto in ports:
+        out.append("      - containerPort: %d\n        name: %s\n        protocol: %s\n" %
+                   (port + shift, pname, proto))
+    out.append("  status:\n    phase: Running\n    podIP: %s\n    podIPs:\n    - ip: %s\n" % (ip, ip))
+
+
+def prof_np(out, rng, ns, name, pod_sel, types, ingress=None, egress=None):
+    np_head(out, rng, name, ns)
+    for key, rules in (("egress", egress), ("ingress", ingress)):
+        if rules:
+            out.append("    %s:\n" % key)
+            for r in rules:
+                out.append(r)
+    sel(out, "    ", "podSelector", pod_sel)
+    policy_types(out, types)
+
+
+def rule(peer_key, peers, plist):
+    """One rule: peers is a list of peer texts (each starting '- ')."""
+    o = ["    - %s:\n" % peer_key]
+    for p in peers:
+        o.append(p)
+    if plist:
+        ports(o, "      ", plist)
+    return "".join(o)
+
+
+def peer_sel(ns_sel=None, pod_sel=None, ns_in=None, pod_expr=None):
+    """A peer: namespaceSelector (labels, or In over names) and podSelector."""
+    o = []
+    first = "      - "
+    if ns_sel is not None:
+        sel(o, first, "namespaceSelector", ns_sel)
+        first = "        "
+    elif ns_in is not None:
+        o.append("%snamespaceSelector:\n          matchExpressions:\n          - key: kubernetes.io/metadata.name\n"
+                 "            operator: In\n            values:\n" % first)
+        for n in ns_in:
+            o.append("            - %s\n" % n)
+        first = "        "
+    if pod_expr is not None:
+        key, op, values = pod_expr
+        o.append("%spodSelector:\n          matchExpressions:\n          - key: %s\n            operator: %s\n"
+                 "            values:\n" % (first, key, op))
+        for v in values:
+            o.append("            - %s\n" % q(v))
+    elif pod_sel is not None or ns_sel is None and ns_in is None:
+        sel(o, first, "podSelector", pod_sel or [])
+    return "".join(o)
+
+
+def ipblock_peer(cidr, excepts):
+    o = ["      - ipBlock:\n          cidr: %s\n" % cidr]
+    if excepts:
+        o.append("          except:\n")
+        for e in excepts:
+            o.append("          - %s\n" % e)
+    return "".join(o)
+
+
+def cidr16(k, base=16):
+    v = (base << 24) + (k << 16)
+    return "%d.%d" % (v >> 24, (v >> 16) & 255)
+
+
+def profile_policies(profile, out, rng, ns, nss, by_env, npods):
+    """The NetworkPolicies of one namespace; returns how many."""
+    n = 0
+    same_ns_egress = rule("to", [peer_sel(pod_sel=[])], None)
+    dns_any_ns = rule("to", [peer_sel(ns_sel=[])], [("UDP", 53, None)])
+    deny = lambda types: prof_np(out, rng, ns, "default-deny", [], types)
+    if profile in ("wide-selectors", "in-selectors", "nsselector-all"):
+        deny(["Ingress", "Egress"])
+        prof_np(out, rng, ns, "allow-dns-any-namespace", [], ["Egress"], egress=[dns_any_ns])
+        prof_np(out, rng, ns, "allow-egress-same-namespace", [], ["Egress"], egress=[same_ns_egress])
+        n += 3
+        for app, tier, plist in PROFILE_APPS:
+            if tier == "frontend":
+                continue
+            local = peer_sel(pod_sel=[("tier", CALLER[tier])])
+            if profile == "wide-selectors":
+                wide = peer_sel(ns_sel=[("env", ns.env)], pod_sel=[("tier", "frontend")])
+            elif profile == "in-selectors":
+                wide = peer_sel(ns_in=by_env[ns.env], pod_sel=[("tier", "frontend")])
+            else:
+                wide = peer_sel(ns_sel=[], pod_sel=[("tier", CALLER[tier])])
+                local = None
+            peers = [local, wide] if local else [wide]
+            prof_np(out, rng, ns, "allow-%s-ingress" % app, [("app", app)], ["Ingress"],
+                    ingress=[rule("from", peers, [("TCP", plist[0][1], None)])])
+            n += 1
+    elif profile == "dns-all":
+        deny(["Ingress", "Egress"])
+        prof_np(out, rng, ns, "allow-dns-everywhere", [], ["Egress"],
+                egress=[rule("to", [peer_sel(ns_sel=[], pod_sel=[])], [("UDP", 53, None), ("TCP", 53, None)])])
+        prof_np(out, rng, ns, "allow-egress-same-namespace", [], ["Egress"], egress=[same_ns_egress])
+        prof_np(out, rng, ns, "allow-ingress-same-namespace", [], ["Ingress"],
+                ingress=[rule("from", [peer_sel(pod_sel=[])], None)])
+        n += 4
+    elif profile == "ipblock-excepts":
+        deny(["Egress"])
+        prof_np(out, rng, ns, "allow-egress-same-namespace", [], ["Egress"], egress=[same_ns_egress])
+        n += 2
+        for j, (app, tier, plist) in enumerate(PROFILE_APPS[:5]):
+            k = ns.index * 5 + j
+            net = cidr16(k % 20000)
+            ex = ["%s.%d.0/24" % (net, 5 * e) for e in range(50)]
+            prof_np(out, rng, ns, "allow-%s-partners" % app, [("app", app)], ["Egress"],
+                    egress=[rule("to", [ipblock_peer(net + ".0.0/16", ex)], [("TCP", 443, None)])])
+            n += 1
+    elif profile == "admin-pass":
+        if ns.index % 2 == 0:
+            deny(["Ingress"])
+            prof_np(out, rng, ns, "allow-ingress-same-namespace", [], ["Ingress"],
+                    ingress=[rule("from", [peer_sel(pod_sel=[])], None)])
+            n += 2
+    elif profile == "named-ports":
+        deny(["Ingress", "Egress"])
+        prof_np(out, rng, ns, "allow-egress-team-http", [("tier", "frontend")], ["Egress"],
+                egress=[rule("to", [peer_sel(ns_sel=[("team", ns.team)], pod_sel=[("tier", "backend")])],
+                             [("TCP", "http", None), ("TCP", "grpc", None)])])
+        prof_np(out, rng, ns, "allow-backend-http", [("tier", "backend")], ["Ingress"],
+                ingress=[rule("from", [peer_sel(ns_sel=[("team", ns.team)], pod_sel=[("tier", "frontend")])],
+                              [("TCP", "http", None), ("TCP", "grpc", None)])])
+        prof_np(out, rng, ns, "allow-egress-same-namespace", [], ["Egress"], egress=[same_ns_egress])
+        n += 4
+    elif profile == "ipblock-same-pods":
+        deny(["Egress"])
+        n += 1
+        if ns.index == 0:
+            for k in range(max(1, npods // 10)):
+                net = cidr16(k % 20000)
+                ex = ["%s.%d.0/24" % (net, 40 * e) for e in range(5)]
+                prof_np(out, rng, ns, "allow-partner-%d" % k, [], ["Egress"],
+                        egress=[rule("to", [ipblock_peer(net + ".0.0/16", ex)], [("TCP", 443, None)])])
+                n += 1
+    elif profile == "select-nothing":
+        deny(["Ingress"])
+        nothing = peer_sel(ns_sel=[], pod_expr=("tier", "NotIn", ["frontend", "backend", "data", ns.name]))
+        prof_np(out, rng, ns, "allow-from-nothing", [], ["Ingress"],
+                ingress=[rule("from", [nothing], [("TCP", 8080, None)])])
+        prof_np(out, rng, ns, "allow-ingress-same-namespace", [], ["Ingress"],
+                ingress=[rule("from", [peer_sel(pod_sel=[])], None)])
+        n += 3
+    return n
+
+
+def profile_admin(profile, out, teams):
+    n = 0
+    if profile == "anp-deny-all":
+        out.append("- apiVersion: policy.networking.k8s.io/v1alpha1\n  kind: AdminNetworkPolicy\n"
+                   "  metadata:\n    name: deny-pod-to-pod\n  spec:\n"
+                   "    egress:\n    - action: Deny\n      name: deny-to-pods\n      to:\n      - pods:\n"
+                   "          namespaceSelector: {}\n          podSelector: {}\n"
+                   "    ingress:\n    - action: Deny\n      from:\n      - namespaces: {}\n      name: deny-from-pods\n"
+                   "    priority: 10\n    subject:\n      namespaces: {}\n")
+        n += 1
+    elif profile == "admin-pass":
+        for i, team in enumerate(teams):
+            out.append("- apiVersion: policy.networking.k8s.io/v1alpha1\n  kind: AdminNetworkPolicy\n"
+                       "  metadata:\n    name: pass-team-%s\n  spec:\n"
+                       "    egress:\n    - action: Pass\n      name: pass-to-team\n      to:\n      - namespaces:\n"
+                       "          matchLabels:\n            team: %s\n"
+                       "    ingress:\n    - action: Pass\n      from:\n      - namespaces:\n"
+                       "          matchLabels:\n            team: %s\n      name: pass-from-team\n"
+                       "    priority: %d\n    subject:\n      namespaces:\n        matchLabels:\n"
+                       "          team: %s\n" % (team, team, team, i % 999, team))
+            n += 1
+        out.append("- apiVersion: policy.networking.k8s.io/v1alpha1\n  kind: AdminNetworkPolicy\n"
+                   "  metadata:\n    name: deny-other-teams\n  spec:\n"
+                   "    egress:\n    - action: Deny\n      name: deny-to-namespaces\n      to:\n      - namespaces: {}\n"
+                   "    ingress:\n    - action: Deny\n      from:\n      - namespaces: {}\n      name: deny-from-namespaces\n"
+                   "    priority: 1000\n    subject:\n      namespaces: {}\n")
+        out.append("- apiVersion: policy.networking.k8s.io/v1alpha1\n  kind: BaselineAdminNetworkPolicy\n"
+                   "  metadata:\n    name: default\n  spec:\n"
+                   "    ingress:\n    - action: Deny\n      from:\n      - namespaces:\n          matchLabels:\n"
+                   "            env: dev\n      name: baseline-deny-from-dev\n"
+                   "    subject:\n      namespaces:\n        matchLabels:\n          env: prod\n")
+        n += 2
+    return n
+
+
+def generate_profile(args):
+    rng = random.Random(args.seed)
+    nns = max(1, args.namespaces or args.pods // PODS_PER_NS)
+    os.makedirs(args.out, exist_ok=True)
+    for f in os.listdir(args.out):
+        if f.endswith(".yaml") or f == META:
+            os.remove(os.path.join(args.out, f))
+    nss = []
+    for i in range(nns):
+        group = i // TEAM_SIZE
+        team = "team-%04d" % group
+        nss.append(Namespace(i, "%s-%s-%05d" % (team, PURPOSES[i % len(PURPOSES)], i), team,
+                             ("prod", "dev")[i % 2], group))
+    by_env = {}
+    for ns in nss:
+        by_env.setdefault(ns.env, []).append(ns.name)
+    nsw = write_namespaces(args.out, rng, nss)
+    pw = ListWriter(args.out, "pods", 20000)
+    ipgen = IPGen(1)
+    npods = 0
+    for ns in nss:
+        o = []
+        for i in range(PODS_PER_NS):
+            app, tier, plist = PROFILE_APPS[i // 2]
+            shift = (ns.index + i) % 2 if args.profile == "named-ports" else 0
+            prof_pod(o, rng, ns, app, tier, plist, i % 2, ipgen.next(), shift)
+            npods += 1
+        pw.write(o, PODS_PER_NS)
+    pw.close()
+    npw = ListWriter(args.out, "networkpolicies", 10000)
+    nnp = 0
+    for ns in nss:
+        o = []
+        k = profile_policies(args.profile, o, rng, ns, nss, by_env, args.pods)
+        if k:
+            npw.write(o, k)
+        nnp += k
+    npw.close()
+    aw = ListWriter(args.out, "admin-policies", 1000)
+    o = []
+    teams = sorted(set(ns.team for ns in nss))
+    nadmin = profile_admin(args.profile, o, teams)
+    if nadmin:
+        aw.write(o, nadmin)
+    aw.close()
+    files = sorted(nsw.files + pw.files + npw.files + aw.files)
+    total = sum(os.path.getsize(os.path.join(args.out, f)) for f in files)
+    meta = {"size": "%s-%d" % (args.profile, npods), "profile": args.profile, "seed": args.seed,
+            "mode": "pods", "namespaces": len(nss), "pods": npods, "workloads": npods, "nodes": 1,
+            "networkpolicies": nnp, "admin_policies": nadmin, "policies": nnp + nadmin,
+            "egress_isolated_namespaces": 0, "files": files, "bytes": total}
+    with open(os.path.join(args.out, META), "w") as f:
+        json.dump(meta, f, sort_keys=True)
+        f.write("\n")
+    return meta
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", choices=sorted(SIZES), help="a named size")
@@ -644,8 +933,19 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pods-mode", action="store_true",
                     help="emit Pods (as `kubectl get pods -A -o yaml`) instead of workloads")
+    ap.add_argument("--profile", choices=sorted(PROFILES),
+                    help="a cluster shape other than the default (with --pods; see bench/README.md)")
     ap.add_argument("--out", required=True, help="output folder (its .yaml files are replaced)")
     args = ap.parse_args()
+    if args.profile:
+        if not args.pods or args.pods < PODS_PER_NS:
+            ap.error("--profile needs --pods (at least %d)" % PODS_PER_NS)
+        t0 = time.time()
+        meta = generate_profile(args)
+        sys.stderr.write("gen: %s: profile %s, %d namespaces, %d pods, %d policies, %.1f MB in %.1fs\n" %
+                         (args.out, args.profile, meta["namespaces"], meta["pods"], meta["policies"],
+                          meta["bytes"] / 1e6, time.time() - t0))
+        return
     if args.size:
         p, n, pol = SIZES[args.size]
         args.pods = args.pods or p

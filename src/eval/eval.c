@@ -192,6 +192,18 @@ static void emit_external(const npc_eval *ev, ev_keymap *index, uint32_t cls, np
     }
 }
 
+typedef struct pair_ctx {
+    const npc_eval *ev;
+    ev_keymap *index;
+    npc_connlist *out;
+} pair_ctx;
+
+static void emit_pair(void *arg, uint32_t a, uint32_t b, const npc_portset *conns)
+{
+    pair_ctx *pc = arg;
+    emit_class_pairs(pc->ev, pc->index, a, b, conns, pc->out);
+}
+
 /* The output ranges of direction dir that a profile's chain may allow
  * (every range unless an isolating policy selects the subject and no
  * allow or pass rule names any peer): appended to idx as range indices. */
@@ -325,52 +337,8 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
     ev_scratch sc;
     memset(&sc, 0, sizeof sc);
     ev_keymap index = {0}; /* distinct connection sets -> out->pool */
-    npc_portset eg = NPC_PORTSET_INIT, in = NPC_PORTSET_INIT;
-    /* workload pairs, output-sensitively: a destination isolated for
-     * ingress takes only the sources its allow rules name; any other takes
-     * the sources whose egress is open, plus those whose egress allow rules
-     * name it (an inverted index of the egress candidates) */
-    uint32_t nc = ev->nclasses;
-    const ev_set **egc = npc_xcalloc((size_t)nc + 1, sizeof *egc);
-    ev_u32vec open = {0};
-    uint32_t *inv_start = npc_xcalloc((size_t)nc + 2, sizeof(uint32_t));
-    for (uint32_t a = 0; a < nc; a++) {
-        egc[a] = ev_candidates(ev, a, NPC_DIR_EGRESS);
-        if (!egc[a])
-            npc_vec_push(&open, a);
-        else
-            for (uint32_t k = 0; k < egc[a]->n; k++)
-                inv_start[egc[a]->ids[k] + 2]++;
-    }
-    for (uint32_t b = 0; b < nc; b++)
-        inv_start[b + 2] += inv_start[b + 1];
-    uint32_t *inv = npc_xmalloc(((size_t)inv_start[nc + 1] + 1) * sizeof(uint32_t));
-    for (uint32_t a = 0; a < nc; a++)
-        for (uint32_t k = 0; egc[a] && k < egc[a]->n; k++)
-            inv[inv_start[egc[a]->ids[k] + 1]++] = a;
-    for (uint32_t b = 0; b < nc; b++) {
-        if ((b & 0x3ff) == 0)
-            npc_progress(c->ctx, "connlist", b, nc);
-        const ev_set *cand = ev_candidates(ev, b, NPC_DIR_INGRESS);
-        uint32_t n1 = cand ? cand->n : (uint32_t)open.len;
-        uint32_t n2 = cand ? 0 : inv_start[b + 1] - inv_start[b];
-        for (uint32_t k = 0; k < n1 + n2; k++) {
-            uint32_t a = cand ? cand->ids[k] : k < n1 ? open.items[k] : inv[inv_start[b] + k - n1];
-            if (a == b && ev->cls_wl_start[a + 1] - ev->cls_wl_start[a] < 2)
-                continue; /* only self pairs */
-            ev_eval_dir(ev, &sc, a, NPC_DIR_EGRESS, (ev_ep){0, b}, &eg);
-            if (npc_portset_is_empty(&eg))
-                continue;
-            ev_eval_dir(ev, &sc, b, NPC_DIR_INGRESS, (ev_ep){0, a}, &in);
-            npc_portset_intersect(&eg, &in);
-            if (!npc_portset_is_empty(&eg))
-                emit_class_pairs(ev, &index, a, b, &eg, out);
-        }
-    }
-    free(egc);
-    free(inv);
-    free(inv_start);
-    npc_vec_free(&open);
+    pair_ctx pc = {ev, &index, out};
+    ev_pairs_compute(ev, &sc, emit_pair, &pc);
     /* workload <-> external IPv4 ranges */
     ext_vec *cache = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, sizeof *cache);
     uint8_t *cached = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, 1);
@@ -384,8 +352,6 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
     free(cached);
     ev_scratch_free(&sc);
     ev_km_free(&index, NULL);
-    npc_portset_free(&eg);
-    npc_portset_free(&in);
     return NPC_OK;
 }
 

@@ -138,6 +138,8 @@ const ev_set *ev_select_pods(ev_index *ix, npc_ns_mode mode, npc_sym ns_same,
 /* Classes holding an address in one of the atoms [lo[i], hi[i]]. */
 const ev_set *ev_select_atoms(ev_index *ix, const uint32_t *lo, const uint32_t *hi, uint32_t n);
 ev_set *ev_set_new(npc_eval *ev, uint32_t *ids, uint32_t n, uint32_t universe);
+/* Sets s->bits when s (ids sorted, unique) is dense in 0..universe-1. */
+void ev_set_index(ev_set *s, uint32_t universe);
 
 /* decide.c: the one decision function of a layer, and the chain of
  * layers of one direction. connlist (ev_eval_dir), eval, explain
@@ -201,6 +203,15 @@ int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir);
  * and pass rules: a passed peer may be allowed by a later layer or by the
  * default). Cached. */
 const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir);
+
+/* pairs.c */
+/* Called once per ordered class pair (a, b) with a non-empty allowed set
+ * (conns: src a's egress & dst b's ingress; read-only, valid during the
+ * call). Pairs a == b are reported only when the class has two workloads. */
+typedef void (*ev_pair_emit)(void *arg, uint32_t a, uint32_t b, const npc_portset *conns);
+/* Every class pair with a connection, output-sensitively (see pairs.c);
+ * uses ev->mark and, while it runs, ev->virt_match. */
+void ev_pairs_compute(npc_eval *ev, ev_scratch *sc, ev_pair_emit emit, void *arg);
 
 /* walk.c */
 /* The class (workload) or atom (external address) of an endpoint. */

@@ -35,13 +35,19 @@ ev_set *ev_set_new(npc_eval *ev, uint32_t *ids, uint32_t n, uint32_t universe)
     ev_set *s = npc_xcalloc(1, sizeof *s);
     s->ids = ids;
     s->n = n;
-    if (n > 64 && (uint64_t)n * 32 > universe) {
-        s->bits = npc_xcalloc((universe + 63) / 64, sizeof(uint64_t));
-        for (uint32_t i = 0; i < n; i++)
-            s->bits[ids[i] >> 6] |= 1ull << (ids[i] & 63);
-    }
+    ev_set_index(s, universe);
     npc_vec_push(&ev->sets, s);
     return s;
+}
+
+void ev_set_index(ev_set *s, uint32_t universe)
+{
+    s->bits = NULL;
+    if (s->n > 64 && (uint64_t)s->n * 32 > universe) {
+        s->bits = npc_xcalloc((universe + 63) / 64, sizeof(uint64_t));
+        for (uint32_t i = 0; i < s->n; i++)
+            s->bits[s->ids[i] >> 6] |= 1ull << (s->ids[i] & 63);
+    }
 }
 
 /* ------------------------------------------------ hash map: key -> slot */

@@ -4,11 +4,24 @@
 # port interval through the admin, namespace and baseline tiers. `sparse`
 # gives most namespaces no NetworkPolicy, so that the baseline tier and the
 # admin tier's Deny decide flows too (in `small` every team namespace is
-# isolated by its own policies first).
+# isolated by its own policies first). The profiles are the shapes of
+# bench/README.md, on which the connection loop prunes candidate pairs.
 if(PYTHON3)
   foreach(variant "small|--size small"
                   "small-pods|--size small --pods-mode"
-                  "sparse|--pods 1000 --namespaces 60 --policies 40")
+                  "sparse|--pods 1000 --namespaces 60 --policies 40"
+                  # bench/gen.py's cluster shapes (profiles), at small sizes
+                  "wide-selectors|--profile wide-selectors --pods 100"
+                  "dns-all|--profile dns-all --pods 100"
+                  "nsselector-all|--profile nsselector-all --pods 100"
+                  "ipblock-excepts|--profile ipblock-excepts --pods 40"
+                  "admin-pass|--profile admin-pass --pods 180"
+                  "named-ports|--profile named-ports --pods 100"
+                  "anp-deny-all|--profile anp-deny-all --pods 100"
+                  "in-selectors|--profile in-selectors --pods 100"
+                  "ipblock-same-pods|--profile ipblock-same-pods --pods 100"
+                  "select-nothing|--profile select-nothing --pods 100"
+                  "no-policies|--profile no-policies --pods 100")
     string(REPLACE "|" ";" parts "${variant}")
     list(GET parts 0 name)
     list(GET parts 1 gen_args)
