@@ -10,18 +10,27 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 
-# Debian packages: compiler and build, libyaml (YAML/JSON reading), cmocka
-# (C unit tests), python3 with PyYAML and jsonschema (schema validation of
-# rendered output in the tests), clang (libFuzzer), graphviz (dot pictures).
-DEPS := gcc make cmake pkg-config libyaml-dev libcmocka-dev python3 python3-yaml \
-        python3-jsonschema clang libclang-rt-14-dev graphviz
+# Debian packages, in two sets. DEMO_DEPS builds and runs netpolc: the
+# compiler, make, cmake, pkg-config and libyaml (YAML/JSON reading).
+# CHECK_DEPS adds the test and fuzz toolchain: cmocka (C unit tests),
+# python3 with PyYAML and jsonschema (test drivers, schema validation of
+# rendered output), clang (libFuzzer, ASan+UBSan), graphviz (dot pictures),
+# Go with sprig and sigs.k8s.io/yaml (rendering generated Helm charts with
+# Helm's template engine in the chart tests).
+DEMO_DEPS := gcc make cmake pkg-config libyaml-dev
+CHECK_DEPS := $(DEMO_DEPS) libcmocka-dev python3 python3-yaml python3-jsonschema clang \
+        libclang-rt-14-dev graphviz golang-go golang-github-masterminds-sprig-dev \
+        golang-k8s-sigs-yaml-dev
+DEPS := $(CHECK_DEPS)
 
-.PHONY: all deps build demo check test asan fuzz fuzz-build bench format clean
+DEPS_WANTED ?= $(CHECK_DEPS)
+
+.PHONY: all deps demo-deps build demo check test asan fuzz fuzz-build bench format clean
 
 all: build
 
 deps:
-	@missing=""; for p in $(DEPS); do \
+	@missing=""; for p in $(DEPS_WANTED); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -29,13 +38,20 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(BUILD)/Makefile:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETPOLC_WERROR=ON
+demo-deps:
+	@$(MAKE) --no-print-directory deps DEPS_WANTED="$(DEMO_DEPS)"
 
-build: deps $(BUILD)/Makefile
+# Tests are configured when cmocka is there (always after `make deps`).
+TESTS_ON = $(shell dpkg-query -W -f='$${Status}' libcmocka-dev 2>/dev/null | grep -q "install ok installed" && echo ON || echo OFF)
+CONFIGURE = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETPOLC_WERROR=ON
+
+build: deps
+	$(CONFIGURE) -DNETPOLC_TESTS=ON >/dev/null
 	$(MAKE) -C $(BUILD) -j$(JOBS) --no-print-directory
 
-demo: build
+demo: demo-deps
+	$(CONFIGURE) -DNETPOLC_TESTS=$(TESTS_ON) >/dev/null
+	$(MAKE) -C $(BUILD) -j$(JOBS) --no-print-directory netpolc
 	@echo '$$ netpolc render examples/kyma-telemetry.yaml'
 	@./$(BUILD)/netpolc render examples/kyma-telemetry.yaml
 	@echo '$$ netpolc docs examples/kyma-telemetry.yaml'

@@ -164,6 +164,35 @@ typedef enum npc_docs_format { NPC_DOCS_MD, NPC_DOCS_CSV } npc_docs_format;
  * whether the peer is selectable by label. Appends to out only on success. */
 NPC_API npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out);
 
+/* ------------------------------------------------------------ Helm chart */
+/* A Helm chart fragment implementing the spec with Helm's own template
+ * engine: templates/networkpolicy-ENGINE.yaml per engine (switched by the
+ * spec's engine option when it has one, else the one engine), values.yaml
+ * (the options' defaults, descriptions as comments), values.schema.json
+ * (JSON Schema draft 7 typing every option) and parameters.md (a Markdown
+ * parameter table). `helm template` of the fragment gives, for any values,
+ * the objects npc_render() gives for the same options. */
+typedef struct npc_chart_opts {
+    const char *values_prefix;  /* NULL or "": options at the top of .Values;
+                                   "a.b": under .Values.a.b */
+    const char *naming;         /* NULL: spec.naming; else a pattern that may hold
+                                   template text, e.g. "{{ .Release.Name }}-{name}" */
+    const char *labels_include; /* NULL: spec.labels; else the name of a chart helper
+                                   (define) whose output is the labels mapping */
+} npc_chart_opts;
+
+/* Receives one file of the fragment: path relative to the chart folder
+ * ("templates/networkpolicy-kubernetes.yaml") and its text. Returns 0 on
+ * success; nonzero stops and makes npc_chart() return NPC_ERR_IO. */
+typedef int (*npc_chart_file_fn)(void *user, const char *path, const char *text, size_t len);
+
+/* Generates the fragment (opts may be NULL) and hands each file to write,
+ * only once every file was generated without error. Returns NPC_OK,
+ * NPC_ERR_INPUT after reporting diagnostics (nothing handed over), or
+ * NPC_ERR_IO when write failed. */
+NPC_API npc_status npc_chart(npc_spec *spec, const npc_chart_opts *opts, npc_chart_file_fn write,
+                             void *user);
+
 /* ------------------------------------------------------ cluster analysis */
 /* Manifests as `kubectl get -o yaml|json` writes them (namespaces,
  * workloads, NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy,

@@ -548,6 +548,16 @@ int npc_spec_policy_selects(const npc_spec *s, int pol, const npc_speer *side)
     return side->kind == NPC_SP_COMPONENT && p->subject == side->index;
 }
 
+int npc_spec_side_policy(const npc_spec *s, const npc_flow *f, const npc_speer *side)
+{
+    for (size_t i = 0; i < f->npolicies; i++)
+        if (npc_spec_policy_selects(s, f->policies[i], side))
+            return f->policies[i];
+    if (side->kind == NPC_SP_COMPONENT)
+        return s->components[side->index].policy;
+    return -1;
+}
+
 static void parse_purpose(npc_spec *s, const npc_node *n, npc_flow *f)
 {
     if (npc_node_is_string(n)) {

@@ -299,6 +299,10 @@ int npc_spec_dns_label_ok(const char *name);
 /* Index by name, or -1. */
 int npc_spec_find_component(const npc_spec *s, const char *name);
 int npc_spec_find_entity(const npc_spec *s, const char *name);
+/* The policy that carries the rules of a component side of flow f: the
+ * first of the flow's `policy` list that selects it, else the component's
+ * own; -1 for all-components without such a policy. */
+int npc_spec_side_policy(const npc_spec *s, const npc_flow *f, const npc_speer *side);
 /* Whether policy pol carries the rules of a flow side: its subject is the
  * side's component, or all-components for a side of all-components. */
 int npc_spec_policy_selects(const npc_spec *s, int pol, const npc_speer *side);

@@ -1,0 +1,499 @@
+#!/usr/bin/python3
+"""Helm equivalence of `netpolc chart`: the generated chart, rendered with
+Go's text/template and the sprig functions (tests/tools/helmtpl, Helm's
+engine), gives the policies `netpolc render` gives for the same values.
+
+usage:
+  chart_equiv.py --bin NETPOLC --root REPO --work DIR [--random N] [--seed S] EXAMPLE...
+
+EXAMPLE is a folder name of tests/golden/spec (controller-chart, kyma-telemetry,
+...); its spec is examples/EXAMPLE.yaml or the folder's spec.yaml. For each
+option combination of the folder (*.args) and N generated random value sets:
+  1. render:  netpolc render SPEC ARGS                       -> A
+     helm:    helmtpl -f VALUES... CHART (the same values)    -> B
+  2. canonical form of A and B (rules with equal peers merged, everything
+     sorted, keys sorted) must be equal, byte for byte;
+  3. semantically: `netpolc connlist` of A and of B, each with the same
+     generated workloads (a pod per selector the policies use, in each
+     namespace they name), must be equal;
+  4. the merged values validate against values.schema.json, and each option
+     given a value of a wrong type is rejected.
+Helm's --set is emulated by writing the --set assignments of an .args file
+into one more values file, typed by the option's declared type.
+Prints one line per combination and a summary; exit 1 on any difference.
+"""
+import copy
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+import jsonschema
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd, cwd=None, env=None):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=120, env=env)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def build_helmtpl(work):
+    out = os.path.join(work, "helmtpl")
+    if os.path.exists(out):
+        return out
+    env = dict(os.environ, GOPATH="/usr/share/gocode", GO111MODULE="off", GOFLAGS="",
+               GOCACHE=os.path.join(work, "gocache"))
+    rc, _, err = run(["go", "build", "-o", out, "."], cwd=os.path.join(HERE, "helmtpl"), env=env)
+    if rc != 0:
+        sys.exit(f"building helmtpl failed: {err}")
+    return out
+
+
+def read_args(path):
+    with open(path) as f:
+        lines = [ln for ln in f.read().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return shlex.split(" ".join(lines))
+
+
+# ------------------------------------------------------------ values
+
+def spec_options(spec_path):
+    with open(spec_path) as f:
+        spec = yaml.safe_load(f)["spec"]
+    return spec, spec.get("options") or {}
+
+
+def typed(opt_type, text):
+    if opt_type == "bool":
+        return text.lower() == "true"
+    if opt_type == "int":
+        return int(text)
+    if opt_type == "string":
+        return text
+    if opt_type in ("strings", "endpoints") and not text.startswith("["):
+        return [x for x in text.split(",")] if text else []
+    return yaml.safe_load(text)
+
+
+def put(values, dotted, v):
+    parts = dotted.split(".")
+    m = values
+    for p in parts[:-1]:
+        m = m.setdefault(p, {})
+    m[parts[-1]] = v
+
+
+def args_values(args, options):
+    """--values files and --set assignments of an .args line."""
+    files, sets = [], {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--set="):
+            k, v = a[6:].split("=", 1)
+            put(sets, k, typed(options[k]["type"], v))
+        elif a == "--set":
+            k, v = args[i + 1].split("=", 1)
+            put(sets, k, typed(options[k]["type"], v))
+            i += 1
+        elif a in ("--values", "-f"):
+            files.append(args[i + 1])
+            i += 1
+        elif a.startswith("--values="):
+            files.append(a[9:])
+        else:
+            raise SystemExit(f"unhandled argument {a}")
+        i += 1
+    return files, sets
+
+
+def merge(dst, src):
+    for k, v in src.items():
+        if v is None:
+            dst.pop(k, None)
+        elif isinstance(v, dict) and isinstance(dst.get(k), dict):
+            merge(dst[k], v)
+        else:
+            dst[k] = v
+    return dst
+
+
+NS_POOL = ["kube-system", "monitoring", "observability", "team-a"]
+EP_POOL = ["https://logs.example.com", "otlp.example.com:4317", "grpc://traces.example.com:4318",
+           "http://plain.example.com/path", "https://[2001:db8::10]:8443", "grpcs://g.example.com"]
+LABELS = [{"app": "prometheus"}, {"app": "grafana-agent"}, {"team": "a", "tier": "web"}]
+
+
+def random_peer(rng):
+    k = rng.randrange(4)
+    if k == 0:
+        return {"podSelector": {"matchLabels": rng.choice(LABELS)}}
+    if k == 1:
+        return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": rng.choice(NS_POOL)}}}
+    if k == 2:
+        return {"namespaceSelector": {}, "podSelector": {"matchLabels": rng.choice(LABELS)}}
+    return {"ipBlock": {"cidr": rng.choice(["10.0.0.1/32", "198.51.100.0/24", "2001:db8::/64"])}}
+
+
+def random_rule(rng, direction):
+    r = {}
+    if rng.random() < 0.8:
+        r["from" if direction == "ingress" else "to"] = [random_peer(rng) for _ in range(rng.randint(1, 2))]
+    if rng.random() < 0.8:
+        r["ports"] = [{"protocol": rng.choice(["TCP", "UDP"]), "port": rng.randint(1, 65535)}]
+    return r
+
+
+def literals(spec):
+    """option -> literals it is compared with in conditions."""
+    text = json.dumps(spec)
+    lits = {}
+    for m in re.finditer(r"([A-Za-z0-9_.-]+)\s*(?:==|!=)\s*([A-Za-z0-9_.-]+)", text):
+        lits.setdefault(m.group(1), set()).add(m.group(2))
+    return lits
+
+
+def passthrough_raw(spec):
+    """raw options used as kubernetes passthrough rules -> direction."""
+    out = {}
+    for pt in spec.get("passthrough") or []:
+        for d in ("ingress", "egress"):
+            r = pt.get(d)
+            if isinstance(r, dict) and "option" in r:
+                out[r["option"]] = (d, pt.get("engine"))
+    return out
+
+
+def ns_options(spec):
+    text = json.dumps(spec)
+    return set(re.findall(r'"namespaces": \{"option": "([^"]+)"\}', text))
+
+
+def engine_option(spec):
+    e = spec.get("engine")
+    return e["option"] if isinstance(e, dict) else None
+
+
+def random_values(rng, spec, options):
+    lits, raw, nso, eng = literals(spec), passthrough_raw(spec), ns_options(spec), engine_option(spec)
+    vals = {}
+    for name, o in options.items():
+        t = o["type"]
+        if name == eng:
+            v = "kubernetes"
+        elif t == "bool":
+            v = rng.random() < 0.5
+        elif t == "int":
+            choices = [int(x) for x in lits.get(name, []) if re.fullmatch(r"-?\d+", x)]
+            choices += [o.get("default", 1) or 1, rng.randint(1, 65535)]
+            v = rng.choice(choices)
+        elif t == "string":
+            if name in nso:
+                v = rng.choice(NS_POOL)
+            else:
+                choices = sorted(lits.get(name, [])) + [o.get("default") or "demo", "demo"]
+                v = rng.choice(choices)
+        elif t == "strings":
+            v = rng.sample(NS_POOL, rng.randint(1, 3)) if name in nso else rng.sample(NS_POOL, rng.randint(0, 2))
+        elif t == "endpoints":
+            v = rng.sample(EP_POOL, rng.randint(0, 3))
+        elif t == "peers":
+            v = [random_peer(rng) for _ in range(rng.randint(0, 2))]
+        elif t == "raw":
+            d = raw.get(name, ("ingress", None))[0]
+            v = [random_rule(rng, d) for _ in range(rng.randint(0, 2))]
+        else:
+            continue
+        if rng.random() < 0.7 or t == "bool":
+            put(vals, name, v)
+    return vals
+
+
+def wrong_value(t):
+    return {"bool": "maybe", "int": "eighty", "string": 5, "strings": "a,b", "endpoints": "https://x",
+            "peers": [{"pods": {"app": "x"}}], "raw": None}.get(t)
+
+
+def get_path(d, dotted):
+    for p in dotted.split("."):
+        if not isinstance(d, dict) or p not in d:
+            return None
+        d = d[p]
+    return d
+
+
+# ------------------------------------------------------- canonical form
+
+def key(v):
+    return json.dumps(v, sort_keys=True)
+
+
+def canon_selector(sel):
+    sel = copy.deepcopy(sel or {})
+    if not sel.get("matchLabels"):
+        sel.pop("matchLabels", None)
+    exprs = sel.get("matchExpressions")
+    if exprs:
+        for e in exprs:
+            if e.get("values"):
+                e["values"] = sorted(set(e["values"]))
+            else:
+                e.pop("values", None)
+        sel["matchExpressions"] = sorted(exprs, key=key)
+    else:
+        sel.pop("matchExpressions", None)
+    return sel
+
+
+def canon_peer(p):
+    p = copy.deepcopy(p)
+    for k in ("podSelector", "namespaceSelector"):
+        if k in p:
+            p[k] = canon_selector(p[k])
+    if "ipBlock" in p and p["ipBlock"].get("except"):
+        p["ipBlock"]["except"] = sorted(set(p["ipBlock"]["except"]))
+    elif "ipBlock" in p:
+        p["ipBlock"].pop("except", None)
+    return p
+
+
+def canon_ports(ports):
+    if ports is None:
+        return None
+    out = []
+    for p in ports:
+        q = {"protocol": p.get("protocol", "TCP")}
+        if "port" in p:
+            q["port"] = p["port"]
+        if "endPort" in p and p.get("endPort") != p.get("port"):
+            q["endPort"] = p["endPort"]
+        out.append(q)
+    whole = {p["protocol"] for p in out if "port" not in p}
+    out = [p for p in out if "port" not in p or p["protocol"] not in whole]
+    return sorted({key(p): p for p in out}.values(), key=key)
+
+
+def canon_rules(rules, peer_key):
+    merged = {}
+    for r in rules or []:
+        peers = r.get(peer_key)
+        pk = "*" if not peers else key(sorted({key(canon_peer(p)) for p in peers}))
+        ports = canon_ports(r.get("ports")) if r.get("ports") else None
+        if pk not in merged:
+            merged[pk] = (peers, ports)
+            continue
+        old = merged[pk][1]
+        merged[pk] = (merged[pk][0], None if old is None or ports is None else canon_ports(old + ports))
+    out = []
+    for pk, (peers, ports) in merged.items():
+        r = {}
+        if pk != "*":
+            r[peer_key] = sorted({key(canon_peer(p)): canon_peer(p) for p in peers}.values(), key=key)
+        if ports is not None:
+            r["ports"] = ports
+        out.append(r)
+    return sorted(out, key=key)
+
+
+def canonical(text):
+    docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    out = []
+    for d in docs:
+        d = copy.deepcopy(d)
+        if d.get("kind") == "NetworkPolicy":
+            s = d["spec"]
+            s["podSelector"] = canon_selector(s.get("podSelector"))
+            s["policyTypes"] = [t for t in ("Ingress", "Egress") if t in (s.get("policyTypes") or [])]
+            for k, pk in (("ingress", "from"), ("egress", "to")):
+                if s.get(k):
+                    s[k] = canon_rules(s[k], pk)
+                else:
+                    s.pop(k, None)
+        out.append(d)
+    out.sort(key=lambda d: (d.get("metadata", {}).get("namespace", ""), d.get("metadata", {}).get("name", ""), d.get("kind", "")))
+    return yaml.safe_dump_all(out, sort_keys=True, default_flow_style=False)
+
+
+# ----------------------------------------------------------- workloads
+
+def workloads(texts):
+    """A namespace per name the policies use and a pod per pod selector,
+    in every namespace, so connlist has something to connect."""
+    namespaces, podlabels, nslabels = set(), [], []
+    def sel_labels(sel):
+        lab = dict((sel or {}).get("matchLabels") or {})
+        for e in (sel or {}).get("matchExpressions") or []:
+            if e["operator"] == "In":
+                lab[e["key"]] = e["values"][0]
+            elif e["operator"] == "Exists":
+                lab[e["key"]] = "x"
+        return lab
+    for t in texts:
+        for d in yaml.safe_load_all(t):
+            if not d or d.get("kind") != "NetworkPolicy":
+                continue
+            namespaces.add(d["metadata"]["namespace"])
+            podlabels.append(sel_labels(d["spec"].get("podSelector")))
+            for k, pk in (("ingress", "from"), ("egress", "to")):
+                for r in d["spec"].get(k) or []:
+                    for p in r.get(pk) or []:
+                        if "podSelector" in p:
+                            podlabels.append(sel_labels(p["podSelector"]))
+                        if "namespaceSelector" in p:
+                            nl = sel_labels(p["namespaceSelector"])
+                            if "kubernetes.io/metadata.name" in nl:
+                                namespaces.add(nl["kubernetes.io/metadata.name"])
+                            else:
+                                nslabels.append(nl)
+    namespaces.add("other")
+    objs = []
+    for i, ns in enumerate(sorted(namespaces)):
+        lab = {"kubernetes.io/metadata.name": ns}
+        for nl in nslabels:
+            if i % 2 == 0:
+                lab.update(nl)
+        objs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": lab}})
+    uniq = sorted({key(l): l for l in podlabels}.values(), key=key)
+    for ns in sorted(namespaces):
+        for j, lab in enumerate(uniq + [{"app": "stranger"}]):
+            objs.append({"apiVersion": "v1", "kind": "Pod",
+                         "metadata": {"name": f"pod{j}", "namespace": ns, "labels": lab},
+                         "spec": {"containers": [{"name": "c", "image": "x", "ports": [
+                             {"name": "http", "containerPort": 8080}, {"name": "grpc", "containerPort": 9000},
+                             {"name": "metrics", "containerPort": 9090}]}]},
+                         "status": {"podIP": f"10.{i % 200}.{j // 200}.{j % 200 + 1}" for i in [len(objs)]}})
+    return yaml.safe_dump_all(objs, sort_keys=True)
+
+
+def connlist(binary, work, name, policies, wl):
+    d = os.path.join(work, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    with open(os.path.join(d, "policies.yaml"), "w") as f:
+        f.write(policies)
+    with open(os.path.join(d, "workloads.yaml"), "w") as f:
+        f.write(wl)
+    rc, out, err = run([binary, "connlist", d])
+    if rc != 0:
+        return f"connlist failed: {err}"
+    return out
+
+
+# ----------------------------------------------------------------- main
+
+def check_combo(ctx, label, files, sets):
+    binary, root, work, helm, chart, spec_path, options = ctx
+    set_file = os.path.join(work, "set-values.yaml")
+    with open(set_file, "w") as f:
+        yaml.safe_dump(sets, f)
+    vfiles = [os.path.join(root, x) for x in files] + [set_file]
+    rc, a, err = run([binary, "render", spec_path] + sum((["--values", f] for f in vfiles), []))
+    if rc != 0:
+        return [f"render failed: {err}"]
+    rc, b, err = run([helm] + sum((["-f", f] for f in vfiles), []) + [chart])
+    if rc != 0:
+        return [f"helm rendering failed: {err}"]
+    problems = []
+    ca, cb = canonical(a), canonical(b)
+    if ca != cb:
+        import difflib
+        problems.append("canonical forms differ:\n" + "".join(
+            difflib.unified_diff(ca.splitlines(True), cb.splitlines(True), "render", "helm", n=3)))
+    wl = workloads([a, b])
+    la, lb = connlist(binary, work, "a", a, wl), connlist(binary, work, "b", b, wl)
+    if la != lb:
+        import difflib
+        diff = list(difflib.unified_diff(la.splitlines(True), lb.splitlines(True), "render", "helm", n=0))
+        problems.append("connlist differs:\n" + "".join(diff[:40]))
+    # the schema accepts the merged values
+    with open(os.path.join(chart, "values.yaml")) as f:
+        merged = yaml.safe_load(f)
+    for vf in vfiles:
+        with open(vf) as f:
+            merge(merged, yaml.safe_load(f) or {})
+    with open(os.path.join(chart, "values.schema.json")) as f:
+        schema = json.load(f)
+    errs = list(jsonschema.Draft7Validator(schema).iter_errors(merged))
+    if errs:
+        problems.append("values.schema.json rejects the values: " + "; ".join(e.message for e in errs[:3]))
+    return problems
+
+
+def schema_rejects(chart, options, prefix):
+    with open(os.path.join(chart, "values.yaml")) as f:
+        base = yaml.safe_load(f)
+    with open(os.path.join(chart, "values.schema.json")) as f:
+        v = jsonschema.Draft7Validator(json.load(f))
+    problems = []
+    if list(v.iter_errors(base)):
+        problems.append("values.schema.json rejects values.yaml")
+    for name, o in options.items():
+        bad = wrong_value(o["type"])
+        if bad is None:
+            continue
+        vals = copy.deepcopy(base)
+        put(vals, (prefix + "." if prefix else "") + name, bad)
+        if not list(v.iter_errors(vals)):
+            problems.append(f"values.schema.json accepts {bad!r} for {o['type']} option {name}")
+    return problems
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--random", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("examples", nargs="+")
+    a = ap.parse_args(argv[1:])
+    os.makedirs(a.work, exist_ok=True)
+    helm = build_helmtpl(a.work)
+    total = failed = 0
+    for ex in a.examples:
+        gold = os.path.join(a.root, "tests/golden/spec", ex)
+        spec_path = os.path.join(gold, "spec.yaml")
+        if not os.path.exists(spec_path):
+            spec_path = os.path.join(a.root, "examples", ex + ".yaml")
+        spec, options = spec_options(spec_path)
+        chart = os.path.join(a.work, "chart-" + ex)
+        shutil.rmtree(chart, ignore_errors=True)
+        rc, _, err = run([a.bin, "chart", spec_path, "-o", chart])
+        if rc != 0:
+            print(f"FAIL {ex}: chart failed: {err}")
+            failed += 1
+            continue
+        for p in schema_rejects(chart, options, ""):
+            print(f"FAIL {ex} schema: {p}")
+            failed += 1
+        ctx = (a.bin, a.root, a.work, helm, chart, spec_path, options)
+        combos = []
+        for fn in sorted(os.listdir(gold)):
+            if fn.endswith(".args"):
+                combos.append((fn[:-5],) + args_values(read_args(os.path.join(gold, fn)), options))
+        rng = random.Random(f"{a.seed}/{ex}")
+        for i in range(a.random):
+            combos.append((f"random{i}", [], random_values(rng, spec, options)))
+        for label, files, sets in combos:
+            total += 1
+            problems = check_combo(ctx, label, files, sets)
+            if problems:
+                failed += 1
+                print(f"FAIL {ex}/{label}: values {json.dumps(sets, sort_keys=True)}")
+                for p in problems:
+                    print("  " + p.replace("\n", "\n  "))
+            else:
+                print(f"ok   {ex}/{label}")
+    print(f"{total} combinations compared, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
