@@ -13,7 +13,6 @@
 
 #include "chart/chart.h"
 #include "model/ir.h"
-#include "render/render.h"
 
 #define ENGINE "kubernetes"
 #define NS_LABEL "kubernetes.io/metadata.name"
@@ -36,6 +35,35 @@ typedef struct kobj {
 static void put(npc_buf *b, const char *s)
 {
     npc_buf_puts(b, s);
+}
+
+/* A spec selector as {matchLabels, matchExpressions}: labels sorted by
+ * key, expressions by key and operator, values sorted (spec.h). */
+static npc_ev *sel_ev(npc_arena *a, const npc_ssel *sel)
+{
+    static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist"};
+    npc_ev *m = npc_ev_map(a);
+    if (sel->nlabels) {
+        npc_ev *ml = npc_ev_map(a);
+        for (size_t i = 0; i < sel->nlabels; i++)
+            npc_ev_put(a, ml, sel->labels[i].key, npc_ev_str(a, sel->labels[i].value));
+        npc_ev_put(a, m, "matchLabels", ml);
+    }
+    npc_ev *me = npc_ev_seq(a);
+    for (size_t i = 0; i < sel->nexprs; i++) {
+        const npc_sexpr *e = &sel->exprs[i];
+        npc_ev *x = npc_ev_map(a), *vals = npc_ev_seq(a);
+        npc_ev_put(a, x, "key", npc_ev_str(a, e->key));
+        npc_ev_put(a, x, "operator", npc_ev_str(a, ops[e->op]));
+        for (size_t j = 0; j < e->nvalues; j++)
+            npc_ev_push(a, vals, npc_ev_str(a, e->values[j]));
+        if (vals->n)
+            npc_ev_put(a, x, "values", vals);
+        npc_ev_push(a, me, x);
+    }
+    if (me->n)
+        npc_ev_put(a, m, "matchExpressions", me);
+    return m;
 }
 
 /* ------------------------------------------------------------- peers */
@@ -176,7 +204,7 @@ static void lower_pods(kgen *k, const npc_speer *p, kpeers *kp, const char *list
         npc_buf_printf(&e, "(dict \"namespaceSelector\" %s", sv);
         if (p->has_pods) {
             npc_buf_puts(&e, " \"podSelector\" ");
-            npc_tpl_ev(npc_render_selector(k->a, &p->pods), &e);
+            npc_tpl_ev(sel_ev(k->a, &p->pods), &e);
         }
         npc_buf_putc(&e, ')');
         npc_buf_printf(&kp->pre, "{{- %s = append %s %s }}\n", list_var, list_var,
@@ -196,13 +224,13 @@ static void lower_pods(kgen *k, const npc_speer *p, kpeers *kp, const char *list
         npc_ev_put(k->a, m, "namespaceSelector", ns_names_ev(k, p->ns_names, p->nns));
         break;
     case NPC_SNS_SELECTOR:
-        npc_ev_put(k->a, m, "namespaceSelector", npc_render_selector(k->a, &p->ns_sel));
+        npc_ev_put(k->a, m, "namespaceSelector", sel_ev(k->a, &p->ns_sel));
         break;
     case NPC_SNS_OPTION:
         break;
     }
     if (p->has_pods || !has_ns)
-        npc_ev_put(k->a, m, "podSelector", npc_render_selector(k->a, &p->pods));
+        npc_ev_put(k->a, m, "podSelector", sel_ev(k->a, &p->pods));
     add_static(kp, m);
 }
 
@@ -224,7 +252,7 @@ static void lower_peer(kgen *k, const npc_speer *p, kpeers *kp, const char *list
         npc_ev *m = npc_ev_map(k->a);
         if (strcmp(c->ns, k->pns))
             npc_ev_put(k->a, m, "namespaceSelector", ns_names_ev(k, &c->ns, 1));
-        npc_ev_put(k->a, m, "podSelector", npc_render_selector(k->a, &c->labels));
+        npc_ev_put(k->a, m, "podSelector", sel_ev(k->a, &c->labels));
         add_static(kp, m);
         return;
     }
@@ -238,7 +266,7 @@ static void lower_peer(kgen *k, const npc_speer *p, kpeers *kp, const char *list
         }
         if (other)
             npc_ev_put(k->a, m, "namespaceSelector", ns_names_ev(k, names, s->ncomponents));
-        npc_ev_put(k->a, m, "podSelector", npc_render_selector(k->a, &s->selector));
+        npc_ev_put(k->a, m, "podSelector", sel_ev(k->a, &s->selector));
         add_static(kp, m);
         return;
     }
@@ -648,7 +676,7 @@ static void policy_object(kgen *k, int q, kobj *obj)
     put(out, "spec:\n");
     const npc_ssel *subj =
         sp->subject == NPC_SUBJ_ALL ? &s->selector : &s->components[sp->subject].labels;
-    npc_tpl_yaml_under(k->a, "podSelector", npc_render_selector(k->a, subj), 2, out);
+    npc_tpl_yaml_under(k->a, "podSelector", sel_ev(k->a, subj), 2, out);
     put(out, "  policyTypes:\n");
     static const char *const types[2] = {"Ingress", "Egress"};
     for (int d = 0; d < 2; d++) {
@@ -753,7 +781,7 @@ npc_ev *npc_chart_peer_ev(npc_chart_gen *g, const npc_speer *p)
         const npc_component *c = &g->s->components[p->index];
         npc_ev *m = npc_ev_map(g->a);
         npc_ev_put(g->a, m, "namespaceSelector", ns_names_ev(&k, &c->ns, 1));
-        npc_ev_put(g->a, m, "podSelector", npc_render_selector(g->a, &c->labels));
+        npc_ev_put(g->a, m, "podSelector", sel_ev(g->a, &c->labels));
         npc_ev_push(g->a, list, m);
         return list;
     }
@@ -767,9 +795,9 @@ npc_ev *npc_chart_peer_ev(npc_chart_gen *g, const npc_speer *p)
         else if (p->ns_kind == NPC_SNS_NAMES)
             npc_ev_put(g->a, m, "namespaceSelector", ns_names_ev(&k, p->ns_names, p->nns));
         else if (p->ns_kind == NPC_SNS_SELECTOR)
-            npc_ev_put(g->a, m, "namespaceSelector", npc_render_selector(g->a, &p->ns_sel));
+            npc_ev_put(g->a, m, "namespaceSelector", sel_ev(g->a, &p->ns_sel));
         if (p->has_pods || !has_ns)
-            npc_ev_put(g->a, m, "podSelector", npc_render_selector(g->a, &p->pods));
+            npc_ev_put(g->a, m, "podSelector", sel_ev(g->a, &p->pods));
         npc_ev_push(g->a, list, m);
         return list;
     }

@@ -7,8 +7,10 @@
 
 /* Options of the spec verbs that take a value; the only flags are -v and
  * --help. Verbs reject what they do not use from `rest`. */
-static const char *const with_value[] = {"--set",    "--values", "-f",       "--engine",
-                                         "--output", "-o",       "--format", NULL};
+static const char *const with_value[] = {
+    "--set", "--values", "-f",       "--engine",        "--output",
+    "-o",    "--format", "--naming", "--values-prefix", "--labels-include",
+    NULL};
 
 int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out)
 {
@@ -81,9 +83,7 @@ void npc_cli_spec_args_free(npc_spec_args *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Loads the spec and applies --values files, then --set; NULL on errors
- * (reported in ctx). */
-static npc_spec *spec_open(npc_ctx *ctx, const npc_spec_args *a)
+npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a)
 {
     npc_spec *spec = npc_spec_load(ctx, a->spec);
     if (!spec)
@@ -103,7 +103,7 @@ static npc_spec *spec_open(npc_ctx *ctx, const npc_spec_args *a)
 int npc_cli_spec_run(npc_spec_args *a, npc_cli_spec_fn produce, const void *user)
 {
     npc_ctx *ctx = npc_ctx_new();
-    npc_spec *spec = spec_open(ctx, a);
+    npc_spec *spec = npc_cli_spec_open(ctx, a);
     npc_buf out = NPC_BUF_INIT;
     int rc = NPC_EXIT_USAGE;
     if (spec && produce(spec, user, &out) == NPC_OK)

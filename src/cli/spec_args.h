@@ -19,6 +19,9 @@ typedef struct npc_spec_args {
  * Free out with npc_cli_spec_args_free() in every case. */
 int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out);
 void npc_cli_spec_args_free(npc_spec_args *a);
+/* Loads the spec and applies --values files, then --set; NULL on errors
+ * (reported in ctx). */
+npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a);
 /* The rest of a spec verb: loads the spec, applies --values files, then
  * --set, lets produce() write its output, writes it (stdout or -o FILE)
  * only when there were no errors, prints the diagnostics, frees a.
