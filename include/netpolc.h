@@ -85,6 +85,12 @@ typedef struct npc_limits {
 typedef void (*npc_progress_fn)(void *user, const char *phase, size_t done, size_t total);
 NPC_API void npc_ctx_set_progress(npc_ctx *ctx, npc_progress_fn fn, void *user);
 
+/* Strict mode: policy-like kinds the analyser does not evaluate (Calico,
+ * Cilium, unknown apiVersions; NPC226) are errors instead of warnings, so
+ * loading fails rather than answering for a cluster whose policies were
+ * partly ignored. Off by default. */
+NPC_API void npc_ctx_set_strict(npc_ctx *ctx, int strict);
+
 NPC_API npc_limits npc_ctx_limits(const npc_ctx *ctx);
 NPC_API void npc_ctx_set_limits(npc_ctx *ctx, const npc_limits *limits);
 

@@ -31,6 +31,8 @@ static const char usage_text[] =
     "  --explain-only WHAT        with --explain: only the allowed or denied ports\n"
     "                             (allow or deny)\n"
     "  -v, --verbose              also print notes (skipped kinds, ...)\n"
+    "  --strict                   policy kinds that are not evaluated (Calico,\n"
+    "                             Cilium, ...) are errors, not warnings\n"
     "  -h, --help                 show this help\n"
     "\n"
     "Exit status: 0 success, 2 bad input or usage (nothing is written then).\n";
@@ -41,7 +43,7 @@ int npc_cli_connlist(int argc, char **argv)
     npc_connlist_opts opts = NPC_CONNLIST_OPTS_INIT;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
-    int only_paths = 0, verbose = 0;
+    int only_paths = 0, verbose = 0, strict = 0;
     if (!paths)
         return npc_cli_usage_error("connlist", "out of memory");
 
@@ -59,6 +61,8 @@ int npc_cli_connlist(int argc, char **argv)
             opts.explain = 1;
         } else if (strcmp(a, "--exposure") == 0) {
             opts.exposure = 1;
+        } else if (strcmp(a, "--strict") == 0) {
+            strict = 1;
         } else if (npc_cli_is_help(a)) {
             fputs(usage_text, stdout);
             free(paths);
@@ -112,6 +116,7 @@ int npc_cli_connlist(int argc, char **argv)
     }
 
     npc_ctx *ctx = npc_ctx_new();
+    npc_ctx_set_strict(ctx, strict);
     npc_cluster *c = NULL;
     npc_buf out = NPC_BUF_INIT;
     int rc = NPC_EXIT_USAGE;

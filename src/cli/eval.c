@@ -23,6 +23,7 @@ static const char eval_usage[] =
     "  -o FILE             write the answer to FILE instead of stdout (whole or\n"
     "                      not at all)\n"
     "  -v, --verbose       also print notes (skipped kinds)\n"
+    "  --strict            policy kinds that are not evaluated are errors\n"
     "  -h, --help          show this help\n"
     "\n"
     "Exit status: 0 allowed, 1 denied, 2 bad input or usage.\n";
@@ -42,7 +43,7 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
 {
     const char *from = NULL, *to = NULL, *port_s = NULL, *proto_s = "TCP", *format = "txt";
     const char *output = NULL;
-    int verbose = 0, only_paths = 0;
+    int verbose = 0, only_paths = 0, strict = 0;
     size_t npaths = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     if (!paths)
@@ -61,6 +62,8 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
             return NPC_EXIT_OK;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             verbose = 1;
+        } else if (!strcmp(a, "--strict")) {
+            strict = 1;
         } else if (npc_cli_option(argc, argv, &i, "--from", NULL, &v)) {
             dest = &from;
         } else if (npc_cli_option(argc, argv, &i, "--to", NULL, &v)) {
@@ -101,6 +104,7 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
     }
 
     npc_ctx *ctx = npc_ctx_new();
+    npc_ctx_set_strict(ctx, strict);
     npc_cli_progress progress;
     npc_cli_progress_start(ctx, &progress);
     npc_cluster *c = npc_cluster_new(ctx);

@@ -11,15 +11,16 @@
 
 npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npaths)
 {
-    /* npc_cluster_load_paths does not modify the strings */
-    npc_status st = NPC_OK;
-    for (size_t i = 0; i < npaths; i++) {
-        char *p = npc_xstrdup(paths[i]);
-        npc_status s = npc_cluster_load_paths(c, &p, 1);
-        free(p);
-        if (s != NPC_OK && st == NPC_OK)
-            st = s;
-    }
+    /* npc_cluster_load_paths does not modify the strings; one call for
+     * every path, so that its summaries (kinds not evaluated, objects
+     * declared twice) cover the whole input */
+    char **copy = npc_xcalloc(npaths + 1, sizeof *copy);
+    for (size_t i = 0; i < npaths; i++)
+        copy[i] = npc_xstrdup(paths[i]);
+    npc_status st = npc_cluster_load_paths(c, copy, (int)npaths);
+    for (size_t i = 0; i < npaths; i++)
+        free(copy[i]);
+    free(copy);
     if (st == NPC_OK && npc_error_count(c->ctx) == 0 && !npc_workloads_check(c))
         st = NPC_ERR_INPUT;
     return st;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "model/ir.h"
+#include "model/names.h"
 #include "util/ctx.h"
 #include "util/diag.h"
 
@@ -151,6 +152,18 @@ static int scalar_string(npc_cluster *c, const npc_node *n, const char *what)
     return 1;
 }
 
+/* A plain scalar the YAML reader types as a number or boolean (`1`, `true`)
+ * where Kubernetes wants a string: kubectl and the API server refuse it
+ * ("cannot unmarshal number into ... of type string"). */
+static int typed_string(npc_cluster *c, const npc_node *n, const char *what)
+{
+    if (npc_node_is_string(n))
+        return 1;
+    npc_error(c->ctx, NPC205, npc_node_loc(n), "a %s must be a string, not %s: quote it (\"%s\")",
+              what, npc_node_type_a(n), n->u.scalar.s);
+    return 0;
+}
+
 int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
 {
     memset(out, 0, sizeof *out);
@@ -170,17 +183,19 @@ int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
             continue;
         }
         if (!valid_key(k->u.scalar.s, k->u.scalar.len)) {
-            npc_error(c->ctx, NPC205, npc_node_loc(k), "invalid label key '%s'", k->u.scalar.s);
+            npc_error(c->ctx, NPC205, npc_node_loc(k), "invalid label key '%s'%s", k->u.scalar.s,
+                      npc_node_has_nul(k) ? "...: it contains a NUL character" : "");
             ok = 0;
             continue;
         }
         if (npc_node_is_null(v) && v && v->kind == NPC_NODE_SCALAR) {
             /* "key:" is the empty string in Kubernetes' YAML reading */
-        } else if (!scalar_string(c, v, "a label value")) {
+        } else if (!scalar_string(c, v, "a label value") || !typed_string(c, v, "label value")) {
             ok = 0;
             continue;
         } else if (!valid_name_part(v->u.scalar.s, v->u.scalar.len, 1)) {
-            npc_error(c->ctx, NPC205, npc_node_loc(v), "invalid label value '%s'", v->u.scalar.s);
+            npc_error(c->ctx, NPC205, npc_node_loc(v), "invalid label value '%s'%s", v->u.scalar.s,
+                      npc_node_has_nul(v) ? "...: it contains a NUL character" : "");
             ok = 0;
             continue;
         }
@@ -208,7 +223,13 @@ static npc_sym *intern_values(npc_cluster *c, const npc_node *vals, uint32_t *n,
     npc_sym *v = npc_arena_alloc(c->arena, vals->u.seq.len * sizeof(npc_sym));
     for (size_t i = 0; i < vals->u.seq.len; i++) {
         const npc_node *x = vals->u.seq.items[i];
-        if (!scalar_string(c, x, "a selector value")) {
+        if (!scalar_string(c, x, "a selector value") || !typed_string(c, x, "selector value")) {
+            *ok = 0;
+            continue;
+        }
+        if (!valid_name_part(x->u.scalar.s, x->u.scalar.len, 1) || npc_node_has_nul(x)) {
+            npc_error(c->ctx, NPC205, npc_node_loc(x), "invalid label value '%s' in 'values'",
+                      x->u.scalar.s);
             *ok = 0;
             continue;
         }

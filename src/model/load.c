@@ -12,17 +12,66 @@
 #include <sys/stat.h>
 
 #include "model/load.h"
+#include "model/names.h"
 #include "util/ctx.h"
 #include "util/diag.h"
 
 #define MAX_DIR_DEPTH 64 /* guards against symlink loops */
 #define MAX_LIST_DEPTH 8
 
+/* Objects of one policy-like kind that are not evaluated (NPC226). */
+typedef struct skipped_kind {
+    char *kind, *api;
+    size_t count;
+    npc_loc first;
+} skipped_kind;
+typedef NPC_VEC(skipped_kind) skipped_kinds;
+
 typedef struct load_state {
     npc_cluster *c;
     int lenient; /* the file came from a folder scan */
     int ok;
+    skipped_kinds *skipped;
 } load_state;
+
+/* Kinds that carry network policy (Calico's GlobalNetworkPolicy,
+ * CiliumNetworkPolicy, NetworkPolicy of another apiVersion...): ignoring
+ * one may make the answer allow more than the cluster does. */
+static int policy_like(const char *kind)
+{
+    return strstr(kind, "NetworkPolic") != NULL;
+}
+
+static void count_skipped(load_state *st, const char *kind, const char *api, npc_loc loc)
+{
+    if (!st->skipped || !policy_like(kind))
+        return;
+    for (size_t i = 0; i < st->skipped->len; i++) {
+        skipped_kind *k = &st->skipped->items[i];
+        if (strcmp(k->kind, kind) == 0 && strcmp(k->api, api) == 0) {
+            k->count++;
+            return;
+        }
+    }
+    skipped_kind k = {npc_xstrdup(kind), npc_xstrdup(api), 1, loc};
+    npc_vec_push(st->skipped, k);
+}
+
+/* One warning per kind (an error in strict mode), at its first object. */
+static void report_skipped(npc_ctx *ctx, skipped_kinds *sk)
+{
+    for (size_t i = 0; i < sk->len; i++) {
+        skipped_kind *k = &sk->items[i];
+        npc_diag_add_fmt(ctx, ctx->strict ? NPC_SEV_ERROR : NPC_SEV_WARNING, NPC226, k->first,
+                         "%zu object%s of kind %s%s%s%s %s not evaluated: the answer may allow "
+                         "more than the cluster does",
+                         k->count, k->count == 1 ? "" : "s", k->kind, *k->api ? " (" : "", k->api,
+                         *k->api ? ")" : "", k->count == 1 ? "was" : "were");
+        free(k->kind);
+        free(k->api);
+    }
+    npc_vec_free(sk);
+}
 
 typedef NPC_VEC(char *) path_vec;
 
@@ -55,25 +104,56 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
-/* Collects manifest files under dir, recursively, each folder in sorted
- * order (so the result is the same on every machine). */
-typedef struct dir_id {
+/* Files and folders already taken, by device and inode: a folder reached
+ * twice through symlinks ("diamonds") is scanned once, a file reached twice
+ * is read once. Open addressing; 0/0 marks an empty slot. */
+typedef struct file_id {
     dev_t dev;
     ino_t ino;
-} dir_id;
-typedef NPC_VEC(dir_id) dir_chain;
+} file_id;
+typedef struct seen_set {
+    file_id *slots;
+    size_t cap, len;
+} seen_set;
 
-/* True when folder st is one of the folders being scanned (a symlink back
- * up the tree): it would be scanned forever. */
-static int in_chain(const dir_chain *chain, const struct stat *st)
+static size_t seen_slot(const seen_set *s, file_id id)
 {
-    for (size_t i = 0; i < chain->len; i++)
-        if (chain->items[i].dev == st->st_dev && chain->items[i].ino == st->st_ino)
-            return 1;
-    return 0;
+    uint64_t h =
+        ((uint64_t)id.dev * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)id.ino * 0xC2B2AE3D27D4EB4Full);
+    size_t i = (size_t)(h ^ (h >> 31)) & (s->cap - 1);
+    while ((s->slots[i].dev || s->slots[i].ino) &&
+           !(s->slots[i].dev == id.dev && s->slots[i].ino == id.ino))
+        i = (i + 1) & (s->cap - 1);
+    return i;
 }
 
-static void scan_dir(npc_cluster *c, const char *dir, path_vec *out, int depth, dir_chain *chain)
+/* Adds id; returns 0 when it was there already. */
+static int seen_add(seen_set *s, const struct stat *st)
+{
+    file_id id = {st->st_dev, st->st_ino};
+    if (!id.dev && !id.ino)
+        return 1; /* no identity: never merged */
+    if (2 * (s->len + 1) > s->cap) {
+        seen_set g = {npc_xcalloc(s->cap ? 2 * s->cap : 64, sizeof(file_id)),
+                      s->cap ? 2 * s->cap : 64, 0};
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slots[i].dev || s->slots[i].ino)
+                g.slots[seen_slot(&g, s->slots[i])] = s->slots[i], g.len++;
+        free(s->slots);
+        *s = g;
+    }
+    size_t i = seen_slot(s, id);
+    if (s->slots[i].dev == id.dev && s->slots[i].ino == id.ino)
+        return 0;
+    s->slots[i] = id;
+    s->len++;
+    return 1;
+}
+
+/* Collects manifest files under dir, recursively, each folder in sorted
+ * order (so the result is the same on every machine). Only regular files
+ * are read: a FIFO or device named *.yaml would block or never end. */
+static void scan_dir(npc_cluster *c, const char *dir, path_vec *out, int depth, seen_set *seen)
 {
     npc_loc where = {NULL, 0, 0};
     if (depth > MAX_DIR_DEPTH) {
@@ -98,21 +178,25 @@ static void scan_dir(npc_cluster *c, const char *dir, path_vec *out, int depth, 
     for (size_t i = 0; i < names.len; i++) {
         char *p = join_path(dir, names.items[i]);
         struct stat st;
-        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (in_chain(chain, &st)) {
+        int known = stat(p, &st) == 0;
+        if (known && S_ISDIR(st.st_mode)) {
+            if (!seen_add(seen, &st))
                 npc_warning(c->ctx, NPC002, where,
-                            "%s: a link back to a folder being scanned; "
-                            "not scanned again",
-                            p);
-            } else {
-                dir_id id = {st.st_dev, st.st_ino};
-                npc_vec_push(chain, id);
-                scan_dir(c, p, out, depth + 1, chain);
-                chain->len--;
-            }
+                            "%s: a folder scanned already (a link to it); not scanned again", p);
+            else
+                scan_dir(c, p, out, depth + 1, seen);
             free(p);
         } else if (has_manifest_ext(names.items[i])) {
-            npc_vec_push(out, p);
+            if (known && !S_ISREG(st.st_mode)) {
+                npc_warning(c->ctx, NPC002, where, "%s: not a regular file; skipped", p);
+                free(p);
+            } else if (known && !seen_add(seen, &st)) {
+                npc_warning(c->ctx, NPC002, where,
+                            "%s: a file read already (a link to it); not read again", p);
+                free(p);
+            } else {
+                npc_vec_push(out, p);
+            }
         } else {
             free(p);
         }
@@ -124,22 +208,6 @@ static void scan_dir(npc_cluster *c, const char *dir, path_vec *out, int depth, 
 static const char *scalar_str(const npc_node *n)
 {
     return n && n->kind == NPC_NODE_SCALAR && !npc_node_is_null(n) ? n->u.scalar.s : NULL;
-}
-
-/* Kubernetes object names: DNS labels/subdomains. Checked loosely (what the
- * API server rejects outright: empty, too long, spaces, slashes). */
-static int valid_object_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 253)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '-' || ch == '.' || ch == '_' || ch == ':'))
-            return 0;
-    }
-    return 1;
 }
 
 static int load_namespace(npc_cluster *c, const npc_node *obj)
@@ -160,10 +228,8 @@ static int load_namespace(npc_cluster *c, const npc_node *obj)
                   name ? npc_node_type_a(name) : "");
         return 0;
     }
-    if (!valid_object_name(s)) {
-        npc_error(c->ctx, NPC203, npc_node_loc(name), "invalid namespace name '%s'", s);
+    if (!npc_check_object_name(c, name, NPC_NAME_LABEL, "namespace name"))
         return 0;
-    }
     npc_labels labels;
     if (!npc_parse_labels(c, npc_map_get(md, "labels"), &labels))
         return 0;
@@ -171,9 +237,14 @@ static int load_namespace(npc_cluster *c, const npc_node *obj)
     uint32_t idx = npc_cluster_namespace(c, sym);
     npc_namespace *ns = &c->namespaces.items[idx];
     if (ns->declared) {
-        npc_diag *d = npc_warning(c->ctx, NPC217, npc_node_loc(obj),
-                                  "namespace '%s' is declared twice; the last one counts", s);
+        /* the API server keeps one Namespace of a name (netpol-analyzer
+         * refuses a second one too) */
+        npc_diag *d = npc_error(c->ctx, NPC217, npc_node_loc(obj),
+                                "Namespace '%s' is declared twice (first declared at the related "
+                                "position); only one object of a kind can have a given name",
+                                s);
         npc_diag_also(d, ns->loc);
+        return 0;
     }
     /* The API server always sets kubernetes.io/metadata.name to the name. */
     npc_sym mkey = npc_intern_cstr(c->ctx->strings, "kubernetes.io/metadata.name");
@@ -293,6 +364,11 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
                   npc_node_type_a(api));
         return 0;
     }
+    if (npc_node_has_nul(kind) || npc_node_has_nul(api)) {
+        npc_error(c->ctx, NPC203, npc_node_loc(npc_node_has_nul(kind) ? kind : api),
+                  "'%s' contains a NUL character", npc_node_has_nul(kind) ? "kind" : "apiVersion");
+        return 0;
+    }
     size_t klen = strlen(k);
     const npc_node *items = npc_map_get(obj, "items");
     if (klen >= 4 && strcmp(k + klen - 4, "List") == 0 && (items || klen == 4))
@@ -309,6 +385,7 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
             npc_note(c->ctx, NPC210, npc_node_loc(api ? api : obj),
                      "%s with apiVersion '%s' is not analysed (expected %s); skipped", k, a,
                      kinds[i].api[0]);
+            count_skipped(st, k, a, npc_node_loc(api ? api : obj));
             return 1;
         }
         switch (kinds[i].h) {
@@ -326,14 +403,15 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
             return npc_lower_cnp(c, obj);
         }
     }
-    npc_note(c->ctx, NPC210, npc_node_loc(kind), "kind %s%s%s is not analysed; skipped", k,
-             *a ? " of " : "", a);
+    npc_note(c->ctx, NPC210, npc_node_loc(kind ? kind : obj),
+             "kind %s%s%s is not analysed; skipped", k, *a ? " of " : "", a);
+    count_skipped(st, k, a, npc_node_loc(kind ? kind : obj));
     return 1;
 }
 
 int npc_cluster_load_object(npc_cluster *c, const npc_node *obj)
 {
-    load_state st = {c, 0, 1};
+    load_state st = {c, 0, 1, NULL};
     return load_object_at(&st, obj, 0, NULL, 0, NULL);
 }
 
@@ -372,9 +450,9 @@ static void soften_syntax_errors(npc_ctx *ctx, size_t first)
     }
 }
 
-static npc_status load_file(npc_cluster *c, const char *path, int lenient)
+static npc_status load_file(npc_cluster *c, const char *path, int lenient, skipped_kinds *sk)
 {
-    load_state st = {c, lenient, 1};
+    load_state st = {c, lenient, 1, sk};
     size_t first = c->ctx->diags.len;
     npc_status s = npc_yaml_read_file(c->ctx, path, on_document, &st);
     if (s == NPC_ERR_INPUT && lenient) {
@@ -389,16 +467,84 @@ static npc_status load_file(npc_cluster *c, const char *path, int lenient)
     return s;
 }
 
+/* Policy kind and name pairs declared twice among the policies loaded
+ * from index `first` on: the API server keeps one object of a kind and
+ * name per namespace (netpol-analyzer refuses a second one too). */
+typedef struct policy_ref {
+    npc_policy_kind kind;
+    npc_sym ns, name;
+    uint32_t index;
+} policy_ref;
+
+static int cmp_policy_ref(const void *a, const void *b)
+{
+    const policy_ref *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->ns != y->ns)
+        return x->ns < y->ns ? -1 : 1;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int check_policy_names(npc_cluster *c, size_t first)
+{
+    size_t n = c->policies.len;
+    if (n == first)
+        return 1;
+    policy_ref *v = npc_xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        const npc_policy *p = &c->policies.items[i];
+        v[i] = (policy_ref){p->kind, p->ns, p->name, (uint32_t)i};
+    }
+    qsort(v, n, sizeof *v, cmp_policy_ref);
+    int ok = 1;
+    for (size_t i = 1; i < n; i++) {
+        if (cmp_policy_ref(&v[i - 1], &v[i]) == 0 || v[i].index < first ||
+            v[i - 1].kind != v[i].kind || v[i - 1].ns != v[i].ns || v[i - 1].name != v[i].name)
+            continue;
+        const npc_policy *a = &c->policies.items[v[i - 1].index];
+        const npc_policy *b = &c->policies.items[v[i].index];
+        const npc_interner *s = c->ctx->strings;
+        npc_diag *d = npc_error(
+            c->ctx, NPC217, b->loc,
+            "%s %s%s%s is declared twice (first declared at the related position); only one "
+            "object of a kind can have a given name%s",
+            npc_policy_kind_name(b->kind), b->ns ? npc_sym_str(s, b->ns) : "", b->ns ? "/" : "",
+            npc_sym_str(s, b->name), b->ns ? " in a namespace" : "");
+        npc_diag_also(d, a->loc);
+        ok = 0;
+    }
+    free(v);
+    return ok;
+}
+
+/* After a load: the summary of skipped policy kinds, duplicate policies. */
+static npc_status finish_load(npc_cluster *c, npc_status s, skipped_kinds *sk, size_t first_policy)
+{
+    size_t errs = npc_error_count(c->ctx);
+    report_skipped(c->ctx, sk);
+    check_policy_names(c, first_policy);
+    if (s == NPC_OK && npc_error_count(c->ctx) > errs)
+        s = NPC_ERR_INPUT;
+    return s;
+}
+
 npc_status npc_cluster_load_text(npc_cluster *c, const char *name, const char *text, size_t len)
 {
-    load_state st = {c, 0, 1};
+    skipped_kinds sk = {0};
+    size_t first_policy = c->policies.len;
+    load_state st = {c, 0, 1, &sk};
     npc_status s = npc_yaml_read_buffer(c->ctx, name, text, len, on_document, &st);
-    return s == NPC_OK && !st.ok ? NPC_ERR_INPUT : s;
+    return finish_load(c, s == NPC_OK && !st.ok ? NPC_ERR_INPUT : s, &sk, first_policy);
 }
 
 npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
 {
     npc_status result = NPC_OK;
+    skipped_kinds sk = {0};
+    size_t first_policy = c->policies.len;
     if (c->eval && c->eval_free) { /* built for fewer objects: rebuild on demand */
         c->eval_free(c->eval);
         c->eval = NULL;
@@ -410,16 +556,15 @@ npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
         if (strcmp(p, "-") != 0 && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             path_vec files = {0};
             size_t errs = npc_error_count(c->ctx);
-            dir_chain chain = {0};
-            dir_id top = {sb.st_dev, sb.st_ino};
-            npc_vec_push(&chain, top);
-            scan_dir(c, p, &files, 0, &chain);
-            npc_vec_free(&chain);
+            seen_set seen = {0};
+            seen_add(&seen, &sb);
+            scan_dir(c, p, &files, 0, &seen);
+            free(seen.slots);
             s = npc_error_count(c->ctx) > errs ? NPC_ERR_IO : NPC_OK;
             for (size_t j = 0; j < files.len; j++) {
                 npc_progress(c->ctx, "load", j, files.len);
                 if (!npc_error_limit_reached(c->ctx)) {
-                    npc_status fs = load_file(c, files.items[j], 1);
+                    npc_status fs = load_file(c, files.items[j], 1, &sk);
                     if (fs != NPC_OK && s == NPC_OK)
                         s = fs;
                 }
@@ -427,11 +572,12 @@ npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
             }
             npc_vec_free(&files);
         } else {
-            s = load_file(c, p, 0);
+            s = load_file(c, p, 0, &sk);
         }
         if (s != NPC_OK && result == NPC_OK)
             result = s;
     }
+    result = finish_load(c, result, &sk, first_policy);
     if (result == NPC_OK && npc_error_count(c->ctx))
         result = NPC_ERR_INPUT;
     return result;

@@ -11,10 +11,12 @@
  * Only spec.containers carry ports (initContainers do not serve traffic).
  * Pods of one owner whose labels differ are remembered and checked against
  * the policies once everything is loaded (npc_workloads_check). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/ir.h"
+#include "model/names.h"
 #include "util/ctx.h"
 #include "util/diag.h"
 
@@ -40,6 +42,7 @@ typedef struct wl_index {
     /* npc_workloads_check: what it last saw, and whether it ever failed */
     size_t checked_gaps, checked_policies;
     int check_failed;
+    int reported_empty; /* NPC227 was reported (no workload at all) */
     /* objects seen, by (namespace, kind, name): a second one is skipped */
     struct wl_obj *objs;
     size_t objs_cap, objs_len;
@@ -432,8 +435,11 @@ int npc_load_workload(npc_cluster *c, const npc_node *obj, const char *kind)
     if (!opt_map(c, obj, "metadata", &md) || !opt_map(c, obj, "spec", &spec))
         return 0;
     const npc_node *name = md ? npc_map_get(md, "name") : NULL;
-    if (npc_node_is_null(name) && md && str_of(npc_map_get(md, "generateName")))
+    int generated = 0;
+    if (npc_node_is_null(name) && md && str_of(npc_map_get(md, "generateName"))) {
         name = npc_map_get(md, "generateName"); /* the prefix kubectl create would extend */
+        generated = 1;
+    }
     if (!str_of(name) || !npc_node_is_string(name)) {
         if (name && !npc_node_is_null(name))
             npc_error(c->ctx, NPC203, npc_node_loc(name),
@@ -443,13 +449,21 @@ int npc_load_workload(npc_cluster *c, const npc_node *obj, const char *kind)
                       kind);
         return 0;
     }
+    char what[64];
+    snprintf(what, sizeof what, "%s name", kind);
+    const npc_node *nsn = npc_map_get(md, "namespace");
+    if ((!generated && !npc_check_object_name(c, name, NPC_NAME_SUBDOMAIN, what)) ||
+        (generated && npc_node_has_nul(name) &&
+         !npc_check_object_name(c, name, NPC_NAME_SUBDOMAIN, what)) ||
+        (str_of(nsn) && *str_of(nsn) &&
+         !npc_check_object_name(c, nsn, NPC_NAME_LABEL, "namespace")))
+        return 0;
     wl_input in;
     memset(&in, 0, sizeof in);
     in.loc = npc_node_loc(obj);
     in.name = intern_node(c, name);
     in.kind = npc_intern_cstr(c->ctx->strings, kind);
     in.pod_name = npc_sym_str(c->ctx->strings, in.name);
-    const npc_node *nsn = npc_map_get(md, "namespace");
     if (str_of(nsn) && *str_of(nsn))
         in.ns = intern_node(c, nsn);
     else
@@ -683,6 +697,20 @@ static int gap_may_matter(const sym_vec *keys, const npc_labels *a, const npc_la
 
 int npc_workloads_check(npc_cluster *c)
 {
+    if (!c->workloads.len) {
+        /* as netpol-analyzer: "no relevant Kubernetes workload resources
+         * found"; an empty answer would read as "nothing is allowed" */
+        wl_index *none = index_of(c);
+        if (!none->reported_empty) {
+            npc_loc nowhere = {NULL, 0, 0};
+            npc_error(c->ctx, NPC227, nowhere,
+                      "nothing to analyse: the input holds no workload (Pod, Deployment, "
+                      "ReplicaSet, StatefulSet, DaemonSet, ReplicationController, Job or "
+                      "CronJob)");
+            none->reported_empty = 1;
+        }
+        return 0;
+    }
     wl_index *ix = c->wl_index;
     if (!ix || !c->policies.len)
         return 1;

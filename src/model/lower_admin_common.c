@@ -2,10 +2,12 @@
  * lower_admin_common.h). The checks follow the CRD schemas: required
  * fields, one-of objects (minProperties = maxProperties = 1), list bounds,
  * enums and CEL rules become diagnostics with the offending node's position. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/lower_admin_common.h"
+#include "model/names.h"
 #include "util/buf.h"
 #include "util/ctx.h"
 #include "util/diag.h"
@@ -122,6 +124,8 @@ const npc_node *npc_admin_begin(npc_cluster *c, const npc_node *obj, const npc_a
      * namespaces/pods peers (the CRDs) */
     p->skip_host_network = 1;
     const char *kind = npc_policy_kind_name(d->kind);
+    char what[64];
+    snprintf(what, sizeof what, "%s name", kind);
     if (!obj || obj->kind != NPC_NODE_MAP) {
         npc_error(c->ctx, NPC201, npc_node_loc(obj), "the %s must be a mapping, not a %s", kind,
                   npc_node_type_name(obj));
@@ -135,6 +139,8 @@ const npc_node *npc_admin_begin(npc_cluster *c, const npc_node *obj, const npc_a
         npc_error(c->ctx, NPC202, npc_node_loc(md ? md : obj), "the %s has no metadata.name", kind);
         *ok = 0;
     } else if (!npc_admin_string(c, name, "metadata.name", &s)) {
+        *ok = 0;
+    } else if (!npc_check_object_name(c, name, NPC_NAME_SUBDOMAIN, what)) {
         *ok = 0;
     } else {
         p->name = npc_intern(c->ctx->strings, name->u.scalar.s, name->u.scalar.len);

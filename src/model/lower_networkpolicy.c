@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/ir.h"
+#include "model/names.h"
 #include "util/ctx.h"
 #include "util/diag.h"
 
@@ -347,6 +348,9 @@ int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj)
     const npc_node *name, *ns;
     if (!string_field(&l, md, "name", 1, &name) || !string_field(&l, md, "namespace", 0, &ns))
         return 0;
+    if (!npc_check_object_name(c, name, NPC_NAME_SUBDOMAIN, "NetworkPolicy name") ||
+        (ns && !npc_check_object_name(c, ns, NPC_NAME_LABEL, "namespace")))
+        return 0;
     pol.name = npc_intern(ctx->strings, name->u.scalar.s, name->u.scalar.len);
     pol.ns = ns ? npc_intern(ctx->strings, ns->u.scalar.s, ns->u.scalar.len)
                 : npc_intern_cstr(ctx->strings, "default");
@@ -369,7 +373,11 @@ int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj)
     int types_ok = get_seq(&l, types, "'policyTypes'", &ntypes);
     get_seq(&l, ing, "'ingress'", &ning);
     get_seq(&l, eg, "'egress'", &neg);
-    if (types_ok && ntypes) {
+    if (types_ok && ntypes > 2) {
+        npc_error(ctx, NPC211, npc_node_loc(types),
+                  "may not specify more than two policyTypes (Ingress, Egress), not %zu", ntypes);
+        l.ok = 0;
+    } else if (types_ok && ntypes) {
         for (size_t i = 0; i < ntypes; i++) {
             const npc_node *t = types->u.seq.items[i];
             if (npc_node_scalar_eq(t, "Ingress") && npc_node_is_string(t))

@@ -439,6 +439,7 @@ npc_status npc_yaml_read_file(npc_ctx *ctx, const char *path, npc_tree_fn fn, vo
     if (!text)
         return npc_error_count(ctx) ? NPC_ERR_IO : NPC_ERR_IO;
     const char *file = npc_source_add(ctx, path, NULL, 0);
+    npc_source_index(ctx, file, text, len);
     npc_status st = parse_stream(ctx, file, text, len, fn, user);
     free(text);
     return st;

@@ -38,6 +38,11 @@ void npc_progress(npc_ctx *ctx, const char *phase, size_t done, size_t total)
         ctx->progress(ctx->progress_user, phase, done, total);
 }
 
+void npc_ctx_set_strict(npc_ctx *ctx, int strict)
+{
+    ctx->strict = strict != 0;
+}
+
 npc_limits npc_ctx_limits(const npc_ctx *ctx)
 {
     return ctx->limits;
@@ -59,7 +64,10 @@ const char *npc_source_add(npc_ctx *ctx, const char *name, const char *text, siz
     s.name = npc_arena_strdup(ctx->arena, name);
     s.text = text ? npc_arena_strndup(ctx->arena, text, len) : NULL;
     s.len = text ? len : 0;
+    s.lines = NULL;
     npc_vec_push(&ctx->sources, s);
+    if (text)
+        npc_source_index(ctx, s.name, s.text, s.len);
     return s.name;
 }
 
@@ -69,4 +77,29 @@ const npc_source *npc_source_find(const npc_ctx *ctx, const char *name)
         if (ctx->sources.items[i].name == name || strcmp(ctx->sources.items[i].name, name) == 0)
             return &ctx->sources.items[i];
     return NULL;
+}
+
+void npc_source_index(npc_ctx *ctx, const char *name, const char *text, size_t len)
+{
+    npc_source *src = NULL;
+    for (size_t i = ctx->sources.len; i-- > 0 && !src;)
+        if (ctx->sources.items[i].name == name || strcmp(ctx->sources.items[i].name, name) == 0)
+            src = &ctx->sources.items[i];
+    if (!src || src->lines)
+        return;
+    size_t lines = 1;
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    npc_line_index *ix = npc_arena_alloc(ctx->arena, sizeof *ix);
+    ix->n = (lines + NPC_LINE_STEP - 1) / NPC_LINE_STEP;
+    ix->starts = npc_arena_alloc(ctx->arena, ix->n * sizeof(size_t));
+    size_t line = 1, k = 0;
+    ix->starts[k++] = 0;
+    for (size_t off = 0; off < len; off++) {
+        if (text[off] != '\n')
+            continue;
+        if (++line % NPC_LINE_STEP == 1 && k < ix->n)
+            ix->starts[k++] = off + 1;
+    }
+    src->lines = ix;
 }

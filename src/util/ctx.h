@@ -6,12 +6,21 @@
 #include "util/intern.h"
 #include "util/vec.h"
 
+/* Where every NPC_LINE_STEP-th line of a source starts (byte offsets), so
+ * the printer finds a source line without rereading the file up to it. */
+#define NPC_LINE_STEP 32
+typedef struct npc_line_index {
+    size_t *starts; /* starts[i]: offset of line i * NPC_LINE_STEP + 1 */
+    size_t n;
+} npc_line_index;
+
 /* A source text kept for the diagnostics printer (the caret line). */
 typedef struct npc_source {
     const char *name; /* owned by the context arena; npc_loc.file points here */
     const char *text; /* in-memory inputs only (owned by the context arena); files
                          are re-read by the printer, so big inputs are not kept */
     size_t len;
+    npc_line_index *lines; /* NULL until indexed (npc_source_index) */
 } npc_source;
 
 struct npc_ctx {
@@ -24,6 +33,7 @@ struct npc_ctx {
     int error_limit_noted;
     npc_progress_fn progress;
     void *progress_user;
+    int strict; /* unevaluated policy kinds are errors (npc_ctx_set_strict) */
 };
 
 /* Reports progress to the caller's callback, if any. */
@@ -35,5 +45,8 @@ void npc_progress(npc_ctx *ctx, const char *phase, size_t done, size_t total);
  * the first registration. */
 const char *npc_source_add(npc_ctx *ctx, const char *name, const char *text, size_t len);
 const npc_source *npc_source_find(const npc_ctx *ctx, const char *name);
+/* Records where the lines of source `name` start, from its text as it was
+ * read (once per file): the printer then reads only the lines it shows. */
+void npc_source_index(npc_ctx *ctx, const char *name, const char *text, size_t len);
 
 #endif

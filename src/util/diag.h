@@ -28,10 +28,13 @@ npc_diag *npc_error(npc_ctx *ctx, npc_code code, npc_loc loc, const char *fmt, .
     NPC_PRINTF(4, 5);
 npc_diag *npc_warning(npc_ctx *ctx, npc_code code, npc_loc loc, const char *fmt, ...)
     NPC_PRINTF(4, 5);
-npc_diag *npc_note(npc_ctx *ctx, npc_code code, npc_loc loc, const char *fmt, ...)
-    NPC_PRINTF(4, 5);
-npc_diag *npc_diag_add(npc_ctx *ctx, npc_severity sev, npc_code code, npc_loc loc,
-                       const char *fmt, va_list ap) NPC_PRINTF(5, 0);
+npc_diag *npc_note(npc_ctx *ctx, npc_code code, npc_loc loc, const char *fmt, ...) NPC_PRINTF(4, 5);
+npc_diag *npc_diag_add(npc_ctx *ctx, npc_severity sev, npc_code code, npc_loc loc, const char *fmt,
+                       va_list ap) NPC_PRINTF(5, 0);
+/* npc_diag_add with the severity chosen at run time (a warning that strict
+ * mode makes an error). */
+npc_diag *npc_diag_add_fmt(npc_ctx *ctx, npc_severity sev, npc_code code, npc_loc loc,
+                           const char *fmt, ...) NPC_PRINTF(5, 6);
 /* Adds a secondary position ("first defined here") to d; ignored if d is NULL. */
 void npc_diag_also(npc_diag *d, npc_loc loc);
 /* True once max_errors errors were reported: loaders should stop early. */

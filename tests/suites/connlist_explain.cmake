@@ -2,7 +2,7 @@
 # small clusters covering the admin, NetworkPolicy and baseline tiers,
 # ipBlocks, named ports, focus options and --explain-only:
 # tests/golden/connlist-explain/<case>/{cmd,stdout,stderr,status}.
-# Regenerate: tests/tools/golden_cli.py build/netpolc tests/golden/connlist-explain --update
+# Regenerate (every golden suite): NETPOLC_REGEN=1 ctest -R golden
 if(PYTHON3)
   add_test(NAME golden/connlist-explain
            COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/golden_cli.py
@@ -17,5 +17,5 @@ if(PYTHON3)
                    ${NETPOLC_BIN} ${NETPOLC_SHARED}/corpora/netpol-analyzer/tests
                    ${PROJECT_SOURCE_DIR}/tests/golden/connlist-explain/_tiers
                    ${PROJECT_SOURCE_DIR}/tests/golden/connlist-explain/_netpols)
-  set_tests_properties(corpus/explain-vs-connlist PROPERTIES LABELS "corpus" TIMEOUT 900)
+  set_tests_properties(corpus/explain-vs-connlist PROPERTIES LABELS "corpus;slow" TIMEOUT 900)
 endif()

@@ -1,7 +1,7 @@
 # Golden tests of eval and explain (decision chains) and of hostile
 # manifests (expected diagnostics on stderr, exit status 2, no crash):
 # tests/golden/{explain,hostile}/<case>/{cmd,stdout,stderr,status}.
-# Regenerate: tests/tools/golden_cli.py build/netpolc tests/golden/explain --update
+# Regenerate (every golden suite): NETPOLC_REGEN=1 ctest -R golden
 if(PYTHON3)
   foreach(set explain hostile)
     add_test(NAME golden/${set}

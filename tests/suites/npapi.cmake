@@ -8,13 +8,13 @@ if(PYTHON3)
              COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/npapi_conformance.py
                      --netpolc ${NETPOLC_BIN}
                      --corpus ${NETPOLC_SHARED}/corpora/network-policy-api-conformance/${gen})
-    set_tests_properties(corpus/npapi-${gen} PROPERTIES LABELS "corpus" TIMEOUT 300)
+    set_tests_properties(corpus/npapi-${gen} PROPERTIES LABELS "corpus;slow" TIMEOUT 300)
   endforeach()
 endif()
 
 # Diagnostics and decision chains of the admin dialects through the command
 # line: tests/golden/admin/<case>/{cmd,stdout,stderr,status}.
-# Regenerate: tests/tools/golden_cli.py build/netpolc tests/golden/admin --update
+# Regenerate (every golden suite): NETPOLC_REGEN=1 ctest -R golden
 if(PYTHON3)
   add_test(NAME golden/admin
            COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/golden_cli.py
@@ -28,5 +28,5 @@ if(PYTHON3)
   add_test(NAME corpus/admin-crd-diff
            COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/admin_crd_diff.py
                    --netpolc ${NETPOLC_BIN} --corpus ${NETPOLC_SHARED}/corpora)
-  set_tests_properties(corpus/admin-crd-diff PROPERTIES LABELS "corpus" TIMEOUT 300)
+  set_tests_properties(corpus/admin-crd-diff PROPERTIES LABELS "corpus;slow" TIMEOUT 300)
 endif()

@@ -30,6 +30,6 @@ if(PYTHON3)
                      ${CMAKE_BINARY_DIR}/reference/${name}
                      --gen ${PROJECT_SOURCE_DIR}/bench/gen.py --gen-args "${gen_args}"
                      --netpolc ${NETPOLC_BIN})
-    set_tests_properties(corpus/reference-${name} PROPERTIES LABELS "corpus" TIMEOUT 90)
+    set_tests_properties(corpus/reference-${name} PROPERTIES LABELS "corpus;slow" TIMEOUT 90)
   endforeach()
 endif()

@@ -38,6 +38,9 @@ import tempfile
 import jsonschema
 import yaml
 
+WORKLOAD = ("apiVersion: v1\nkind: Pod\n"
+            "metadata: {name: probe, namespace: default, labels: {app: probe}}\n")
+
 CRDS = {
     "AdminNetworkPolicy": "v1alpha1-v0.1.8/experimental/"
                           "policy.networking.k8s.io_adminnetworkpolicies.yaml",
@@ -289,6 +292,9 @@ def main():
                     path = os.path.join(work, "v.yaml")
                     with open(path, "w", encoding="utf-8") as f:
                         yaml.safe_dump(variant, f, sort_keys=False)
+                        # one workload, so that connlist has something to
+                        # analyse (an input without any is refused, NPC225)
+                        f.write("---\n" + WORKLOAD)
                     r = subprocess.run([args.netpolc, "connlist", path], capture_output=True,
                                        text=True, timeout=60)
                     if r.returncode not in (0, 2):

@@ -5,7 +5,9 @@ folder), its inputs, and the expected `stdout`, `stderr` and `status`.
 netpolc runs in the case folder, so positions in messages are relative.
 
 usage: golden_cli.py NETPOLC DIR... [--update]
-Compares every case under each DIR; --update rewrites the expectations.
+Compares every case under each DIR; --update (or NETPOLC_REGEN=1 in the
+environment, the switch every golden suite honours) rewrites the
+expectations.
 """
 import os
 import shlex
@@ -38,7 +40,7 @@ def run_case(netpolc, case, update):
 
 
 def main(argv):
-    update = "--update" in argv
+    update = "--update" in argv or os.environ.get("NETPOLC_REGEN") == "1"
     argv = [a for a in argv if a != "--update"]
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)

@@ -297,7 +297,8 @@ static void test_diags_filter(void **state)
     char p[128];
     snprintf(p, sizeof p, "%s/skipped.yaml", root);
     write_file("skipped.yaml",
-               "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: y}\n");
+               "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: y}\n---\n"
+               "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: y}\n");
     const char *paths[] = {p};
     assert_int_equal(npc_cluster_load(c, paths, 1), NPC_OK);
     assert_int_equal(count_severity(ctx, NPC_SEV_NOTE, "NPC210"), 1);
