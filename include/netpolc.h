@@ -323,9 +323,10 @@ NPC_API npc_status npc_cluster_eval(npc_cluster *c, const char *from, const char
 
 /* Writes b to the file at path atomically: into a temporary file in the
  * same folder, flushed to disk, then renamed over path, so that path holds
- * either its old contents or all of b, never part of it. A path that exists
- * and is not a regular file (a device such as /dev/stdout, a pipe) is
- * written in place. "-" writes to stdout. Returns NPC_OK, or NPC_ERR_IO
+ * either its old contents or all of b, never part of it. A replaced file
+ * keeps its permissions; a symbolic link keeps naming its file, which is
+ * the one replaced. A path that exists and is not a regular file (a device
+ * such as /dev/stdout, a pipe) is written in place. "-" writes to stdout. Returns NPC_OK, or NPC_ERR_IO
  * after reporting NPC010 (no temporary file is left behind). */
 NPC_API npc_status npc_write_file(npc_ctx *ctx, const char *path, const npc_buf *b);
 /* Writes b to the open stream f and flushes it; name says what f is in the

@@ -1,8 +1,12 @@
 /* Writing results (netpolc.h: npc_write_file, npc_write_stream): whole or
  * not at all, and a coded diagnostic when the system refuses. */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,41 +60,47 @@ npc_status npc_write_file(npc_ctx *ctx, const char *path, const npc_buf *b)
 {
     if (strcmp(path, "-") == 0)
         return npc_write_stream(ctx, stdout, "standard output", b);
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    struct stat st, lst;
+    int exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode))
             return write_failed(ctx, path, EISDIR);
         return write_in_place(ctx, path, b);
     }
-    /* The temporary file sits next to path (a rename does not cross file
-     * systems) and is created with O_EXCL, so the umask applies and no
-     * other file is ever overwritten. */
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    /* A symbolic link keeps naming the file it names: replace that one. */
+    char *real = NULL;
+    if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        real = realpath(path, NULL);
+    const char *target = real ? real : path;
+    /* The temporary file sits next to the target (a rename does not cross
+     * file systems) and is created with O_EXCL, so the umask applies and no
+     * other file is ever overwritten; a replaced file keeps its mode. */
+    const char *slash = strrchr(target, '/');
+    size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
     npc_buf tmp = NPC_BUF_INIT;
     int fd = -1;
     for (unsigned attempt = 0; attempt < 100 && fd < 0; attempt++) {
         npc_buf_reset(&tmp);
-        npc_buf_append(&tmp, path, dirlen);
-        npc_buf_printf(&tmp, ".%s.%ld.%u.tmp", path + dirlen, (long)getpid(), attempt);
+        npc_buf_append(&tmp, target, dirlen);
+        npc_buf_printf(&tmp, ".%s.%ld.%u.tmp", target + dirlen, (long)getpid(), attempt);
         fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL, 0666);
         if (fd < 0 && errno != EEXIST)
             break;
     }
-    if (fd < 0) {
-        int err = errno;
-        npc_buf_free(&tmp);
-        return write_failed(ctx, path, err);
+    int err = fd < 0 ? errno : write_all(fd, b);
+    if (fd >= 0) {
+        if (!err && exists && fchmod(fd, st.st_mode & 07777) != 0)
+            err = errno;
+        if (!err && fsync(fd) != 0)
+            err = errno;
+        if (close(fd) != 0 && !err)
+            err = errno;
+        if (!err && rename(tmp.data, target) != 0)
+            err = errno;
+        if (err)
+            unlink(tmp.data);
     }
-    int err = write_all(fd, b);
-    if (!err && fsync(fd) != 0)
-        err = errno;
-    if (close(fd) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp.data, path) != 0)
-        err = errno;
-    if (err)
-        unlink(tmp.data);
     npc_buf_free(&tmp);
+    free(real);
     return err ? write_failed(ctx, path, err) : NPC_OK;
 }

@@ -262,9 +262,24 @@ static void test_write_file(void **state)
     assert_int_equal(npc_write_file(ctx, path, &b), NPC_OK);
     assert_string_equal(read_back(path), "first\nsecond\n");
     assert_int_equal(npc_diag_count(ctx), 0);
+    /* a replaced file keeps its mode; a link keeps naming its file */
+    assert_int_equal(chmod(path, 0640), 0);
+    char link[160];
+    snprintf(link, sizeof link, "%s/link.txt", dir);
+    assert_int_equal(symlink("result.txt", link), 0);
+    npc_buf_puts(&b, "third\n");
+    assert_int_equal(npc_write_file(ctx, link, &b), NPC_OK);
+    assert_string_equal(read_back(path), "first\nsecond\nthird\n");
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(npc_diag_count(ctx), 0);
     /* nothing but the result is left in the folder */
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s')\" = result.txt", dir);
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'link.txt result.txt '",
+             dir);
     assert_int_equal(system(cmd), 0);
 
     char missing[160];
@@ -273,7 +288,6 @@ static void test_write_file(void **state)
     assert_int_equal(npc_write_file(ctx, dir, &b), NPC_ERR_IO); /* a folder */
     assert_int_equal(npc_write_file(ctx, "/dev/full", &b), NPC_ERR_IO);
     assert_int_equal(count_severity(ctx, NPC_SEV_ERROR, "NPC010"), 3);
-    struct stat st;
     assert_int_equal(stat("/dev/full", &st), 0);
     assert_true(S_ISCHR(st.st_mode));
     const npc_diag *d = npc_diag_get(ctx, 2);
