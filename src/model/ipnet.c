@@ -179,3 +179,48 @@ uint32_t npc_cidr_minus(npc_iprange whole, int is_v6, const npc_iprange *except,
     free(ex);
     return n;
 }
+
+/* a with its low k bits set (k 0..128). */
+static npc_ip low_ones(npc_ip a, int k)
+{
+    if (k >= 64) {
+        a.lo = UINT64_MAX;
+        a.hi |= k >= 128 ? UINT64_MAX : ((1ULL << (k - 64)) - 1);
+    } else if (k > 0) {
+        a.lo |= (1ULL << k) - 1;
+    }
+    return a;
+}
+
+static int trailing_zeros(npc_ip a)
+{
+    if (a.lo)
+        return __builtin_ctzll(a.lo);
+    if (a.hi)
+        return 64 + __builtin_ctzll(a.hi);
+    return 128;
+}
+
+void npc_iprange_cidrs(npc_iprange r, void (*fn)(void *user, const char *cidr), void *user)
+{
+    npc_iprange v4 = npc_iprange_all_v4();
+    npc_ip cur = r.first;
+    for (;;) {
+        int k = trailing_zeros(cur);
+        while (k > 0 && npc_ip_cmp(low_ones(cur, k), r.last) > 0)
+            k--;
+        /* an IPv4 block is no wider than the IPv4 space */
+        int in_v4 = npc_ip_cmp(cur, v4.first) >= 0 && npc_ip_cmp(cur, v4.last) <= 0;
+        if (in_v4 && k > 32)
+            k = 32;
+        char text[64];
+        npc_ip_format(cur, text);
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof text - n, "/%d", in_v4 ? 32 - k : 128 - k);
+        fn(user, text);
+        npc_ip end = low_ones(cur, k);
+        if (npc_ip_cmp(end, r.last) >= 0)
+            return;
+        cur = npc_ip_next(end);
+    }
+}

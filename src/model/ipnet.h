@@ -38,5 +38,9 @@ int npc_iprange_v4_overlap(npc_iprange r, npc_iprange *part);
  * how many. */
 uint32_t npc_cidr_minus(npc_iprange whole, int is_v6, const npc_iprange *except, uint32_t nexcept,
                         npc_iprange *out);
+/* Splits r into the fewest CIDR blocks, in address order, calling fn with
+ * the text of each ("10.0.0.0/8", "2001:db8::/32"; a block inside the
+ * IPv4 space is written as IPv4). */
+void npc_iprange_cidrs(npc_iprange r, void (*fn)(void *user, const char *cidr), void *user);
 
 #endif

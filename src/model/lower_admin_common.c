@@ -541,13 +541,28 @@ int npc_admin_port_number(npc_cluster *c, const npc_node *n, const char *what, u
     return 1;
 }
 
+/* The one action all rules of p have, or -1 (none, or several). */
+static int sole_action(const npc_policy *p)
+{
+    int a = -1;
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        if (a >= 0 && a != (int)p->rules[i].action)
+            return -1;
+        a = (int)p->rules[i].action;
+    }
+    return a;
+}
+
 void npc_admin_finish(npc_cluster *c, const npc_policy *p)
 {
+    int pa = sole_action(p);
     for (size_t i = 0; i < c->policies.len; i++) {
         const npc_policy *q = &c->policies.items[i];
         if (q->layer != p->layer || q->order != p->order || q->kind == NPC_KIND_NETWORKPOLICY ||
             p->kind == NPC_KIND_BANP || q->kind == NPC_KIND_BANP)
             continue;
+        if (pa >= 0 && pa == sole_action(q))
+            continue; /* rules of one action: their order cannot matter */
         npc_diag *dg = npc_warning(
             c->ctx, NPC216, p->loc,
             "%s '%s' has the same priority (%g) as %s '%s': which one applies first to traffic "

@@ -56,7 +56,8 @@ int npc_admin_rules(npc_cluster *c, const npc_node *spec, const npc_admin_dialec
 int npc_admin_port_number(npc_cluster *c, const npc_node *n, const char *what, uint16_t *out);
 
 /* Checks the policy against those already loaded (a warning when another
- * policy of the tier has the same priority) and appends it to c->policies. */
+ * policy of the tier has the same priority, unless both have rules of one
+ * and the same action) and appends it to c->policies. */
 void npc_admin_finish(npc_cluster *c, const npc_policy *p);
 
 #endif

@@ -12,9 +12,10 @@ static const struct engine {
     npc_render_fn render;
 } engines[] = {
     {"kubernetes", npc_render_kubernetes},
+    {"clusterNetworkPolicy", npc_render_cnp},
 };
 
-static const char *const engine_names[] = {"kubernetes", NULL};
+static const char *const engine_names[] = {"kubernetes", "clusterNetworkPolicy", NULL};
 
 const char *const *npc_render_engines(void)
 {
@@ -72,11 +73,12 @@ npc_ev *npc_render_selector(npc_arena *a, const npc_ctx *ctx, const npc_selector
     return m;
 }
 
-npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex *p)
+npc_ev *npc_render_meta(npc_arena *a, const npc_compiled *c, const char *name, const char *ns)
 {
     npc_ev *md = npc_ev_map(a);
-    npc_ev_put(a, md, "name", npc_ev_str(a, p->name));
-    npc_ev_put(a, md, "namespace", npc_ev_str(a, p->ns));
+    npc_ev_put(a, md, "name", npc_ev_str(a, name));
+    if (ns)
+        npc_ev_put(a, md, "namespace", npc_ev_str(a, ns));
     const npc_spec *s = c->spec;
     if (s->nlabels) {
         npc_ev *l = npc_ev_map(a);
@@ -85,6 +87,11 @@ npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex
         npc_ev_put(a, md, "labels", l);
     }
     return md;
+}
+
+npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex *p)
+{
+    return npc_render_meta(a, c, p->name, p->ns);
 }
 
 /* The spec's engine and where it was given (no position: the default). */

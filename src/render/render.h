@@ -19,11 +19,15 @@ typedef int (*npc_render_fn)(npc_ctx *ctx, const npc_compiled *c, npc_arena *a,
                              npc_docs_list *docs);
 
 int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
+int npc_render_cnp(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
 
 /* Shared by renderers: an IR selector as {matchLabels, matchExpressions}
  * (matchLabels in the selector's order, expression values by text). */
 npc_ev *npc_render_selector(npc_arena *a, const npc_ctx *ctx, const npc_selector *sel);
-/* metadata {name, namespace, labels} with the spec's labels. */
+/* metadata {name, namespace, labels} with the spec's labels (ns NULL: a
+ * cluster-scoped object). */
+npc_ev *npc_render_meta(npc_arena *a, const npc_compiled *c, const char *name, const char *ns);
+/* The same for a compiled policy: its rendered name and namespace. */
 npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex *p);
 /* The text of a symbol of the compiled spec's context. */
 const char *npc_render_str(const npc_compiled *c, npc_sym s);

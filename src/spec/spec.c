@@ -766,9 +766,68 @@ static void parse_passthrough(npc_spec *s, const npc_node *n)
     }
 }
 
+int npc_spec_parse_snum(npc_spec *s, const npc_node *n, const char *what, npc_snum *out)
+{
+    memset(out, 0, sizeof *out);
+    out->opt = -1;
+    out->loc = npc_node_loc(n);
+    if (n && n->kind == NPC_NODE_MAP) {
+        static const char *const keys[] = {"option", NULL};
+        if (!npc_spec_check_keys(s, n, what, keys))
+            return 0;
+        const npc_node *o = npc_map_get(n, "option");
+        const char *on = o ? npc_spec_string(s, o, "option") : NULL;
+        int idx = on ? npc_spec_find_option(s, on) : -1;
+        if (idx < 0 || s->options[idx].type != NPC_OPT_INT) {
+            npc_error(s->ctx, NPC106, npc_node_loc(o ? o : n),
+                      "%s must be an integer or {option: NAME} of an int option", what);
+            return 0;
+        }
+        out->opt = idx;
+        out->given = 1;
+        return 1;
+    }
+    if (!n || !npc_node_get_int(n, &out->lit)) {
+        npc_error(s->ctx, NPC103, npc_node_loc(n),
+                  "%s must be an integer or {option: NAME} of an int option", what);
+        return 0;
+    }
+    out->given = 1;
+    return 1;
+}
+
+long long npc_snum_value(const npc_spec *s, const npc_snum *n, long long def)
+{
+    if (!n->given)
+        return def;
+    return n->opt >= 0 ? npc_opt_int(s, n->opt) : n->lit;
+}
+
+static void parse_precedence(npc_spec *s, const npc_node *n)
+{
+    static const char *const keys[] = {"tier", "priority", "order", NULL};
+    if (!n || !npc_spec_want_map(s, n, "spec.precedence") ||
+        !npc_spec_check_keys(s, n, "spec.precedence", keys))
+        return;
+    const npc_node *v;
+    if ((v = npc_map_get(n, "tier"))) {
+        const char *t = npc_spec_string(s, v, "precedence.tier");
+        if (t && strcmp(t, "Admin") && strcmp(t, "Baseline"))
+            npc_error(
+                s->ctx, NPC103, npc_node_loc(v),
+                "precedence.tier is Admin or Baseline (a ClusterNetworkPolicy tier), not '%s'", t);
+        else if (t && !strcmp(t, "Admin"))
+            s->prec_tier = "Admin";
+    }
+    if ((v = npc_map_get(n, "priority")))
+        npc_spec_parse_snum(s, v, "precedence.priority", &s->prec_priority);
+    if ((v = npc_map_get(n, "order")))
+        npc_spec_parse_snum(s, v, "precedence.order", &s->prec_order);
+}
+
 static void parse_default_deny(npc_spec *s, const npc_node *n)
 {
-    static const char *const keys[] = {"when", "name", "namespaces", "directions", NULL};
+    static const char *const keys[] = {"when", "name", "namespaces", "directions", "order", NULL};
     if (!n || !npc_spec_want_map(s, n, "spec.defaultDeny") ||
         !npc_spec_check_keys(s, n, "spec.defaultDeny", keys))
         return;
@@ -782,6 +841,8 @@ static void parse_default_deny(npc_spec *s, const npc_node *n)
         d->when = npc_spec_parse_cond(s, v);
     if ((v = npc_map_get(n, "name")) && !(d->name = name_field(s, v, "defaultDeny.name")))
         d->present = 0;
+    if ((v = npc_map_get(n, "order")))
+        npc_spec_parse_snum(s, v, "defaultDeny.order", &d->order);
     if ((v = npc_map_get(n, "namespaces")) && npc_spec_want_seq(s, v, "defaultDeny.namespaces"))
         for (size_t i = 0; i < v->u.seq.len; i++) {
             const char *ns = name_field(s, v->u.seq.items[i], "namespace");
@@ -806,9 +867,10 @@ static void parse_default_deny(npc_spec *s, const npc_node *n)
 
 static void parse_spec_body(npc_spec *s, const npc_node *sp)
 {
-    static const char *const keys[] = {
-        "when",     "namespace",  "selector", "naming", "labels",      "engine",      "options",
-        "entities", "components", "policies", "flows",  "passthrough", "defaultDeny", NULL};
+    static const char *const keys[] = {"when",        "namespace",  "selector", "naming",
+                                       "labels",      "engine",     "options",  "entities",
+                                       "components",  "policies",   "flows",    "passthrough",
+                                       "defaultDeny", "precedence", NULL};
     if (!npc_spec_want_map(s, sp, "spec"))
         return;
     npc_spec_check_keys(s, sp, "spec", keys);
@@ -862,6 +924,7 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     parse_flows(s, npc_map_get(sp, "flows"));
     parse_passthrough(s, npc_map_get(sp, "passthrough"));
     parse_default_deny(s, npc_map_get(sp, "defaultDeny"));
+    parse_precedence(s, npc_map_get(sp, "precedence"));
 }
 
 void npc_spec_add_tree(npc_spec *s, npc_tree *t)

@@ -239,8 +239,17 @@ typedef struct npc_passthrough {
     npc_loc loc;
 } npc_passthrough;
 
+/* A number written as a literal or as {option: NAME} of an int option. */
+typedef struct npc_snum {
+    int given;
+    int opt; /* option index, or -1: the literal */
+    long long lit;
+    npc_loc loc;
+} npc_snum;
+
 typedef struct npc_default_deny {
     int present;
+    npc_snum order; /* Calico order / ClusterNetworkPolicy priority */
     const char *name;
     const char **namespaces;
     size_t nns, cap;
@@ -282,6 +291,11 @@ struct npc_spec {
     npc_passthrough *passthrough;
     size_t npassthrough, ptcap;
     npc_default_deny deny;
+    /* spec.precedence: where the allowlists sit on engines with a
+     * precedence knob */
+    const char *prec_tier;  /* ClusterNetworkPolicy tier: "Baseline" (NULL) or "Admin" */
+    npc_snum prec_priority; /* ClusterNetworkPolicy priority */
+    npc_snum prec_order;    /* Calico order */
 };
 
 /* ------------------------------------------------------- shared helpers */
@@ -340,6 +354,12 @@ const char *npc_opt_string(const npc_spec *s, int opt); /* "" when unset */
 const npc_node *npc_opt_list(const npc_spec *s, int opt);
 /* Text of an option value for conditions (bool "true"/"false", int, string). */
 const char *npc_opt_text(npc_spec *s, int opt);
+
+/* Parses n (an integer or {option: NAME} of an int option) into out;
+ * reports at n and returns 0 on error. */
+int npc_spec_parse_snum(npc_spec *s, const npc_node *n, const char *what, npc_snum *out);
+/* Its value with the current options, or def when not given. */
+long long npc_snum_value(const npc_spec *s, const npc_snum *n, long long def);
 
 /* cond.c */
 /* Parses a condition from a scalar node; NULL after reporting an error. */

@@ -10,7 +10,9 @@ case:  renders examples/EXAMPLE.yaml (or spec.yaml in the case's folder) with th
        shell-quoted line; '#' lines are comments) and compares with
        COMBO.yaml, then checks that a second run is byte-identical, that
        `-o json` carries the same objects, that every object validates with
-       schema_check.py, and compares `docs` with COMBO.md and COMBO.csv.
+       schema_check.py, renders it for every engine of EXTRA_ENGINES too
+       (COMBO.<engine>.yaml, idempotent, schema-valid), and compares `docs`
+       with COMBO.md and COMBO.csv.
 error: runs `render` on a bad spec (extra arguments in CASE.args) and
        expects exit status 2, nothing on stdout and CASE.err on stderr.
 codes: every code of src/util/codes.def appears in docs/diagnostics.md.
@@ -30,6 +32,9 @@ sys.path.insert(0, HERE)
 import schema_check  # noqa: E402
 
 REGEN = os.environ.get("NETPOLC_REGEN") == "1"
+
+# Engines besides the spec's own, each compared with COMBO.<engine>.yaml.
+EXTRA_ENGINES = ("clusterNetworkPolicy",)
 
 
 def run(binary, root, args):
@@ -97,6 +102,20 @@ def case(binary, root, args_file):
             for i, obj in enumerate(objs):
                 for e in schema_check.check_object(obj, schemas):
                     failures.append(f"schema ({label} object {i}): {e}")
+    schemas = schema_check.Schemas(schema_check.DEFAULT_SCHEMAS)
+    for engine in EXTRA_ENGINES:
+        eargs = ["render", spec, "--engine", engine] + args
+        rc, eout, err = run(binary, root, eargs)
+        if rc != 0:
+            failures.append(f"render --engine {engine} exited {rc}: {err}")
+            continue
+        expect(os.path.join(root, base + "." + engine + ".yaml"), eout, failures)
+        rc2, eout2, _ = run(binary, root, eargs)
+        if rc2 != 0 or eout2 != eout:
+            failures.append(f"render --engine {engine} is not idempotent: a second run differs")
+        for i, obj in enumerate(d for d in yaml.safe_load_all(eout) if d is not None):
+            for e in schema_check.check_object(obj, schemas):
+                failures.append(f"schema ({engine} object {i}): {e}")
     for fmt in ("md", "csv"):
         rc, doc, err = run(binary, root, ["docs", spec, "--format", fmt] + args)
         if rc != 0:
