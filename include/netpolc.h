@@ -139,16 +139,38 @@ typedef struct npc_spec npc_spec;
  * reporting diagnostics (every error of the file, up to max_errors). The
  * spec belongs to the caller: release it with npc_spec_free(). */
 NPC_API npc_spec *npc_spec_load(npc_ctx *ctx, const char *path);
+/* The same, with ns (may be NULL) as the namespace of whatever the spec
+ * puts in none when it has no spec.namespace, as `helm template -n NS`
+ * sets the release namespace; a spec.namespace that differs wins, with a
+ * warning. */
+NPC_API npc_spec *npc_spec_load_ns(npc_ctx *ctx, const char *path, const char *ns);
 NPC_API void npc_spec_free(npc_spec *spec);
 
-/* Sets an option from "a.b=value" (like helm --set): the value is converted
- * to the option's type; lists are "x,y" or a YAML flow sequence "[...]".
- * Returns NPC_ERR_INPUT with a diagnostic (no position) for an unknown
- * option or a value of the wrong type. */
+/* Sets options from Helm's --set text: "a.b=value", several separated by
+ * commas ("a=1,b=2"); the value is converted to the option's type. Lists
+ * are "{x,y}", "x,y" or a YAML flow sequence "[...]"; "a[0].cidr=V" sets
+ * one field of a list item (peers and raw options). Returns NPC_ERR_INPUT
+ * with a diagnostic (no position) for an unknown option or a value of the
+ * wrong type. */
 NPC_API npc_status npc_spec_set(npc_spec *spec, const char *assignment);
+/* How the value of a --set assignment is read. */
+typedef enum npc_set_kind {
+    NPC_SET_VALUE,  /* --set: typed from the text */
+    NPC_SET_STRING, /* --set-string: always text (lists and YAML not parsed) */
+    NPC_SET_FILE    /* --set-file: the value is the named file's contents
+                       (parsed as YAML for list and raw options) */
+} npc_set_kind;
+NPC_API npc_status npc_spec_set_as(npc_spec *spec, const char *assignment, npc_set_kind kind);
+/* How npc_spec_values_file() reads files: prefix (NULL: none) is the
+ * dotted key the options sit under in a chart's whole values.yaml
+ * ("networkPolicy"); keys outside the options are ignored with one note per
+ * file listing them (a warning when they sit inside a group of options,
+ * where they are likely typos), or with strict != 0 are errors. */
+NPC_API void npc_spec_values_config(npc_spec *spec, const char *prefix, int strict);
 /* Sets options from a YAML mapping file (like helm --values): nested
- * mappings name dotted options. Unknown options and wrong types are
- * reported with their position. Apply every file before npc_spec_set(). */
+ * mappings name dotted options; YAML 1.1 booleans (yes/no/on/off/y/n) are
+ * booleans, as Helm reads them. Wrong types are reported with their
+ * position. Apply every file before npc_spec_set(). */
 NPC_API npc_status npc_spec_values_file(npc_spec *spec, const char *path);
 
 typedef enum npc_format { NPC_FORMAT_YAML, NPC_FORMAT_JSON } npc_format;

@@ -34,6 +34,17 @@ int npc_chart_kubernetes(npc_chart_gen *g, npc_buf *out);
 npc_ev *npc_chart_peer_ev(npc_chart_gen *g, const npc_speer *p);
 
 /* ---- template expressions (tpl.c) ---- */
+/* A string value that npc_tpl_ev writes as the template expression after
+ * this first byte, not as a string literal. */
+#define NPC_TPL_EXPR '\x01'
+/* The release namespace: what the spec puts in no namespace (loaded with
+ * s->release_ns), as an expression value and as template text. */
+#define NPC_TPL_RELEASE_NS "\x01$.Release.Namespace"
+int npc_tpl_is_release_ns(const npc_chart_gen *g, const char *ns);
+/* Whether two namespaces are the same whatever the release namespace. */
+int npc_tpl_same_ns(const npc_chart_gen *g, const char *a, const char *b);
+/* ns as a value for selectors (the release namespace as an expression). */
+const char *npc_tpl_ns_value(const npc_chart_gen *g, const char *ns);
 /* The .Values lookup of option opt: "$.Values.a.b", or "(index $.Values
  * "a" "b-c")" when a key is not a template identifier. */
 void npc_tpl_value(npc_chart_gen *g, int opt, npc_buf *out);

@@ -250,8 +250,10 @@ static void lower_peer(kgen *k, const npc_speer *p, kpeers *kp, const char *list
     case NPC_SP_COMPONENT: {
         const npc_component *c = &s->components[p->index];
         npc_ev *m = npc_ev_map(k->a);
-        if (strcmp(c->ns, k->pns))
-            npc_ev_put(k->a, m, "namespaceSelector", ns_names_ev(k, &c->ns, 1));
+        if (!npc_tpl_same_ns(k->g, c->ns, k->pns)) {
+            const char *n = npc_tpl_ns_value(k->g, c->ns);
+            npc_ev_put(k->a, m, "namespaceSelector", ns_names_ev(k, &n, 1));
+        }
         npc_ev_put(k->a, m, "podSelector", sel_ev(k->a, &c->labels));
         add_static(kp, m);
         return;
@@ -261,8 +263,8 @@ static void lower_peer(kgen *k, const npc_speer *p, kpeers *kp, const char *list
         const char **names = npc_arena_alloc(k->a, (s->ncomponents + 1) * sizeof *names);
         int other = 0;
         for (size_t i = 0; i < s->ncomponents; i++) {
-            names[i] = s->components[i].ns;
-            other |= strcmp(names[i], k->pns) != 0;
+            other |= !npc_tpl_same_ns(k->g, s->components[i].ns, k->pns);
+            names[i] = npc_tpl_ns_value(k->g, s->components[i].ns);
         }
         if (other)
             npc_ev_put(k->a, m, "namespaceSelector", ns_names_ev(k, names, s->ncomponents));
@@ -617,7 +619,8 @@ static void metadata(kgen *k, npc_buf *out, const char *name, const char *ns)
     npc_spec *s = k->s;
     put(out, "metadata:\n  name: ");
     npc_tpl_name(k->g, name, out);
-    npc_buf_printf(out, "\n  namespace: %s\n", ns);
+    npc_buf_printf(out, "\n  namespace: %s\n",
+                   npc_tpl_is_release_ns(k->g, ns) ? "{{ $.Release.Namespace }}" : ns);
     const char *inc = k->g->opts ? k->g->opts->labels_include : NULL;
     if (inc) {
         put(out, "  labels:\n    {{- include ");
@@ -714,7 +717,7 @@ static void deny_objects(kgen *k, kobj **objs, size_t *n, size_t *cap)
     for (size_t i = 0; i < nn; i++) {
         int dup = 0;
         for (size_t j = 0; j < i; j++)
-            dup |= !strcmp(ns[i], ns[j]);
+            dup |= npc_tpl_same_ns(k->g, ns[i], ns[j]);
         if (dup)
             continue;
         kobj o = {ns[i], d->name, NPC_BUF_INIT};

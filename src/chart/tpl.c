@@ -166,7 +166,10 @@ void npc_tpl_ev(const npc_ev *v, npc_buf *out)
         npc_buf_printf(out, "%lld", v->i);
         return;
     case NPC_EV_STR:
-        npc_tpl_str(v->s, out);
+        if (v->s[0] == NPC_TPL_EXPR)
+            npc_buf_puts(out, v->s + 1);
+        else
+            npc_tpl_str(v->s, out);
         return;
     case NPC_EV_SEQ:
         npc_buf_puts(out, "(list");
@@ -266,4 +269,21 @@ const char *npc_tpl_var(npc_chart_gen *g, const char *stem)
     npc_buf b = NPC_BUF_INIT;
     npc_buf_printf(&b, "$%s%u", stem, g->var++);
     return keep(g, &b);
+}
+
+int npc_tpl_is_release_ns(const npc_chart_gen *g, const char *ns)
+{
+    return g->s->release_ns && ns == g->s->release_ns;
+}
+
+int npc_tpl_same_ns(const npc_chart_gen *g, const char *a, const char *b)
+{
+    if (a == b)
+        return 1;
+    return !npc_tpl_is_release_ns(g, a) && !npc_tpl_is_release_ns(g, b) && !strcmp(a, b);
+}
+
+const char *npc_tpl_ns_value(const npc_chart_gen *g, const char *ns)
+{
+    return npc_tpl_is_release_ns(g, ns) ? NPC_TPL_RELEASE_NS : ns;
 }

@@ -18,13 +18,15 @@ static void chart_help(void)
         "option), values.yaml, values.schema.json and parameters.md. `helm template` of the\n"
         "fragment gives, for any values, the policies `netpolc render` gives for them.\n\n"
         "  -o DIR                  the chart folder to write into (created if missing)\n"
-        "  --values-prefix KEY     nest the values under KEY (dotted), e.g. networkPolicy\n"
+        "  --values-prefix KEY     nest the values under KEY (dotted), e.g. networkPolicy;\n"
+        "                          --values files are read under KEY too\n"
         "  --naming PATTERN        object names, with {name}, {OPTION} and template text,\n"
         "                          e.g. '{{ .Release.Name }}-{name}' (default: spec.naming)\n"
         "  --labels-include HELPER the chart helper (define) whose output is the labels\n"
         "                          (default: spec.labels)\n"
         "  --set KEY=VALUE         set an option: its value becomes the default in values.yaml\n"
-        "  -f, --values FILE       set options from a YAML mapping (applied before --set)\n"
+        "  -f, --values FILE       set options from a YAML mapping (applied before --set);\n"
+        "                          also --set-string, --set-file, --strict-values as for render\n"
         "  -v, --verbose           also print notes\n\n"
         "Exit status: 0 written, 2 bad spec, option or usage (nothing is written).\n");
 }
@@ -80,15 +82,17 @@ int npc_cli_chart(int argc, char **argv)
     int rc = NPC_EXIT_OK;
     for (size_t i = 0; i < sa.nrest && rc == NPC_EXIT_OK; i += 2) {
         const char *k = sa.rest[i], *v = sa.rest[i + 1];
-        if (!strcmp(k, "--values-prefix"))
-            opts.values_prefix = v;
-        else if (!strcmp(k, "--naming"))
+        if (!strcmp(k, "--naming"))
             opts.naming = v;
         else if (!strcmp(k, "--labels-include"))
             opts.labels_include = v;
         else
             rc = npc_cli_usage_error("chart", "unknown option '%s'", k);
     }
+    opts.values_prefix = sa.values_prefix;
+    if (rc == NPC_EXIT_OK && sa.ns)
+        rc = npc_cli_usage_error("chart",
+                                 "--namespace is for render (the chart uses the release's)");
     if (rc == NPC_EXIT_OK && !sa.output_file)
         rc = npc_cli_usage_error("chart", "no output folder given (-o DIR)");
     if (rc != NPC_EXIT_OK) {
@@ -96,6 +100,7 @@ int npc_cli_chart(int argc, char **argv)
         return rc;
     }
     npc_ctx *ctx = npc_ctx_new();
+    sa.ns = "default"; /* a placeholder the generator writes as .Release.Namespace */
     npc_spec *spec = npc_cli_spec_open(ctx, &sa);
     rc = NPC_EXIT_USAGE;
     if (spec && make_dir(sa.output_file) != 0)

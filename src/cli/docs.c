@@ -11,10 +11,9 @@ static void docs_help(void)
            "                    [-o FILE] [-v]\n\n"
            "Writes the required-traffic table of the traffic spec SPEC: component, namespace,\n"
            "port, protocol, direction, source/destination, purpose, selectable by label.\n\n"
-           "  --format FMT      md (Markdown, default) or csv\n"
-           "  --set KEY=VALUE   set an option; repeatable\n"
-           "  -f, --values FILE set options from a YAML mapping; repeatable\n"
-           "  -o FILE           write the table to FILE instead of stdout (whole or not at all)\n"
+           "  --format FMT      md (Markdown, default) or csv\n");
+    npc_cli_spec_args_help();
+    printf("  -o FILE           write the table to FILE instead of stdout (whole or not at all)\n"
            "  -v, --verbose     also print notes\n\n"
            "Exit status: 0 written, 2 bad spec, option or usage (nothing is written).\n");
 }

@@ -17,10 +17,9 @@ static void render_help(void)
            "                    supported:");
     for (size_t i = 0; engines[i]; i++)
         printf(" %s", engines[i]);
+    printf("\n");
+    npc_cli_spec_args_help();
     printf(
-        "\n"
-        "  --set KEY=VALUE   set an option (dotted name; lists as a,b or [..]); repeatable\n"
-        "  -f, --values FILE set options from a YAML mapping; repeatable, applied before --set\n"
         "  --format FMT      yaml (a --- stream, default) or json (a v1 List);\n"
         "                    --output FMT is the same\n"
         "  -o FILE           write the policies to FILE instead of stdout (whole or not at all)\n"

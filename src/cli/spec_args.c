@@ -1,16 +1,28 @@
 #include "spec_args.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-/* Options of the spec verbs that take a value; the only flags are -v and
- * --help. Verbs reject what they do not use from `rest`. */
-static const char *const with_value[] = {
-    "--set", "--values", "-f",       "--engine",        "--output",
-    "-o",    "--format", "--naming", "--values-prefix", "--labels-include",
-    NULL};
+/* Options of the spec verbs that take a value; the only flags are -v,
+ * --strict-values and --help. Verbs reject what they do not use from `rest`. */
+static const char *const with_value[] = {"--set",
+                                         "--values",
+                                         "-f",
+                                         "--engine",
+                                         "--output",
+                                         "-o",
+                                         "--format",
+                                         "--naming",
+                                         "--values-prefix",
+                                         "--labels-include",
+                                         "--set-string",
+                                         "--set-file",
+                                         "--namespace",
+                                         "-n",
+                                         NULL};
 
 int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out)
 {
@@ -18,8 +30,10 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
     size_t n = (size_t)argc + 1;
     out->sets = calloc(n, sizeof *out->sets);
     out->values = calloc(n, sizeof *out->values);
+    out->set_strings = calloc(n, sizeof *out->set_strings);
+    out->set_files = calloc(n, sizeof *out->set_files);
     out->rest = calloc(2 * n, sizeof *out->rest);
-    if (!out->sets || !out->values || !out->rest) {
+    if (!out->sets || !out->values || !out->rest || !out->set_strings || !out->set_files) {
         npc_cli_usage_error(verb, "out of memory");
         return 1;
     }
@@ -29,6 +43,10 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
             return -1;
         if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             out->verbose = 1;
+            continue;
+        }
+        if (!strcmp(a, "--strict-values")) {
+            out->strict_values = 1;
             continue;
         }
         if (a[0] == '-' && a[1]) {
@@ -56,6 +74,14 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
                 out->values[out->nvalues++] = val;
             else if (!strcmp(key, "-o"))
                 out->output_file = val;
+            else if (!strcmp(key, "--set-string"))
+                out->set_strings[out->nset_strings++] = val;
+            else if (!strcmp(key, "--set-file"))
+                out->set_files[out->nset_files++] = val;
+            else if (!strcmp(key, "--values-prefix"))
+                out->values_prefix = val;
+            else if (!strcmp(key, "--namespace") || !strcmp(key, "-n"))
+                out->ns = val;
             else {
                 out->rest[out->nrest++] = key;
                 out->rest[out->nrest++] = val;
@@ -75,24 +101,46 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
     return 0;
 }
 
+void npc_cli_spec_args_help(void)
+{
+    fputs("  --set KEY=VALUE   set an option (dotted name; lists as {a,b}, a,b or [..];\n"
+          "                    K1=V1,K2=V2 in one; list items as a[0].cidr=V); repeatable\n"
+          "  -f, --values FILE set options from a YAML mapping; repeatable, applied before --set\n"
+          "  --set-string K=V  set an option to the text V (no list or YAML parsing)\n"
+          "  --set-file K=FILE set an option to the contents of FILE (YAML for lists)\n"
+          "  --values-prefix KEY read the options under KEY of the --values files (a\n"
+          "                    chart's whole values.yaml); other keys are ignored with a note\n"
+          "  --strict-values   keys of --values files that name no option are errors\n"
+          "  -n, --namespace NS the namespace of what the spec puts in none (as helm -n)\n",
+          stdout);
+}
+
 void npc_cli_spec_args_free(npc_spec_args *a)
 {
     free(a->sets);
     free(a->values);
+    free(a->set_strings);
+    free(a->set_files);
     free(a->rest);
     memset(a, 0, sizeof *a);
 }
 
 npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a)
 {
-    npc_spec *spec = npc_spec_load(ctx, a->spec);
+    npc_spec *spec = npc_spec_load_ns(ctx, a->spec, a->ns);
     if (!spec)
         return NULL;
     int ok = 1;
+    npc_spec_values_config(spec, a->values_prefix, a->strict_values);
     for (size_t i = 0; i < a->nvalues; i++)
         ok = npc_spec_values_file(spec, a->values[i]) == NPC_OK && ok;
+    /* in Helm's order: --set, --set-string, --set-file */
     for (size_t i = 0; i < a->nsets; i++)
         ok = npc_spec_set(spec, a->sets[i]) == NPC_OK && ok;
+    for (size_t i = 0; i < a->nset_strings; i++)
+        ok = npc_spec_set_as(spec, a->set_strings[i], NPC_SET_STRING) == NPC_OK && ok;
+    for (size_t i = 0; i < a->nset_files; i++)
+        ok = npc_spec_set_as(spec, a->set_files[i], NPC_SET_FILE) == NPC_OK && ok;
     if (!ok) {
         npc_spec_free(spec);
         return NULL;

@@ -7,11 +7,14 @@
 
 typedef struct npc_spec_args {
     const char *spec;
-    const char **sets, **values;
-    size_t nsets, nvalues;
-    const char *output_file; /* -o FILE; NULL: stdout */
-    int verbose;             /* -v: notes too */
-    const char **rest;       /* other "--opt value" pairs, for the verb */
+    const char **sets, **values, **set_strings, **set_files;
+    size_t nsets, nvalues, nset_strings, nset_files;
+    const char *values_prefix; /* --values-prefix KEY */
+    int strict_values;         /* --strict-values */
+    const char *ns;            /* --namespace NS / -n NS: the default namespace */
+    const char *output_file;   /* -o FILE; NULL: stdout */
+    int verbose;               /* -v: notes too */
+    const char **rest;         /* other "--opt value" pairs, for the verb */
     size_t nrest;
 } npc_spec_args;
 
@@ -19,6 +22,8 @@ typedef struct npc_spec_args {
  * Free out with npc_cli_spec_args_free() in every case. */
 int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out);
 void npc_cli_spec_args_free(npc_spec_args *a);
+/* Prints the help lines of the options every spec verb takes (values). */
+void npc_cli_spec_args_help(void);
 /* Loads the spec and applies --values files, then --set; NULL on errors
  * (reported in ctx). */
 npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a);

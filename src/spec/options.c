@@ -276,7 +276,32 @@ static int has_option_under(const npc_spec *s, const char *prefix)
     return 0;
 }
 
-static int apply_values(npc_spec *s, const npc_node *map, const char *prefix)
+/* What a values file left unused: keys outside the options. */
+typedef struct ignored_keys {
+    npc_buf list; /* "a, b.c" */
+    size_t n;
+    int in_group; /* one of them sits in a group of options: likely a typo */
+} ignored_keys;
+
+static npc_node *new_scalar(npc_spec *s, const char *text, size_t len, npc_scalar_style style);
+
+/* YAML 1.1 booleans, as Helm's YAML library reads plain scalars. */
+static int yaml11_bool(const npc_node *v, int *out)
+{
+    static const char *const yes[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", NULL};
+    static const char *const no[] = {"n", "N", "no", "No", "NO", "off", "Off", "OFF", NULL};
+    if (!v || v->kind != NPC_NODE_SCALAR || v->style != NPC_STYLE_PLAIN || v->tag)
+        return 0;
+    for (int i = 0; yes[i]; i++)
+        if (!strcmp(v->u.scalar.s, yes[i]))
+            return *out = 1, 1;
+    for (int i = 0; no[i]; i++)
+        if (!strcmp(v->u.scalar.s, no[i]))
+            return *out = 0, 1;
+    return 0;
+}
+
+static int apply_values(npc_spec *s, const npc_node *map, const char *prefix, ignored_keys *ig)
 {
     int ok = 1;
     for (size_t i = 0; i < map->u.map.len; i++) {
@@ -289,18 +314,29 @@ static int apply_values(npc_spec *s, const npc_node *map, const char *prefix)
         npc_buf path = NPC_BUF_INIT;
         npc_buf_printf(&path, "%s%s%s", prefix, *prefix ? "." : "", k->u.scalar.s);
         int idx = npc_spec_find_option(s, npc_buf_cstr(&path));
+        int b;
+        if (idx >= 0 && s->options[idx].type == NPC_OPT_BOOL && yaml11_bool(v, &b)) {
+            npc_node *nv = new_scalar(s, b ? "true" : "false", b ? 4 : 5, NPC_STYLE_PLAIN);
+            nv->file = v->file;
+            nv->line = v->line;
+            nv->col = v->col;
+            v = nv;
+        }
         if (idx >= 0) {
             if (npc_spec_check_value(s, &s->options[idx], v))
                 s->options[idx].value = v;
             else
                 ok = 0;
         } else if (v && v->kind == NPC_NODE_MAP && has_option_under(s, npc_buf_cstr(&path))) {
-            ok = apply_values(s, v, npc_buf_cstr(&path)) && ok;
+            ok = apply_values(s, v, npc_buf_cstr(&path), ig) && ok;
         } else if (npc_node_is_null(v) && has_option_under(s, npc_buf_cstr(&path))) {
             /* an empty group, as Helm values files often have */
-        } else {
+        } else if (s->strict_values) {
             npc_error(s->ctx, NPC106, npc_node_loc(k), "unknown option '%s'", npc_buf_cstr(&path));
             ok = 0;
+        } else {
+            npc_buf_printf(&ig->list, "%s%s", ig->n++ ? ", " : "", npc_buf_cstr(&path));
+            ig->in_group |= *prefix != '\0';
         }
         npc_buf_free(&path);
     }
@@ -314,10 +350,30 @@ typedef struct values_state {
     npc_tree *last;
 } values_state;
 
+/* The mapping under the dotted key of --values-prefix, or NULL. */
+static const npc_node *under_prefix(const npc_node *root, const char *prefix)
+{
+    const npc_node *m = root;
+    char seg[256];
+    for (const char *p = prefix; *p && m;) {
+        size_t n = strcspn(p, ".");
+        if (n >= sizeof seg)
+            return NULL;
+        memcpy(seg, p, n);
+        seg[n] = '\0';
+        m = npc_map_get(m, seg);
+        if (m && m->kind != NPC_NODE_MAP)
+            return NULL;
+        p += n + (p[n] == '.');
+    }
+    return m;
+}
+
 static int on_values_doc(npc_ctx *ctx, npc_tree *t, void *user)
 {
     values_state *vs = user;
-    npc_spec_add_tree(vs->spec, t);
+    npc_spec *s = vs->spec;
+    npc_spec_add_tree(s, t);
     vs->last = t;
     if (!t->root || npc_node_is_null(t->root))
         return 0;
@@ -332,8 +388,39 @@ static int on_values_doc(npc_ctx *ctx, npc_tree *t, void *user)
         vs->ok = 0;
         return 1;
     }
-    vs->ok = apply_values(vs->spec, t->root, "") && vs->ok;
+    ignored_keys ig = {NPC_BUF_INIT, 0, 0};
+    const npc_node *m = t->root;
+    const char *pre = s->values_prefix ? s->values_prefix : "";
+    if (*pre) {
+        /* the chart's other values sit beside the prefix key */
+        size_t pl = strcspn(pre, ".");
+        for (size_t i = 0; i < m->u.map.len; i++) {
+            const npc_node *k = m->u.map.items[i].key;
+            if (npc_node_is_scalar(k) &&
+                !(strlen(k->u.scalar.s) == pl && !strncmp(k->u.scalar.s, pre, pl)))
+                npc_buf_printf(&ig.list, "%s%s", ig.n++ ? ", " : "", k->u.scalar.s);
+        }
+        m = under_prefix(t->root, pre);
+    }
+    if (m)
+        vs->ok = apply_values(s, m, "", &ig) && vs->ok;
+    if (ig.n) {
+        /* inside a group of options an unknown key is likely a typo: a warning */
+        npc_diag *(*report)(npc_ctx *, npc_code, npc_loc, const char *, ...) =
+            ig.in_group ? npc_warning : npc_note;
+        report(ctx, NPC106, npc_node_loc(t->root),
+               "ignored %zu key%s that %s no option of the spec: %s (--strict-values makes "
+               "them errors)",
+               ig.n, ig.n == 1 ? "" : "s", ig.n == 1 ? "names" : "name", npc_buf_cstr(&ig.list));
+    }
+    npc_buf_free(&ig.list);
     return 0;
+}
+
+void npc_spec_values_config(npc_spec *s, const char *prefix, int strict)
+{
+    s->values_prefix = prefix && *prefix ? npc_arena_strdup(s->arena, prefix) : NULL;
+    s->strict_values = strict;
 }
 
 npc_status npc_spec_values_file(npc_spec *s, const char *path)
@@ -387,74 +474,251 @@ static int keep_tree(npc_ctx *ctx, npc_tree *t, void *user)
     return 0;
 }
 
-npc_status npc_spec_set(npc_spec *s, const char *assignment)
+/* A --set value in Helm's typing, for a field inside a list option's
+ * value: a number, true/false, null, else text (always text for
+ * --set-string). */
+static npc_node *helm_scalar(npc_spec *s, const char *val, npc_set_kind kind)
+{
+    return new_scalar(s, val, strlen(val),
+                      kind == NPC_SET_STRING ? NPC_STYLE_QUOTED : NPC_STYLE_PLAIN);
+}
+
+static npc_node *new_coll(npc_spec *s, npc_node_kind k)
+{
+    npc_node *n = npc_arena_alloc(s->arena, sizeof *n);
+    n->kind = k;
+    return n;
+}
+
+/* A copy of n with the value at path ("[0].cidr", ".a.b") set to v; the
+ * copy shares every node off the path. NULL for a bad path. */
+static npc_node *set_path(npc_spec *s, const npc_node *n, const char *path, npc_node *v)
+{
+    if (!*path)
+        return v;
+    if (*path == '[') {
+        char *end;
+        long idx = strtol(path + 1, &end, 10);
+        if (end == path + 1 || *end != ']' || idx < 0 || idx > 10000)
+            return NULL;
+        size_t old = n && n->kind == NPC_NODE_SEQ ? n->u.seq.len : 0;
+        size_t len = (size_t)idx + 1 > old ? (size_t)idx + 1 : old;
+        npc_node *c = new_coll(s, NPC_NODE_SEQ);
+        c->u.seq.items = npc_arena_alloc(s->arena, len * sizeof *c->u.seq.items);
+        for (size_t i = 0; i < len; i++)
+            c->u.seq.items[i] =
+                i < old ? n->u.seq.items[i] : new_scalar(s, "null", 4, NPC_STYLE_PLAIN);
+        c->u.seq.len = len;
+        npc_node *it = set_path(s, (size_t)idx < old ? n->u.seq.items[idx] : NULL, end + 1, v);
+        if (!it)
+            return NULL;
+        c->u.seq.items[idx] = it;
+        return c;
+    }
+    if (*path != '.')
+        return NULL;
+    path++;
+    size_t kl = strcspn(path, ".[");
+    if (kl == 0)
+        return NULL;
+    char *key = npc_arena_strndup(s->arena, path, kl);
+    size_t old = n && n->kind == NPC_NODE_MAP ? n->u.map.len : 0;
+    npc_node *c = new_coll(s, NPC_NODE_MAP);
+    c->u.map.items = npc_arena_alloc(s->arena, (old + 1) * sizeof *c->u.map.items);
+    size_t at = old;
+    for (size_t i = 0; i < old; i++) {
+        c->u.map.items[i] = n->u.map.items[i];
+        if (npc_node_scalar_eq(n->u.map.items[i].key, key))
+            at = i;
+    }
+    c->u.map.len = old + (at == old);
+    if (at == old)
+        c->u.map.items[at].key = new_scalar(s, key, kl, NPC_STYLE_QUOTED);
+    npc_node *it = set_path(s, at < old ? n->u.map.items[at].value : NULL, path + kl, v);
+    if (!it)
+        return NULL;
+    c->u.map.items[at].value = it;
+    return c;
+}
+
+/* "{a,b}": Helm's list of strings. */
+static npc_node *brace_list(npc_spec *s, const char *val)
+{
+    size_t n = strlen(val);
+    char *inner = npc_arena_strndup(s->arena, val + 1, n - 2);
+    return comma_list(s, inner);
+}
+
+/* The longest declared option that key starts with, followed by nothing,
+ * "." or "[". */
+static int option_of_key(const npc_spec *s, const char *key, size_t *used)
+{
+    int best = -1;
+    size_t bl = 0;
+    for (size_t i = 0; i < s->noptions; i++) {
+        size_t n = strlen(s->options[i].name);
+        if (n > bl && !strncmp(key, s->options[i].name, n) &&
+            (key[n] == '\0' || key[n] == '.' || key[n] == '['))
+            best = (int)i, bl = n;
+    }
+    *used = bl;
+    return best;
+}
+
+static npc_status set_one(npc_spec *s, const char *assignment, const char *key, const char *val,
+                          npc_set_kind kind)
 {
     npc_loc none = {0};
-    const char *eq = strchr(assignment, '=');
-    if (!eq || eq == assignment) {
-        npc_error(s->ctx, NPC112, none, "--set '%s': expected KEY=VALUE", assignment);
-        return NPC_ERR_INPUT;
-    }
-    char *key = npc_arena_strndup(s->arena, assignment, (size_t)(eq - assignment));
-    const char *val = eq + 1;
-    int idx = npc_spec_find_option(s, key);
+    size_t used;
+    int idx = option_of_key(s, key, &used);
     if (idx < 0) {
         npc_error(s->ctx, NPC106, none, "--set %s: unknown option '%s'", assignment, key);
         return NPC_ERR_INPUT;
     }
     npc_option *o = &s->options[idx];
-    npc_node *v = NULL;
-    int b;
-    long long iv;
-    npc_node probe;
-    memset(&probe, 0, sizeof probe);
-    probe.kind = NPC_NODE_SCALAR;
-    probe.u.scalar.s = val;
-    probe.u.scalar.len = strlen(val);
-    if ((o->type == NPC_OPT_BOOL && !npc_node_get_bool(&probe, &b)) ||
-        (o->type == NPC_OPT_INT && !npc_node_get_int(&probe, &iv))) {
-        npc_error(s->ctx, NPC112, none, "--set %s: option '%s' must be %s", assignment, key,
-                  value_what(o));
-        return NPC_ERR_INPUT;
+    const char *sub = key + used;
+    if (kind == NPC_SET_FILE) {
+        size_t len;
+        char *text = npc_read_file(s->ctx, val, &len);
+        if (!text)
+            return NPC_ERR_INPUT;
+        val = npc_arena_strndup(s->arena, text, len);
+        free(text);
     }
-    int yaml = 0;
-    switch (o->type) {
-    case NPC_OPT_BOOL:
-    case NPC_OPT_INT:
-        v = new_scalar(s, val, strlen(val), NPC_STYLE_PLAIN);
-        break;
-    case NPC_OPT_STRING:
-        v = new_scalar(s, val, strlen(val), NPC_STYLE_QUOTED);
-        break;
-    case NPC_OPT_STRINGS:
-    case NPC_OPT_ENDPOINTS:
-        if (val[0] != '[') {
-            v = comma_list(s, val);
+    npc_node *v = NULL;
+    if (*sub) {
+        if (o->type != NPC_OPT_PEERS && o->type != NPC_OPT_RAW && o->type != NPC_OPT_STRINGS &&
+            o->type != NPC_OPT_ENDPOINTS) {
+            npc_error(s->ctx, NPC112, none, "--set %s: option '%s' is %s, not a list or mapping",
+                      assignment, o->name, value_what(o));
+            return NPC_ERR_INPUT;
+        }
+        v = set_path(s, o->value, sub, helm_scalar(s, val, kind));
+        if (!v) {
+            npc_error(s->ctx, NPC112, none, "--set %s: invalid path '%s' (.KEY and [INDEX] parts)",
+                      assignment, sub);
+            return NPC_ERR_INPUT;
+        }
+    } else {
+        int b;
+        long long iv;
+        npc_node probe;
+        memset(&probe, 0, sizeof probe);
+        probe.kind = NPC_NODE_SCALAR;
+        probe.u.scalar.s = val;
+        probe.u.scalar.len = strlen(val);
+        if ((o->type == NPC_OPT_BOOL && !npc_node_get_bool(&probe, &b)) ||
+            (o->type == NPC_OPT_INT && !npc_node_get_int(&probe, &iv))) {
+            npc_error(s->ctx, NPC112, none, "--set %s: option '%s' must be %s", assignment, o->name,
+                      value_what(o));
+            return NPC_ERR_INPUT;
+        }
+        size_t vl = strlen(val);
+        int yaml = 0;
+        switch (o->type) {
+        case NPC_OPT_BOOL:
+        case NPC_OPT_INT:
+            v = new_scalar(s, val, vl, NPC_STYLE_PLAIN);
+            break;
+        case NPC_OPT_STRING:
+            v = new_scalar(s, val, vl, NPC_STYLE_QUOTED);
+            break;
+        case NPC_OPT_STRINGS:
+        case NPC_OPT_ENDPOINTS:
+            if (kind != NPC_SET_STRING && vl >= 2 && val[0] == '{' && val[vl - 1] == '}')
+                v = brace_list(s, val);
+            else if (kind == NPC_SET_STRING || val[0] != '[')
+                v = comma_list(s, val);
+            else
+                yaml = 1; /* a YAML flow sequence */
+            break;
+        case NPC_OPT_PEERS:
+        case NPC_OPT_RAW:
+        case NPC_OPT_TYPE_COUNT:
+            if (kind == NPC_SET_VALUE && vl >= 2 && val[0] == '{' && val[vl - 1] == '}' &&
+                !strchr(val, ':'))
+                v = brace_list(s, val);
+            else
+                yaml = 1;
             break;
         }
-        yaml = 1; /* a YAML flow sequence */
-        break;
-    case NPC_OPT_PEERS:
-    case NPC_OPT_RAW:
-    case NPC_OPT_TYPE_COUNT:
-        yaml = 1;
-        break;
-    }
-    if (yaml) {
-        npc_tree *t = NULL;
-        npc_buf name = NPC_BUF_INIT;
-        npc_buf_printf(&name, "--set %s", key);
-        npc_status st =
-            npc_yaml_read_buffer(s->ctx, npc_buf_cstr(&name), val, strlen(val), keep_tree, &t);
-        npc_buf_free(&name);
-        if (t)
-            npc_spec_add_tree(s, t);
-        if (st != NPC_OK)
-            return NPC_ERR_INPUT;
-        v = t ? t->root : NULL;
+        if (yaml) {
+            npc_tree *t = NULL;
+            npc_buf name = NPC_BUF_INIT;
+            npc_buf_printf(&name, "--set %s", o->name);
+            npc_status st =
+                npc_yaml_read_buffer(s->ctx, npc_buf_cstr(&name), val, vl, keep_tree, &t);
+            npc_buf_free(&name);
+            if (t)
+                npc_spec_add_tree(s, t);
+            if (st != NPC_OK)
+                return NPC_ERR_INPUT;
+            v = t ? t->root : NULL;
+        }
     }
     if (!npc_spec_check_value(s, o, v))
         return NPC_ERR_INPUT;
     o->value = v;
     return NPC_OK;
+}
+
+/* Whether text[i] starts a new assignment: a comma outside braces and
+ * brackets, not escaped, followed by KEY= (else it is netpolc's "x,y"
+ * list form and belongs to the value). */
+static int splits_at(const char *t, size_t i, int depth)
+{
+    if (t[i] != ',' || depth > 0 || (i > 0 && t[i - 1] == '\\'))
+        return 0;
+    const char *eq = strchr(t + i + 1, '=');
+    if (!eq)
+        return 0;
+    for (const char *p = t + i + 1; p < eq; p++)
+        if (*p == ',' || *p == '{' || *p == '[' || *p == ' ' || *p == ':' || *p == '/')
+            return 0;
+    return eq > t + i + 1;
+}
+
+npc_status npc_spec_set_as(npc_spec *s, const char *assignment, npc_set_kind kind)
+{
+    npc_loc none = {0};
+    npc_status st = NPC_OK;
+    const char *start = assignment;
+    int depth = 0;
+    for (size_t i = 0;; i++) {
+        char c = assignment[i];
+        if (c == '{' || c == '[')
+            depth++;
+        else if ((c == '}' || c == ']') && depth > 0)
+            depth--;
+        if (c != '\0' && !splits_at(assignment, i, depth))
+            continue;
+        /* one assignment: start .. i; "\," in it is a comma */
+        npc_buf one = NPC_BUF_INIT;
+        for (const char *p = start; p < assignment + i; p++) {
+            if (p[0] == '\\' && p[1] == ',')
+                p++;
+            npc_buf_putc(&one, *p);
+        }
+        const char *text = npc_buf_cstr(&one);
+        const char *eq = strchr(text, '=');
+        if (!eq || eq == text) {
+            npc_error(s->ctx, NPC112, none, "--set '%s': expected KEY=VALUE", assignment);
+            st = NPC_ERR_INPUT;
+        } else {
+            char *key = npc_arena_strndup(s->arena, text, (size_t)(eq - text));
+            char *val = npc_arena_strdup(s->arena, eq + 1);
+            if (set_one(s, assignment, key, val, kind) != NPC_OK)
+                st = NPC_ERR_INPUT;
+        }
+        npc_buf_free(&one);
+        if (c == '\0')
+            break;
+        start = assignment + i + 1;
+    }
+    return st;
+}
+
+npc_status npc_spec_set(npc_spec *s, const char *assignment)
+{
+    return npc_spec_set_as(s, assignment, NPC_SET_VALUE);
 }

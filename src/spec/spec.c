@@ -136,7 +136,8 @@ static void parse_component_body(npc_spec *s, const npc_node *k, const npc_node 
         c->ns = name_field(s, ns, "namespace");
     else if (!c->ns)
         npc_error(s->ctx, NPC104, npc_node_loc(k),
-                  "component '%s' needs a namespace (or set spec.namespace)", c->name);
+                  "component '%s' needs a namespace (or set spec.namespace, or give --namespace)",
+                  c->name);
     if (!c->ns)
         c->ns = "default";
     const npc_node *labels = npc_map_get(v, "labels");
@@ -447,7 +448,8 @@ static int parse_policy(npc_spec *s, const npc_node *k, const npc_node *v, npc_s
     if (!p->ns) {
         if (!ns)
             npc_error(s->ctx, NPC104, npc_node_loc(k),
-                      "policy '%s' needs a namespace (or set spec.namespace)", name);
+                      "policy '%s' needs a namespace (or set spec.namespace, or give --namespace)",
+                      name);
         return 0;
     }
     const npc_node *w = npc_map_get(v, "when");
@@ -875,8 +877,15 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
         return;
     npc_spec_check_keys(s, sp, "spec", keys);
     const npc_node *v;
-    if ((v = npc_map_get(sp, "namespace")))
+    if ((v = npc_map_get(sp, "namespace"))) {
         s->ns = name_field(s, v, "spec.namespace");
+        if (s->release_ns && s->ns && strcmp(s->ns, s->release_ns) &&
+            strcmp(s->release_ns, "default")) /* helm's own default: no news */
+            npc_warning(s->ctx, NPC114, npc_node_loc(v),
+                        "spec.namespace is '%s': --namespace '%s' applies only to specs that name "
+                        "no namespace (as a chart's fixed namespace wins over helm -n)",
+                        s->ns, s->release_ns);
+    }
     if ((v = npc_map_get(sp, "selector"))) {
         s->has_selector = npc_spec_parse_selector(s, v, &s->selector, 1);
         if (s->has_selector && !s->selector.nlabels && !s->selector.nexprs) {
@@ -980,9 +989,22 @@ static int on_doc(npc_ctx *ctx, npc_tree *t, void *user)
 
 npc_spec *npc_spec_load(npc_ctx *ctx, const char *path)
 {
+    return npc_spec_load_ns(ctx, path, NULL);
+}
+
+npc_spec *npc_spec_load_ns(npc_ctx *ctx, const char *path, const char *ns)
+{
     npc_spec *s = npc_xcalloc(1, sizeof *s);
     s->ctx = ctx;
     s->arena = npc_arena_new();
+    if (ns && !npc_spec_dns_label_ok(ns)) {
+        npc_loc none = {0};
+        npc_error(ctx, NPC114, none, "--namespace '%s' is not a namespace name (a DNS label)", ns);
+        npc_spec_free(s);
+        return NULL;
+    }
+    s->release_ns = ns ? npc_arena_strdup(s->arena, ns) : NULL;
+    s->ns = s->release_ns;
     s->engine_opt = -1;
     s->file = npc_arena_strdup(s->arena, path);
     size_t before = npc_error_count(ctx);

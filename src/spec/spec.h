@@ -263,12 +263,15 @@ typedef struct npc_default_deny {
 struct npc_spec {
     npc_ctx *ctx;
     npc_arena *arena;
-    npc_tree **trees; /* owned: spec file, values files, --set values */
+    const char *values_prefix; /* --values-prefix: options under this key of a values file */
+    int strict_values;         /* --strict-values: keys outside the options are errors */
+    npc_tree **trees;          /* owned: spec file, values files, --set values */
     size_t ntrees, tcap;
     const char *file;
     const char *name;
-    const char *ns;     /* default namespace */
-    const char *naming; /* e.g. "kyma-project.io--telemetry-{name}" */
+    const char *ns;         /* default namespace */
+    const char *release_ns; /* --namespace: the default when spec.namespace is absent */
+    const char *naming;     /* e.g. "kyma-project.io--telemetry-{name}" */
     npc_loc naming_loc;
     const char *engine; /* default engine, or NULL */
     npc_loc engine_loc; /* spec.engine, for an engine no renderer knows */

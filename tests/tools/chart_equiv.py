@@ -89,28 +89,113 @@ def put(values, dotted, v):
     m[parts[-1]] = v
 
 
-def args_values(args, options):
-    """--values files and --set assignments of an .args line."""
-    files, sets = [], {}
+def split_sets(text):
+    """Helm's --set text as netpolc reads it: assignments at commas that
+    start KEY=, outside braces and brackets."""
+    out, cur, depth, i = [], "", 0, 0
+    while i < len(text):
+        c = text[i]
+        if c in "{[":
+            depth += 1
+        elif c in "}]" and depth:
+            depth -= 1
+        if c == "," and depth == 0 and re.match(r"[^,{\[ :/=]+=", text[i + 1:]) and not cur.endswith("\\"):
+            out.append(cur)
+            cur = ""
+        else:
+            cur += c
+        i += 1
+    out.append(cur)
+    return [x.replace("\\,", ",") for x in out]
+
+
+def option_of(key, options):
+    best = None
+    for name in options:
+        if key == name or key.startswith(name + ".") or key.startswith(name + "["):
+            if best is None or len(name) > len(best):
+                best = name
+    return best
+
+
+def set_path(node, path, v):
+    if not path:
+        return v
+    m = re.match(r"\[(\d+)\]", path)
+    if m:
+        i = int(m.group(1))
+        node = list(node) if isinstance(node, list) else []
+        while len(node) <= i:
+            node.append(None)
+        node[i] = set_path(node[i], path[m.end():], v)
+        return node
+    m = re.match(r"\.([^.\[]+)", path)
+    node = dict(node) if isinstance(node, dict) else {}
+    node[m.group(1)] = set_path(node.get(m.group(1)), path[m.end():], v)
+    return node
+
+
+def helm_scalar(text, string):
+    if string:
+        return text
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return {"true": True, "false": False, "null": None}.get(text, text)
+
+
+def apply_set(sets, text, options, kind, root, current):
+    for one in split_sets(text):
+        k, v = one.split("=", 1)
+        name = option_of(k, options)
+        t = options[name]["type"]
+        if kind == "file":
+            with open(os.path.join(root, v)) as f:
+                v = f.read()
+            val = v if t == "string" else yaml.safe_load(v)
+        elif k != name:
+            val = set_path(current(name), k[len(name):], helm_scalar(v, kind == "string"))
+        elif kind == "string":
+            val = typed(t, v) if t in ("bool", "int") else (v if t == "string" else v.split(","))
+        elif t in ("strings", "endpoints", "peers", "raw") and v.startswith("{") and v.endswith("}") and ":" not in v:
+            val = [x for x in v[1:-1].split(",")] if v[1:-1] else []
+        else:
+            val = typed(t, v)
+        put(sets, name, val)
+
+
+def args_values(args, options, root, defaults):
+    """--values files, the --set assignments as values, --values-prefix and
+    --namespace of an .args line."""
+    files, sets, prefix, ns = [], {}, "", None
+    def current(name):
+        v = get_path(sets, name)
+        return v if v is not None else get_path(defaults, name)
     i = 0
     while i < len(args):
         a = args[i]
-        if a.startswith("--set="):
-            k, v = a[6:].split("=", 1)
-            put(sets, k, typed(options[k]["type"], v))
-        elif a == "--set":
-            k, v = args[i + 1].split("=", 1)
-            put(sets, k, typed(options[k]["type"], v))
+        opt, val = (a.split("=", 1) + [None])[:2] if a.startswith("--") and "=" in a else (a, None)
+        if opt in ("--set", "--set-string", "--set-file", "--values", "-f", "--values-prefix",
+                   "--namespace", "-n") and val is None:
+            val = args[i + 1]
             i += 1
-        elif a in ("--values", "-f"):
-            files.append(args[i + 1])
-            i += 1
-        elif a.startswith("--values="):
-            files.append(a[9:])
+        if opt == "--set":
+            apply_set(sets, val, options, "value", root, current)
+        elif opt == "--set-string":
+            apply_set(sets, val, options, "string", root, current)
+        elif opt == "--set-file":
+            apply_set(sets, val, options, "file", root, current)
+        elif opt in ("--values", "-f"):
+            files.append(val)
+        elif opt == "--values-prefix":
+            prefix = val
+        elif opt in ("--namespace", "-n"):
+            ns = val
+        elif opt == "--strict-values":
+            pass
         else:
             raise SystemExit(f"unhandled argument {a}")
         i += 1
-    return files, sets
+    return files, sets, prefix, ns
 
 
 def merge(dst, src):
@@ -387,16 +472,33 @@ def connlist(binary, work, name, policies, wl):
 
 # ----------------------------------------------------------------- main
 
-def check_combo(ctx, label, files, sets):
+def make_chart(binary, work, ex, spec_path, prefix):
+    chart = os.path.join(work, "chart-" + ex + ("-" + prefix if prefix else ""))
+    shutil.rmtree(chart, ignore_errors=True)
+    rc, _, err = run([binary, "chart", spec_path, "-o", chart] + (["--values-prefix", prefix] if prefix else []))
+    return chart, (err if rc != 0 else None)
+
+
+def check_combo(ctx, label, files, sets, prefix="", ns=None):
     binary, root, work, helm, chart, spec_path, options = ctx
+    if prefix:
+        chart, err = make_chart(binary, work, os.path.basename(chart), spec_path, prefix)
+        if err:
+            return [f"chart --values-prefix failed: {err}"]
+        nested = {}
+        if sets:
+            put(nested, prefix, sets)
+        sets = nested
     set_file = os.path.join(work, "set-values.yaml")
     with open(set_file, "w") as f:
         yaml.safe_dump(sets, f)
     vfiles = [os.path.join(root, x) for x in files] + [set_file]
-    rc, a, err = run([binary, "render", spec_path] + sum((["--values", f] for f in vfiles), []))
+    nsargs = ["-n", ns] if ns else []
+    rc, a, err = run([binary, "render", spec_path] + nsargs + (["--values-prefix", prefix] if prefix else [])
+                     + sum((["--values", f] for f in vfiles), []))
     if rc != 0:
         return [f"render failed: {err}"]
-    rc, b, err = run([helm] + sum((["-f", f] for f in vfiles), []) + [chart])
+    rc, b, err = run([helm] + nsargs + sum((["-f", f] for f in vfiles), []) + [chart])
     if rc != 0:
         return [f"helm rendering failed: {err}"]
     problems = []
@@ -463,10 +565,8 @@ def main(argv):
         if not os.path.exists(spec_path):
             spec_path = os.path.join(a.root, "examples", ex + ".yaml")
         spec, options = spec_options(spec_path)
-        chart = os.path.join(a.work, "chart-" + ex)
-        shutil.rmtree(chart, ignore_errors=True)
-        rc, _, err = run([a.bin, "chart", spec_path, "-o", chart])
-        if rc != 0:
+        chart, err = make_chart(a.bin, a.work, ex, spec_path, "")
+        if err:
             print(f"FAIL {ex}: chart failed: {err}")
             failed += 1
             continue
@@ -474,16 +574,19 @@ def main(argv):
             print(f"FAIL {ex} schema: {p}")
             failed += 1
         ctx = (a.bin, a.root, a.work, helm, chart, spec_path, options)
+        with open(os.path.join(chart, "values.yaml")) as f:
+            defaults = yaml.safe_load(f)
         combos = []
         for fn in sorted(os.listdir(gold)):
             if fn.endswith(".args"):
-                combos.append((fn[:-5],) + args_values(read_args(os.path.join(gold, fn)), options))
+                combos.append((fn[:-5],) + args_values(read_args(os.path.join(gold, fn)), options, a.root, defaults))
         rng = random.Random(f"{a.seed}/{ex}")
         for i in range(a.random):
-            combos.append((f"random{i}", [], random_values(rng, spec, options)))
-        for label, files, sets in combos:
+            combos.append((f"random{i}", [], random_values(rng, spec, options), "",
+                           rng.choice(["default", "team-a"])))
+        for label, files, sets, prefix, ns in combos:
             total += 1
-            problems = check_combo(ctx, label, files, sets)
+            problems = check_combo(ctx, label, files, sets, prefix, ns)
             if problems:
                 failed += 1
                 print(f"FAIL {ex}/{label}: values {json.dumps(sets, sort_keys=True)}")
