@@ -82,6 +82,24 @@ static npc_loc error_loc(const char *file, const char *text, size_t len, yaml_ma
     return m.index >= chars ? offset_loc(file, text, len, len) : mark_loc(file, m);
 }
 
+/* Whether the indentation of the line of `at` up to its column holds a tab
+ * (libyaml's "found character that cannot start any token" there). */
+static int tab_indented(const char *text, size_t len, npc_loc at)
+{
+    size_t i = bom_len(text, len);
+    for (uint32_t l = 1; l < at.line && i < len; i++)
+        if (text[i] == '\n')
+            l++;
+    int tab = 0;
+    for (uint32_t col = 1; i < len && col <= at.col; i++, col++) {
+        if (text[i] == '\t')
+            tab = 1;
+        else if (text[i] != ' ')
+            return 0;
+    }
+    return tab;
+}
+
 char *npc_read_file(npc_ctx *ctx, const char *path, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -322,12 +340,16 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
                 break;
             }
             npc_loc at = error_loc(file, text, len, parser.problem_mark);
-            if (parser.context)
+            npc_loc ctx_at = error_loc(file, text, len, parser.context_mark);
+            if (tab_indented(text, len, at))
+                d = npc_error(ctx, NPC001, at,
+                              "YAML does not allow tabs for indentation; use spaces");
+            else if (parser.context)
                 d = npc_error(ctx, NPC001, at, "%s %s", problem, parser.context);
             else
                 d = npc_error(ctx, NPC001, at, "%s", problem);
-            if (parser.context)
-                npc_diag_also(d, error_loc(file, text, len, parser.context_mark));
+            if (parser.context && (ctx_at.line != at.line || ctx_at.col != at.col))
+                npc_diag_also(d, ctx_at);
             st = NPC_ERR_INPUT;
             break;
         }

@@ -306,6 +306,16 @@ static void excerpt_file(const npc_source *src, npc_loc loc, npc_buf *out)
     npc_buf_free(&line);
 }
 
+/* The source line of loc and its caret, when the source can be read. */
+static void format_excerpt(const npc_ctx *ctx, npc_loc loc, npc_buf *out)
+{
+    const npc_source *src = npc_source_find(ctx, loc.file);
+    if (src && src->text)
+        excerpt_text(src, loc, out);
+    else if (src && strcmp(src->name, "-") != 0)
+        excerpt_file(src, loc, out);
+}
+
 static void format_loc(npc_loc loc, npc_buf *out)
 {
     put_escaped(out, loc.file); /* file names come from folder scans too */
@@ -331,18 +341,15 @@ void npc_diag_format(const npc_ctx *ctx, const npc_diag *d, int color, npc_buf *
     npc_buf_puts(out, ": ");
     put_escaped(out, d->message);
     npc_buf_putc(out, '\n');
-    if (d->nloc && d->loc[0].file && d->loc[0].line) {
-        const npc_source *src = npc_source_find(ctx, d->loc[0].file);
-        if (src && src->text)
-            excerpt_text(src, d->loc[0], out);
-        else if (src && strcmp(src->name, "-") != 0)
-            excerpt_file(src, d->loc[0], out);
-    }
+    if (d->nloc && d->loc[0].file && d->loc[0].line)
+        format_excerpt(ctx, d->loc[0], out);
     for (unsigned i = 1; i < d->nloc; i++) {
         if (!d->loc[i].file)
             continue;
         format_loc(d->loc[i], out);
         npc_buf_puts(out, "note: related position\n");
+        if (d->loc[i].line)
+            format_excerpt(ctx, d->loc[i], out);
     }
 }
 
