@@ -2,7 +2,7 @@
 #   make demo    installs what is missing, builds, renders and documents an example
 #   make check   installs what is missing, builds with -Werror, runs every test,
 #                then again under ASan+UBSan, then a short fuzzing run
-# Other targets: build, asan, fuzz, bench, format, clean.
+# Other targets: build, install (PREFIX, DESTDIR), asan, fuzz, bench, format, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -25,7 +25,7 @@ DEPS := $(CHECK_DEPS)
 
 DEPS_WANTED ?= $(CHECK_DEPS)
 
-.PHONY: all deps demo-deps build demo check test asan fuzz fuzz-build bench format clean
+.PHONY: all deps demo-deps install build demo check test asan fuzz fuzz-build bench format clean
 
 all: build
 
@@ -56,6 +56,15 @@ demo: demo-deps
 	@./$(BUILD)/netpolc render examples/kyma-telemetry.yaml
 	@echo '$$ netpolc docs examples/kyma-telemetry.yaml'
 	@./$(BUILD)/netpolc docs examples/kyma-telemetry.yaml
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: netpolc, libnetpolc.a,
+# netpolc.h, netpolc.pc, netpolc(1) and bash completion; needs only what
+# the demo needs.
+PREFIX ?= /usr/local
+install: demo-deps
+	$(CONFIGURE) -DNETPOLC_TESTS=$(TESTS_ON) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	$(MAKE) -C $(BUILD) -j$(JOBS) --no-print-directory netpolc netpolc_lib netpolc_docs
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

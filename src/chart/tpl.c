@@ -89,6 +89,17 @@ const char *npc_tpl_not(npc_chart_gen *g, const char *x)
         return "false";
     if (!strcmp(x, "false"))
         return "true";
+    size_t n = strlen(x);
+    if (n > 6 && !strncmp(x, "(not ", 5) && x[n - 1] == ')') {
+        /* (not (not y)) is y when "(not ...)" is one group */
+        int depth = 0, whole = 1;
+        for (size_t i = 0; i < n - 1 && whole; i++) {
+            depth += (x[i] == '(') - (x[i] == ')');
+            whole = depth > 0;
+        }
+        if (whole)
+            return npc_arena_strndup(g->a, x + 5, n - 6);
+    }
     npc_buf b = NPC_BUF_INIT;
     npc_buf_printf(&b, "(not %s)", x);
     return keep(g, &b);
