@@ -246,6 +246,14 @@ NPC_API void npc_cluster_free(npc_cluster *c);
  * the check then covers everything loaded so far. */
 NPC_API npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npaths);
 
+/* Records a DNS answer: the name (a DNS name; a trailing dot and case do
+ * not matter) resolves to ip (an IPv4 or IPv6 address). FQDN peers (Cilium
+ * toFQDNs matchName/matchPattern) select the addresses of the names they
+ * match, as Cilium learns them from the DNS answers its proxy sees.
+ * Returns NPC_OK, or NPC_ERR_INPUT when ip is not an address or name is
+ * empty (nothing recorded, no diagnostic: the caller names the argument). */
+NPC_API npc_status npc_cluster_add_dns(npc_cluster *c, const char *name, const char *ip);
+
 /* Which connections of the focus workloads a connection list keeps. */
 typedef enum npc_focus_dir {
     NPC_FOCUS_BOTH = 0,    /* into and out of them */

@@ -19,6 +19,8 @@ static const char eval_usage[] =
     "  --to NS/NAME|IP     the destination\n"
     "  --port N            destination port, 1-65535\n"
     "  --protocol P        TCP (default), UDP or SCTP\n"
+    "  --dns NAME=IP       a DNS answer: FQDN peers (Cilium toFQDNs) that match\n"
+    "                      NAME select IP (repeatable)\n"
     "  --format txt        the output format (txt, the only one)\n"
     "  -o FILE             write the answer to FILE instead of stdout (whole or\n"
     "                      not at all)\n"
@@ -44,10 +46,14 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
     const char *from = NULL, *to = NULL, *port_s = NULL, *proto_s = "TCP", *format = "txt";
     const char *output = NULL;
     int verbose = 0, only_paths = 0, strict = 0;
-    size_t npaths = 0;
+    size_t npaths = 0, ndns = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
-    if (!paths)
+    const char **dns = calloc((size_t)argc + 1, sizeof *dns);
+    if (!paths || !dns) {
+        free(paths);
+        free(dns);
         return npc_cli_usage_error(verb, "out of memory");
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL, **dest = NULL;
         if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) {
@@ -59,6 +65,7 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
         } else if (npc_cli_is_help(a)) {
             fputs(explain ? explain_usage : eval_usage, stdout);
             free(paths);
+            free(dns);
             return NPC_EXIT_OK;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             verbose = 1;
@@ -76,12 +83,16 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
             dest = &format;
         } else if (npc_cli_option(argc, argv, &i, "--output", "-o", &v)) {
             dest = &output;
+        } else if (npc_cli_option(argc, argv, &i, "--dns", NULL, &v)) {
+            dest = &dns[ndns++];
         } else {
             free(paths);
+            free(dns);
             return npc_cli_usage_error(verb, "unknown option '%s'", a);
         }
         if (dest && !v) {
             free(paths);
+            free(dns);
             return npc_cli_usage_error(verb, "option '%s' needs a value", a);
         }
         if (dest)
@@ -100,6 +111,7 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
         rc = NPC_EXIT_OK;
     if (rc != NPC_EXIT_OK) {
         free(paths);
+        free(dns);
         return rc;
     }
 
@@ -111,6 +123,18 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
     npc_buf out = NPC_BUF_INIT;
     int allowed = 0;
     rc = NPC_EXIT_USAGE;
+    for (size_t i = 0; i < ndns; i++) {
+        const char *eq = strchr(dns[i], '=');
+        char name[256];
+        size_t n = eq ? (size_t)(eq - dns[i]) : 0;
+        if (n && n < sizeof name)
+            memcpy(name, dns[i], n);
+        name[n < sizeof name ? n : 0] = 0;
+        if (!eq || !*name || npc_cluster_add_dns(c, name, eq + 1) != NPC_OK) {
+            npc_cli_usage_error(verb, "--dns needs NAME=IP, not '%s'", dns[i]);
+            goto done;
+        }
+    }
     if (npc_cluster_load(c, paths, npaths) == NPC_OK &&
         npc_cluster_eval(c, from, to, proto_s, (unsigned)port, &allowed, explain ? NULL : &out,
                          explain ? &out : NULL) == NPC_OK) {
@@ -120,12 +144,14 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
         if (rc == NPC_EXIT_OK)
             rc = allowed ? NPC_EXIT_OK : NPC_EXIT_FINDINGS;
     }
+done:
     npc_cli_progress_end(&progress);
     npc_cli_print_diags(ctx, verbose);
     npc_buf_free(&out);
     npc_cluster_free(c);
     npc_ctx_free(ctx);
     free(paths);
+    free(dns);
     return rc;
 }
 

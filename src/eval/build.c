@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eval/eval_int.h"
+#include "util/buf.h"
 #include "util/ctx.h"
 
 typedef NPC_VEC(uint32_t) u32vec;
@@ -66,7 +67,30 @@ static void build_atoms(npc_eval *ev)
                 }
             }
     }
+    /* each address of a node, of the API server and of a DNS answer is an
+     * atom of its own (Cilium entities and FQDN peers select them) */
+    NPC_VEC(npc_ip) single = {0};
+    for (size_t i = 0; i < c->nodes.len; i++)
+        for (uint32_t j = 0; j < c->nodes.items[i].nips; j++)
+            npc_vec_push(&single, c->nodes.items[i].ips[j]);
+    for (size_t i = 0; i < c->apiserver_ips.len; i++)
+        npc_vec_push(&single, c->apiserver_ips.items[i]);
+    for (size_t i = 0; i < c->dns.len; i++)
+        npc_vec_push(&single, c->dns.items[i].ip);
+    for (size_t i = 0; i < single.len; i++) {
+        npc_vec_push(&b, single.items[i]);
+        if (npc_ip_cmp(single.items[i], top) != 0)
+            npc_vec_push(&b, npc_ip_next(single.items[i]));
+    }
+    npc_vec_free(&single);
     ev->atoms = ranges_of(b.items, b.len, top, &ev->natoms);
+    ev->atom_node = npc_xcalloc((size_t)ev->natoms + 1, sizeof(uint32_t));
+    ev->atom_api = npc_xcalloc((size_t)ev->natoms + 1, 1);
+    for (size_t i = 0; i < c->nodes.len; i++)
+        for (uint32_t j = 0; j < c->nodes.items[i].nips; j++)
+            ev->atom_node[ev_atom_of(ev, c->nodes.items[i].ips[j])] = (uint32_t)i + 1;
+    for (size_t i = 0; i < c->apiserver_ips.len; i++)
+        ev->atom_api[ev_atom_of(ev, c->apiserver_ips.items[i])] = 1;
     for (int k = 0; k < 2; k++) {
         ev->out_ranges[k] = ranges_of(d[k].items, d[k].len, v4.last, &ev->nout_ranges[k]);
         npc_vec_free(&d[k]);
@@ -95,6 +119,12 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int cmp_label(const void *a, const void *b)
+{
+    const npc_label *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
 static int cmp_cport(const void *a, const void *b)
 {
     const npc_container_port *x = a, *y = b;
@@ -103,6 +133,61 @@ static int cmp_cport(const void *a, const void *b)
     if (x->proto != y->proto)
         return x->proto < y->proto ? -1 : 1;
     return x->port < y->port ? -1 : x->port > y->port;
+}
+
+/* The labels a policy matches a workload by: its pod labels, or with
+ * Cilium (c->identity_labels) the identity Cilium derives for the pod:
+ * those plus io.kubernetes.pod.namespace, io.cilium.k8s.namespace.labels.
+ * <key> for each namespace label, io.cilium.k8s.policy.serviceaccount and
+ * io.cilium.k8s.policy.cluster (see docs/analysis.md). */
+static const npc_labels *identity_of(npc_eval *ev, const npc_workload *wl)
+{
+    npc_cluster *c = ev->c;
+    if (!c->identity_labels)
+        return &wl->labels;
+    npc_interner *in = c->ctx->strings;
+    const npc_namespace *ns = &c->namespaces.items[wl->ns];
+    uint32_t n = wl->labels.len + ns->labels.len + 3;
+    npc_labels *ls = npc_arena_alloc(ev->arena, sizeof *ls);
+    ls->items = npc_arena_alloc(ev->arena, n * sizeof(npc_label));
+    ls->len = 0;
+    ls->items[ls->len++] =
+        (npc_label){npc_intern_cstr(in, "io.kubernetes.pod.namespace"), ns->name};
+    ls->items[ls->len++] =
+        (npc_label){npc_intern_cstr(in, "io.cilium.k8s.policy.serviceaccount"),
+                    wl->service_account ? wl->service_account : npc_intern_cstr(in, "default")};
+    ls->items[ls->len++] =
+        (npc_label){npc_intern_cstr(in, "io.cilium.k8s.policy.cluster"),
+                    c->cluster_name ? c->cluster_name : npc_intern_cstr(in, "default")};
+    npc_buf key = NPC_BUF_INIT;
+    for (uint32_t i = 0; i < ns->labels.len; i++) {
+        key.len = 0;
+        npc_buf_printf(&key, "io.cilium.k8s.namespace.labels.%s",
+                       npc_sym_str(in, ns->labels.items[i].key));
+        ls->items[ls->len++] =
+            (npc_label){npc_intern(in, key.data, key.len), ns->labels.items[i].value};
+    }
+    npc_buf_free(&key);
+    /* pod labels last: they win over a pseudo-label of the same key */
+    for (uint32_t i = 0; i < wl->labels.len; i++) {
+        uint32_t j = 0;
+        while (j < ls->len && ls->items[j].key != wl->labels.items[i].key)
+            j++;
+        if (j < ls->len)
+            ls->items[j] = wl->labels.items[i];
+        else
+            ls->items[ls->len++] = wl->labels.items[i];
+    }
+    qsort(ls->items, ls->len, sizeof(npc_label), cmp_label);
+    return ls;
+}
+
+static uint32_t node_of(const npc_cluster *c, npc_sym name)
+{
+    for (size_t i = 0; name && i < c->nodes.len; i++)
+        if (c->nodes.items[i].name == name)
+            return (uint32_t)i + 1;
+    return 0;
 }
 
 static void build_classes(npc_eval *ev)
@@ -134,14 +219,17 @@ static void build_classes(npc_eval *ev)
         if (ports.len > 1)
             qsort(ports.items, ports.len, sizeof(npc_container_port), cmp_cport);
 
+        const npc_labels *labels = identity_of(ev, wl);
+        uint32_t node = node_of(c, wl->node);
         key.len = 0;
         npc_vec_push(&key, 0);
         npc_vec_push(&key, wl->ns);
-        npc_vec_push(&key, wl->labels.len);
-        for (uint32_t i = 0; i < wl->labels.len; i++) {
-            npc_vec_push(&key, wl->labels.items[i].key);
-            npc_vec_push(&key, wl->labels.items[i].value);
+        npc_vec_push(&key, labels->len);
+        for (uint32_t i = 0; i < labels->len; i++) {
+            npc_vec_push(&key, labels->items[i].key);
+            npc_vec_push(&key, labels->items[i].value);
         }
+        npc_vec_push(&key, node);
         npc_vec_push(&key, (uint32_t)ports.len);
         for (size_t i = 0; i < ports.len; i++) {
             npc_vec_push(&key, ports.items[i].name);
@@ -162,7 +250,8 @@ static void build_classes(npc_eval *ev)
         ev->wl_class[w] = id;
         ev_class *cl = &ev->classes[id];
         cl->ns = wl->ns;
-        cl->labels = &wl->labels;
+        cl->labels = labels;
+        cl->node = node;
         cl->first_wl = (uint32_t)w;
         cl->host_network = wl->host_network;
         cl->nports = (uint32_t)ports.len;
@@ -234,12 +323,45 @@ static void resolve_peer(npc_eval *ev, ev_index *ix, const npc_policy *pol, cons
             out->atom_hi[i] = ev_atom_of(ev, p->ranges[i].last);
         }
         out->natoms = p->nranges;
-        /* Kubernetes semantics: an ipBlock also matches pods by their IPs */
-        out->classes = ev_select_atoms(ix, out->atom_lo, out->atom_hi, out->natoms);
+        /* Kubernetes semantics: an ipBlock also matches pods by their IPs;
+         * a Cilium CIDR selects only addresses outside the cluster */
+        if (p->external_only)
+            out->ext_only = 1;
+        else
+            out->classes = ev_select_atoms(ix, out->atom_lo, out->atom_hi, out->natoms);
+        break;
+    }
+    case NPC_PEER_ENTITY:
+        out->entities = p->entities;
+        /* cluster and all hold every pod (Cilium-managed endpoint) */
+        if (p->entities & (NPC_ENT_CLUSTER | NPC_ENT_ALL)) {
+            npc_selector none = {NULL, 0};
+            out->classes =
+                skip_host_network(ev, pol, ev_select_pods(ix, NPC_NS_SELECTOR, 0, &none, &none));
+        }
+        break;
+    case NPC_PEER_FQDN: {
+        /* the addresses of the DNS answers whose names match */
+        const npc_interner *in = ev->c->ctx->strings;
+        const char *want = npc_sym_str(in, p->fqdn);
+        uint32_t n = 0;
+        out->atom_lo = npc_arena_alloc(ev->arena, (ev->c->dns.len + 1) * sizeof(uint32_t));
+        for (size_t i = 0; i < ev->c->dns.len; i++) {
+            const npc_dns_answer *a = &ev->c->dns.items[i];
+            const char *name = npc_sym_str(in, a->name);
+            if (p->fqdn_pattern ? npc_fqdn_pattern_matches(want, name) : a->name == p->fqdn)
+                out->atom_lo[n++] = ev_atom_of(ev, a->ip);
+        }
+        qsort(out->atom_lo, n, sizeof(uint32_t), cmp_u32);
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (!m || out->atom_lo[m - 1] != out->atom_lo[i])
+                out->atom_lo[m++] = out->atom_lo[i];
+        out->atom_hi = out->atom_lo;
+        out->natoms = m;
         break;
     }
     case NPC_PEER_NODES:
-    case NPC_PEER_FQDN: /* names are not resolved: nothing */
         break;
     }
 }
@@ -463,6 +585,8 @@ static void eval_free(void *p)
     free(ev->cand_done);
     free(ev->mark);
     free(ev->atoms);
+    free(ev->atom_node);
+    free(ev->atom_api);
     free(ev->out_ranges[0]);
     free(ev->out_ranges[1]);
     npc_arena_free(ev->arena);

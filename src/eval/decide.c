@@ -12,7 +12,9 @@
  *     Pass;
  *   at its end, when the layer isolates and one of its policies selects
  *     the subject for the direction, what no rule decided is denied.
- * The chain walks the layers in order; what none decides is allowed. */
+ * The chain walks the layers in order; what none decides is allowed.
+ * With Cilium (c->identity_labels), a pod's own node reaches it on every
+ * port no deny rule denies, whatever the layers say (allow-localhost). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +65,8 @@ static int named_unresolved(const npc_eval *ev, const ev_rule *r, ev_ep dst)
 
 /* Why isolating policy pi did not allow: no rule of the direction, no rule
  * for the peer, or a rule for the peer but not for these ports. */
-static void why_not(const npc_eval *ev, uint32_t layer, uint32_t pi, npc_dir dir, ev_ep peer,
-                    ev_ep dst, ev_stepvec *v)
+static void why_not(const npc_eval *ev, uint32_t layer, uint32_t pi, npc_dir dir, uint32_t subj,
+                    ev_ep peer, ev_ep dst, ev_stepvec *v)
 {
     const npc_policy *pol = &ev->c->policies.items[pi];
     int has_dir = 0;
@@ -73,7 +75,7 @@ static void why_not(const npc_eval *ev, uint32_t layer, uint32_t pi, npc_dir dir
         if (r->r->dir != dir)
             continue;
         has_dir = 1;
-        if (!ev_peer_matches(ev, r, peer))
+        if (!ev_peer_matches(ev, r, subj, peer))
             continue;
         push(v, named_unresolved(ev, r, dst) ? NPC_EXPL_NAMED_PORTS : NPC_EXPL_PORTS, layer,
              NPC_ACT_DENY, pi, i, 0);
@@ -126,7 +128,7 @@ void ev_layer_decide(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir 
         int pol_allows = 0;
         for (uint32_t i = 0; i < pol->nrules; i++) {
             const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-            if (r->r->dir != dir || !ev_peer_matches(ev, r, p))
+            if (r->r->dir != dir || !ev_peer_matches(ev, r, subj, p))
                 continue;
             ev_rule_ports(ev, r, dst, &sc->rports);
             npc_portset_intersect(&sc->rports, first_match ? rest : undecided);
@@ -165,13 +167,63 @@ void ev_layer_decide(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir 
         npc_portset_add_set(deny, rest);
         for (uint32_t k = seg->from; trace && k < seg->to; k++)
             if (c->policies.items[pr->policies[k]].affects[dir])
-                why_not(ev, seg->layer, pr->policies[k], dir, p, dst, trace->steps);
+                why_not(ev, seg->layer, pr->policies[k], dir, subj, p, dst, trace->steps);
     }
+}
+
+/* Whether p is the node of subject class subj (its address, or a
+ * host-network pod on it). */
+static int own_node(const npc_eval *ev, uint32_t subj, ev_ep p)
+{
+    uint32_t node = ev->classes[subj].node;
+    if (!node || p.is_atom == EV_EP_VIRTUAL)
+        return 0;
+    if (p.is_atom)
+        return ev->atom_node[p.id] == node;
+    return ev->classes[p.id].host_network && ev->classes[p.id].node == node;
+}
+
+/* Cilium's allow-localhost (the agent's default): the pod's own node may
+ * always reach it, on every port no deny rule of a selecting policy
+ * denies (deny entries win in the endpoint's policy map). */
+static void localhost_ingress(const npc_eval *ev, ev_scratch *sc, uint32_t subj, ev_ep p,
+                              npc_portset *out, ev_trace *trace)
+{
+    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + NPC_DIR_INGRESS]];
+    ev_ep dst = {0, subj};
+    npc_portset_clear(out);
+    if (trace)
+        npc_portset_add(out, trace->proto, trace->port, trace->port);
+    else
+        npc_portset_set_all(out);
+    for (uint32_t k = 0; k < pr->n && !npc_portset_is_empty(out); k++) {
+        uint32_t pi = pr->policies[k];
+        const npc_policy *pol = &ev->c->policies.items[pi];
+        for (uint32_t i = 0; i < pol->nrules && !npc_portset_is_empty(out); i++) {
+            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+            if (r->r->dir != NPC_DIR_INGRESS || r->r->action != NPC_ACT_DENY ||
+                !ev_peer_matches(ev, r, subj, p))
+                continue;
+            ev_rule_ports(ev, r, dst, &sc->rports);
+            npc_portset_intersect(&sc->rports, out);
+            if (npc_portset_is_empty(&sc->rports))
+                continue;
+            npc_portset_subtract(out, &sc->rports);
+            if (trace)
+                push(trace->steps, NPC_EXPL_RULE, pol->layer, NPC_ACT_DENY, pi, i, 0);
+        }
+    }
+    if (trace && !npc_portset_is_empty(out))
+        push(trace->steps, NPC_EXPL_LOCALHOST, EV_NO_LAYER, NPC_ACT_ALLOW, 0, 0, 0);
 }
 
 void ev_chain(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev_ep p,
               npc_portset *out, ev_trace *trace)
 {
+    if (dir == NPC_DIR_INGRESS && ev->c->identity_labels && own_node(ev, subj, p)) {
+        localhost_ingress(ev, sc, subj, p, out, trace);
+        return;
+    }
     const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
     npc_portset *undecided = &sc->undecided;
     npc_portset_clear(out);

@@ -17,7 +17,34 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p)
+/* Entities for a peer that is node `node` (index + 1, 0: not a node) and
+ * an API server address or not, seen from subject class subj. */
+static int entity_of(const npc_eval *ev, unsigned entities, uint32_t subj, uint32_t node, int api)
+{
+    uint32_t own = ev->classes[subj].node;
+    if (entities & NPC_ENT_ALL)
+        return 1;
+    if ((entities & NPC_ENT_WORLD) && !node)
+        return 1;
+    if ((entities & NPC_ENT_KUBE_APISERVER) && api)
+        return 1;
+    if (!node)
+        return 0;
+    /* a node's address: cluster, host (the subject's own node) or
+     * remote-node (any other) */
+    if (entities & NPC_ENT_CLUSTER)
+        return 1;
+    if ((entities & NPC_ENT_HOST) && own && node == own)
+        return 1;
+    return (entities & NPC_ENT_REMOTE_NODE) && node != own;
+}
+
+int ev_entity_atom(const npc_eval *ev, unsigned entities, uint32_t subj, uint32_t a)
+{
+    return entity_of(ev, entities, subj, ev->atom_node[a], ev->atom_api[a]);
+}
+
+int ev_peer_matches(const npc_eval *ev, const ev_rule *r, uint32_t subj, ev_ep p)
 {
     if (p.is_atom == EV_EP_VIRTUAL)
         return ev->virt_match && ev->virt_match(ev, r, p.id);
@@ -25,7 +52,12 @@ int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p)
         const ev_peer *q = &r->peers[i];
         if (q->any)
             return 1;
-        if (p.is_atom) {
+        if (p.is_atom && q->entities) {
+            if (ev_entity_atom(ev, q->entities, subj, p.id))
+                return 1;
+        } else if (p.is_atom) {
+            if (q->ext_only && ev->atom_node[p.id])
+                continue;
             uint32_t lo = 0, hi = q->natoms;
             while (lo < hi) {
                 uint32_t mid = (lo + hi) / 2;
@@ -38,6 +70,14 @@ int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p)
                 return 1;
         } else if (q->classes && ev_set_has(q->classes, p.id)) {
             return 1;
+        } else if (q->entities && ev->classes[p.id].host_network) {
+            /* a host-network pod's traffic is its node's */
+            const ev_class *cl = &ev->classes[p.id];
+            int api = 0;
+            for (uint32_t k = 0; k < cl->natoms && !api; k++)
+                api = ev->atom_api[cl->atoms[k]];
+            if (entity_of(ev, q->entities, subj, cl->node, api))
+                return 1;
         }
     }
     return 0;
@@ -113,6 +153,11 @@ const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
             }
         }
     }
+    /* with Cilium, host-network pods are their node's traffic: entities
+     * and allow-localhost may allow them without naming their class */
+    for (uint32_t i = 0; c->identity_labels && i < ev->nclasses; i++)
+        if (ev->classes[i].host_network)
+            npc_vec_push(&ids, i);
     /* unique (ev->mark), then sorted */
     uint8_t *mark = ev->mark;
     uint32_t n = 0;

@@ -74,7 +74,8 @@ typedef enum npc_why_kind {
     NPC_WHY_RULE,     /* rule `rule` of `policy` allowed, denied or passed (action) */
     NPC_WHY_ISOLATED, /* `policy` isolates the subject in an isolating layer; no rule allows */
     NPC_WHY_DEFAULT,  /* no layer decided: allowed */
-    NPC_WHY_EXTERNAL  /* the subject is external: no policy applies */
+    NPC_WHY_EXTERNAL, /* the subject is external: no policy applies */
+    NPC_WHY_LOCALHOST /* Cilium: the peer is the subject's own node (allow-localhost) */
 } npc_why_kind;
 
 typedef struct npc_why {
@@ -121,7 +122,8 @@ typedef enum npc_expl_kind {
     NPC_EXPL_PORTS,    /* `policy` isolates; its rule `rule` selects the peer, not these ports */
     NPC_EXPL_NAMED_PORTS, /* as NPC_EXPL_PORTS, but the rule's named ports name no port of the
                            * destination */
-    NPC_EXPL_DEFAULT      /* no tier decided: allowed by default */
+    NPC_EXPL_DEFAULT,     /* no tier decided: allowed by default */
+    NPC_EXPL_LOCALHOST    /* Cilium: the subject's own node (allow-localhost): allowed */
 } npc_expl_kind;
 
 typedef struct npc_expl_step {

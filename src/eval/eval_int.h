@@ -33,12 +33,15 @@ typedef struct ev_class {
     uint32_t *atoms; /* sorted atoms holding the workloads' IPs */
     uint32_t natoms;
     uint32_t first_wl; /* a representative workload */
+    uint32_t node;     /* index + 1 into c->nodes of the pods' node; 0 unknown */
     uint8_t host_network;
 } ev_class;
 
 /* A peer of a rule, resolved: classes it selects and atom intervals. */
 typedef struct ev_peer {
     uint8_t any;                 /* NPC_PEER_ANY */
+    uint8_t ext_only;            /* the atoms match only when they are no node's address */
+    uint16_t entities;           /* NPC_PEER_ENTITY: matched on atoms by ev_entity_atom */
     const ev_set *classes;       /* NULL: none */
     uint32_t *atom_lo, *atom_hi; /* inclusive atom index intervals */
     uint32_t natoms;
@@ -92,6 +95,10 @@ typedef struct npc_eval {
      * shows (each a union of atoms, on which the direction's rules agree) */
     npc_iprange *out_ranges[2];
     uint32_t nout_ranges[2];
+    /* per atom: index + 1 of the node whose address it is (0: none), and
+     * whether it is an address of the API server (Cilium entities) */
+    uint32_t *atom_node;
+    uint8_t *atom_api;
     /* layers in evaluation order (indices into c->layers) */
     uint32_t *layer_order;
     uint32_t nlayers;
@@ -189,7 +196,12 @@ void ev_chain(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev
 /* scratch: reused between calls (zero-initialise; free with ev_scratch_free). */
 void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir dir, ev_ep p,
                  npc_portset *out);
-int ev_peer_matches(const npc_eval *ev, const ev_rule *r, ev_ep p);
+/* Whether rule r selects peer p of subject class subj (host and
+ * remote-node are relative to the subject's node). */
+int ev_peer_matches(const npc_eval *ev, const ev_rule *r, uint32_t subj, ev_ep p);
+/* Whether atom a is one of the entities (npc_entity bits) for subject
+ * class subj. */
+int ev_entity_atom(const npc_eval *ev, unsigned entities, uint32_t subj, uint32_t a);
 /* The rule's ports for destination dst (named ports resolved there; an atom
  * destination matches no named port). */
 void ev_rule_ports(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_portset *out);

@@ -283,7 +283,7 @@ static void eval_virtual(const npc_eval *ev, ev_scratch *sc, uint32_t cls, npc_d
         for (uint32_t i = 0; i < pol->nrules; i++) {
             const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
             if (r->r->dir != dir || !r->has_named || r->r->action != NPC_ACT_ALLOW ||
-                !ev_peer_matches(ev, r, peer))
+                !ev_peer_matches(ev, r, cls, peer))
                 continue;
             for (uint32_t j = 0; j < r->r->nports; j++) {
                 const npc_port_match *pm = &r->r->ports[j];

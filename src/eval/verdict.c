@@ -56,6 +56,9 @@ static void verdict_dir(const npc_eval *ev, ev_ep subj, npc_dir dir, ev_ep peer,
         case NPC_EXPL_DEFAULT:
             push(v, NPC_WHY_DEFAULT, NPC_NO_LAYER, NPC_ACT_ALLOW, 0, 0);
             break;
+        case NPC_EXPL_LOCALHOST:
+            push(v, NPC_WHY_LOCALHOST, NPC_NO_LAYER, NPC_ACT_ALLOW, 0, 0);
+            break;
         }
     }
 }
@@ -178,6 +181,11 @@ void npc_verdict_format_chain(const npc_cluster *c, uint32_t subj_workload, npc_
         npc_buf_puts(out, "  external endpoint: not subject to policies: Allow\n");
         return;
     }
+    if (v->steps.len && v->steps.items[v->steps.len - 1].kind == NPC_WHY_LOCALHOST) {
+        npc_buf_puts(out, "  own node: Cilium allows a pod's node to reach it "
+                          "(allow-localhost): Allow\n");
+        return;
+    }
     uint32_t cls = ev->wl_class[subj_workload];
     const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)cls * 2 + dir]];
     uint32_t decided = NPC_NO_LAYER;
@@ -235,6 +243,9 @@ void npc_verdict_format_reason(const npc_cluster *c, npc_dir dir, const npc_verd
         return;
     case NPC_WHY_DEFAULT:
         npc_buf_puts(out, "no tier decided: allowed by default");
+        return;
+    case NPC_WHY_LOCALHOST:
+        npc_buf_puts(out, "from the pod's own node: Cilium allow-localhost");
         return;
     case NPC_WHY_RULE:
     case NPC_WHY_ISOLATED:

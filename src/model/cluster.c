@@ -10,6 +10,8 @@ static const char *const kind_names[NPC_KIND_COUNT] = {
     [NPC_KIND_ANP] = "AdminNetworkPolicy",
     [NPC_KIND_BANP] = "BaselineAdminNetworkPolicy",
     [NPC_KIND_CNP] = "ClusterNetworkPolicy",
+    [NPC_KIND_CILIUM] = "CiliumNetworkPolicy",
+    [NPC_KIND_CILIUM_CW] = "CiliumClusterwideNetworkPolicy",
 };
 
 const char *npc_policy_kind_name(npc_policy_kind k)
@@ -111,6 +113,10 @@ void npc_cluster_free(npc_cluster *c)
     npc_vec_free(&c->workloads);
     npc_vec_free(&c->policies);
     npc_vec_free(&c->layers);
+    npc_vec_free(&c->nodes);
+    npc_vec_free(&c->apiserver_ips);
+    npc_vec_free(&c->dns);
+    npc_vec_free(&c->cidr_groups);
     npc_arena_free(c->arena);
     free(c);
 }

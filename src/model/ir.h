@@ -87,12 +87,37 @@ typedef enum npc_ns_mode {
 } npc_ns_mode;
 
 typedef enum npc_peer_kind {
-    NPC_PEER_ANY,   /* every endpoint, in-cluster or external (NP rule without from/to) */
-    NPC_PEER_PODS,  /* pods chosen by namespace and pod selectors */
-    NPC_PEER_IPS,   /* IP ranges: ipBlock minus except, ANP/CNP networks */
-    NPC_PEER_NODES, /* ANP/CNP node selector (evaluated as matching no pod) */
-    NPC_PEER_FQDN,  /* a DNS name (evaluated as matching nothing but its fallback) */
+    NPC_PEER_ANY,    /* every endpoint, in-cluster or external (NP rule without from/to) */
+    NPC_PEER_PODS,   /* pods chosen by namespace and pod selectors */
+    NPC_PEER_IPS,    /* IP ranges: ipBlock minus except, ANP/CNP networks */
+    NPC_PEER_NODES,  /* ANP/CNP node selector (evaluated as matching no pod) */
+    NPC_PEER_FQDN,   /* a DNS name: the addresses the cluster's DNS answers give it */
+    NPC_PEER_ENTITY, /* Cilium reserved identities (npc_peer.entities) */
 } npc_peer_kind;
+
+/* Cilium's reserved entities, as seen from the enforcing endpoint (see
+ * docs/analysis.md): host is the subject's own node, remote-node every
+ * other node, kube-apiserver the API server's backends, world every
+ * address that is neither a pod nor a node, cluster every pod and node,
+ * all everything. init, health, ingress and unmanaged stand for
+ * endpoints the cluster model has none of. */
+typedef enum npc_entity_bit {
+    NPC_ENT_WORLD = 1u << 0,
+    NPC_ENT_CLUSTER = 1u << 1,
+    NPC_ENT_HOST = 1u << 2,
+    NPC_ENT_REMOTE_NODE = 1u << 3,
+    NPC_ENT_KUBE_APISERVER = 1u << 4,
+    NPC_ENT_ALL = 1u << 5,
+    NPC_ENT_INIT = 1u << 6,
+    NPC_ENT_HEALTH = 1u << 7,
+    NPC_ENT_UNMANAGED = 1u << 8,
+    NPC_ENT_INGRESS = 1u << 9,
+} npc_entity_bit;
+/* The entity named s ("world", "kube-apiserver", ...; world-ipv4 and
+ * world-ipv6 are world): its bit, or 0. npc_entity_name: the name of one
+ * bit. */
+unsigned npc_entity_parse(const char *s);
+const char *npc_entity_name(unsigned bit);
 
 typedef struct npc_peer npc_peer;
 struct npc_peer {
@@ -118,6 +143,13 @@ struct npc_peer {
      * kube-apiserver, any-ip, ...), 0 otherwise: an engine with native
      * entities renders the entity instead of its parts */
     npc_sym entity;
+    /* ENTITY: the entities (npc_entity bits) */
+    uint16_t entities;
+    /* IPS: the ranges select external addresses only, never pods or
+     * nodes (Cilium CIDR rules), unlike a Kubernetes ipBlock */
+    uint8_t external_only;
+    /* FQDN: fqdn is a pattern ('*' wildcards: Cilium matchPattern) */
+    uint8_t fqdn_pattern;
     npc_loc loc;
 };
 
@@ -171,6 +203,8 @@ typedef enum npc_policy_kind {
     NPC_KIND_ANP,           /* policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy */
     NPC_KIND_BANP,          /* .../v1alpha1 BaselineAdminNetworkPolicy */
     NPC_KIND_CNP,           /* .../v1alpha2 ClusterNetworkPolicy */
+    NPC_KIND_CILIUM,        /* cilium.io/v2 CiliumNetworkPolicy */
+    NPC_KIND_CILIUM_CW,     /* cilium.io/v2 CiliumClusterwideNetworkPolicy */
     NPC_KIND_COUNT
 } npc_policy_kind;
 const char *npc_policy_kind_name(npc_policy_kind k); /* "NetworkPolicy", ... */
@@ -228,8 +262,36 @@ typedef struct npc_workload {
     uint32_t nips;
     uint32_t replicas;
     uint8_t host_network;
+    npc_sym node;            /* spec.nodeName, 0 when unknown or when its pods differ */
+    npc_sym service_account; /* spec.serviceAccountName, 0 when unset */
     npc_loc loc;
 } npc_workload;
+
+/* A Node: its name, labels and addresses (status.addresses). */
+typedef struct npc_node_obj {
+    npc_sym name;
+    npc_labels labels;
+    npc_ip *ips;
+    uint32_t nips;
+    npc_loc loc;
+    uint8_t declared; /* by a Node (0: only by a CiliumNode) */
+} npc_node_obj;
+
+/* A CiliumCIDRGroup: CIDR rules name it (cidrGroupRef) or select it by
+ * its labels (cidrGroupSelector). */
+typedef struct npc_cidr_group {
+    npc_sym name;
+    npc_labels labels;
+    npc_iprange *ranges;
+    uint32_t nranges;
+} npc_cidr_group;
+
+/* A DNS answer: name (lowercase, without the trailing dot) resolves to ip.
+ * FQDN peers select the addresses of the names they match. */
+typedef struct npc_dns_answer {
+    npc_sym name;
+    npc_ip ip;
+} npc_dns_answer;
 
 typedef struct npc_cluster {
     npc_ctx *ctx;
@@ -237,7 +299,19 @@ typedef struct npc_cluster {
     NPC_VEC(npc_namespace) namespaces;
     NPC_VEC(npc_workload) workloads;
     NPC_VEC(npc_policy) policies;
-    NPC_VEC(npc_layer) layers;     /* registration order; evaluation sorts them */
+    NPC_VEC(npc_layer) layers; /* registration order; evaluation sorts them */
+    NPC_VEC(npc_node_obj) nodes;
+    NPC_VEC(npc_ip) apiserver_ips; /* backends of default/kubernetes (Endpoints) */
+    NPC_VEC(npc_dns_answer) dns;
+    NPC_VEC(npc_cidr_group) cidr_groups;
+    /* Pods are matched by Cilium identity labels (set when a Cilium policy
+     * is loaded; Cilium enforces NetworkPolicies the same way): their
+     * labels plus io.kubernetes.pod.namespace, the namespace labels as
+     * io.cilium.k8s.namespace.labels.<key>,
+     * io.cilium.k8s.policy.serviceaccount and io.cilium.k8s.policy.cluster
+     * (cluster_name, "default" unless set). */
+    uint8_t identity_labels;
+    npc_sym cluster_name;
     void *eval;                    /* evaluator state (src/eval), built on demand */
     void (*eval_free)(void *eval); /* set by the evaluator with eval */
     void *ns_index;                /* namespace name -> index hash (cluster.c) */
@@ -268,6 +342,9 @@ int npc_cluster_find_namespace(const npc_cluster *c, npc_sym ns, uint32_t *out);
  * position and returns 1 on success, 0 on error. */
 int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out);
 int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out);
+/* A Cilium endpoint selector: keys may carry a source prefix; "k8s:" and
+ * "any:" are dropped, other sources ("reserved:host") stay in the key. */
+int npc_parse_selector_sourced(npc_cluster *c, const npc_node *n, npc_selector *out);
 /* The node's type with its article for messages: "a mapping", "an integer". */
 const char *npc_node_type_a(const npc_node *n);
 /* Kubernetes label syntax, shared with the traffic spec: a key is an
@@ -281,6 +358,22 @@ int npc_label_value_valid(const char *s, size_t n);
 int npc_lower_networkpolicy(npc_cluster *c, const npc_node *obj);
 int npc_lower_anp(npc_cluster *c, const npc_node *obj, int baseline); /* v1alpha1 ANP/BANP */
 int npc_lower_cnp(npc_cluster *c, const npc_node *obj);               /* v1alpha2 */
+/* cilium.io/v2 CiliumNetworkPolicy (clusterwide 0) and
+ * CiliumClusterwideNetworkPolicy (clusterwide 1): src/model/lower_cilium.c */
+int npc_lower_cilium(npc_cluster *c, const npc_node *obj, int clusterwide);
+/* v1 Node (name, labels, addresses) and v1 Endpoints of default/kubernetes
+ * (the API server's addresses, Cilium's kube-apiserver entity). */
+int npc_load_node(npc_cluster *c, const npc_node *obj);
+int npc_load_endpoints(npc_cluster *c, const npc_node *obj);
+/* cilium.io/v2 CiliumNode: marks the cluster as running Cilium. */
+int npc_load_cilium_node(npc_cluster *c, const npc_node *obj);
+/* cilium.io CiliumCIDRGroup: policies loaded after it can name it. */
+int npc_load_cidr_group(npc_cluster *c, const npc_node *obj);
+/* npc_cluster_add_dns (netpolc.h) records c->dns; FQDN names compare
+ * lowercase without the trailing dot (npc_fqdn_normalize, in place). */
+void npc_fqdn_normalize(char *s);
+/* Whether a DNS name matches a Cilium matchPattern ('*' wildcards). */
+int npc_fqdn_pattern_matches(const char *pattern, const char *name);
 /* Adds the workload an object stands for (Pod, Deployment, ReplicaSet,
  * StatefulSet, DaemonSet, ReplicationController, Job, CronJob; kind is the
  * object's kind) to c->workloads, merging pods of one owner. */

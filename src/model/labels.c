@@ -164,7 +164,27 @@ static int typed_string(npc_cluster *c, const npc_node *n, const char *what)
     return 0;
 }
 
-int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
+/* Cilium selector keys may carry a source ("k8s:app", "any:app",
+ * "reserved:host"): k8s and any are the sources a pod's labels have, so
+ * the key is the bare label key; other sources are kept in the key, which
+ * no pod label has. *rest is the part the Kubernetes syntax applies to. */
+static npc_sym sourced_key(npc_cluster *c, const char *s, size_t n, int sourced, const char **rest,
+                           size_t *nrest)
+{
+    *rest = s;
+    *nrest = n;
+    const char *colon = sourced ? memchr(s, ':', n) : NULL;
+    if (!colon)
+        return npc_intern(c->ctx->strings, s, n);
+    size_t sl = (size_t)(colon - s);
+    *rest = colon + 1;
+    *nrest = n - sl - 1;
+    if ((sl == 3 && memcmp(s, "k8s", 3) == 0) || (sl == 3 && memcmp(s, "any", 3) == 0))
+        return npc_intern(c->ctx->strings, *rest, *nrest);
+    return npc_intern(c->ctx->strings, s, n);
+}
+
+static int parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out, int sourced)
 {
     memset(out, 0, sizeof *out);
     if (npc_node_is_null(n))
@@ -182,7 +202,10 @@ int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
             ok = 0;
             continue;
         }
-        if (!valid_key(k->u.scalar.s, k->u.scalar.len)) {
+        const char *rest;
+        size_t nrest;
+        npc_sym key = sourced_key(c, k->u.scalar.s, k->u.scalar.len, sourced, &rest, &nrest);
+        if (!valid_key(rest, nrest)) {
             npc_error(c->ctx, NPC205, npc_node_loc(k), "invalid label key '%s'%s", k->u.scalar.s,
                       npc_node_has_nul(k) ? "...: it contains a NUL character" : "");
             ok = 0;
@@ -200,13 +223,27 @@ int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
             continue;
         }
         npc_label l;
-        l.key = npc_intern(c->ctx->strings, k->u.scalar.s, k->u.scalar.len);
+        l.key = key;
         l.value = npc_node_is_null(v) ? npc_intern(c->ctx->strings, "", 0)
                                       : npc_intern(c->ctx->strings, v->u.scalar.s, v->u.scalar.len);
         out->items[out->len++] = l;
     }
     qsort(out->items, out->len, sizeof(npc_label), cmp_label);
+    if (sourced) { /* "k8s:app" and "app" are one key: the last one counts */
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < out->len; i++) {
+            if (m && out->items[m - 1].key == out->items[i].key)
+                m--;
+            out->items[m++] = out->items[i];
+        }
+        out->len = m;
+    }
     return ok;
+}
+
+int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
+{
+    return parse_labels(c, n, out, 0);
 }
 
 static npc_sym *intern_values(npc_cluster *c, const npc_node *vals, uint32_t *n, int *ok)
@@ -255,7 +292,7 @@ static const struct {
     {"DoesNotExist", NPC_SEL_NOTEXISTS, -1},
 };
 
-int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
+static int parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out, int sourced)
 {
     memset(out, 0, sizeof *out);
     if (npc_node_is_null(n))
@@ -282,7 +319,7 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
         }
     }
     npc_labels labels;
-    if (!npc_parse_labels(c, ml, &labels))
+    if (!parse_labels(c, ml, &labels, sourced))
         ok = 0;
     size_t nme = 0;
     if (!npc_node_is_null(me)) {
@@ -332,7 +369,10 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
             ok = 0;
             continue;
         }
-        if (!valid_key(key->u.scalar.s, key->u.scalar.len)) {
+        const char *rest;
+        size_t nrest;
+        npc_sym ekey = sourced_key(c, key->u.scalar.s, key->u.scalar.len, sourced, &rest, &nrest);
+        if (!valid_key(rest, nrest)) {
             npc_error(c->ctx, NPC205, npc_node_loc(key), "invalid label key '%s'", key->u.scalar.s);
             ok = 0;
             continue;
@@ -350,7 +390,7 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
         npc_sel_expr e;
         memset(&e, 0, sizeof e);
         e.op = sel_ops[o].op;
-        e.key = npc_intern(c->ctx->strings, key->u.scalar.s, key->u.scalar.len);
+        e.key = ekey;
         e.values = intern_values(c, vals, &e.nvalues, &ok);
         if (sel_ops[o].wants_values > 0 && e.nvalues == 0) {
             npc_error(c->ctx, NPC204, npc_node_loc(x),
@@ -367,4 +407,14 @@ int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
         out->exprs[out->nexprs++] = e;
     }
     return ok;
+}
+
+int npc_parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out)
+{
+    return parse_selector(c, n, out, 0);
+}
+
+int npc_parse_selector_sourced(npc_cluster *c, const npc_node *n, npc_selector *out)
+{
+    return parse_selector(c, n, out, 1);
 }

@@ -35,7 +35,7 @@ typedef struct load_state {
 } load_state;
 
 /* Kinds that carry network policy (Calico's GlobalNetworkPolicy,
- * CiliumNetworkPolicy, NetworkPolicy of another apiVersion...): ignoring
+ * CiliumNetworkPolicy of another apiVersion...): ignoring
  * one may make the answer allow more than the cluster does. */
 static int policy_like(const char *kind)
 {
@@ -271,7 +271,20 @@ static int load_namespace(npc_cluster *c, const npc_node *obj)
 /* Which loader takes a kind. `group` is the apiVersion prefix a policy kind
  * needs (NULL: any apiVersion, as for workloads, whose group moved over the
  * years: extensions/v1beta1, apps/v1beta2, apps/v1). */
-typedef enum handler { H_NAMESPACE, H_WORKLOAD, H_NETWORKPOLICY, H_ANP, H_BANP, H_CNP } handler;
+typedef enum handler {
+    H_NAMESPACE,
+    H_WORKLOAD,
+    H_NETWORKPOLICY,
+    H_ANP,
+    H_BANP,
+    H_CNP,
+    H_NODE,
+    H_ENDPOINTS,
+    H_CILIUM,
+    H_CILIUM_CW,
+    H_CIDR_GROUP,
+    H_CILIUM_NODE
+} handler;
 
 static const struct kind_desc {
     const char *kind;
@@ -291,6 +304,12 @@ static const struct kind_desc {
     {"AdminNetworkPolicy", {"policy.networking.k8s.io/v1alpha1", NULL, NULL}, H_ANP},
     {"BaselineAdminNetworkPolicy", {"policy.networking.k8s.io/v1alpha1", NULL, NULL}, H_BANP},
     {"ClusterNetworkPolicy", {"policy.networking.k8s.io/v1alpha2", NULL, NULL}, H_CNP},
+    {"Node", {"v1", NULL, NULL}, H_NODE},
+    {"Endpoints", {"v1", NULL, NULL}, H_ENDPOINTS},
+    {"CiliumNetworkPolicy", {"cilium.io/v2", NULL, NULL}, H_CILIUM},
+    {"CiliumClusterwideNetworkPolicy", {"cilium.io/v2", NULL, NULL}, H_CILIUM_CW},
+    {"CiliumCIDRGroup", {"cilium.io/v2alpha1", "cilium.io/v2", NULL}, H_CIDR_GROUP},
+    {"CiliumNode", {"cilium.io/v2", NULL, NULL}, H_CILIUM_NODE},
 };
 
 static int load_object_at(load_state *st, const npc_node *obj, int depth, const char *item_kind,
@@ -401,6 +420,18 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
             return npc_lower_anp(c, obj, 1);
         case H_CNP:
             return npc_lower_cnp(c, obj);
+        case H_NODE:
+            return npc_load_node(c, obj);
+        case H_ENDPOINTS:
+            return npc_load_endpoints(c, obj);
+        case H_CILIUM:
+            return npc_lower_cilium(c, obj, 0);
+        case H_CILIUM_CW:
+            return npc_lower_cilium(c, obj, 1);
+        case H_CIDR_GROUP:
+            return npc_load_cidr_group(c, obj);
+        case H_CILIUM_NODE:
+            return npc_load_cilium_node(c, obj);
         }
     }
     npc_note(c->ctx, NPC210, npc_node_loc(kind ? kind : obj),

@@ -301,6 +301,7 @@ typedef struct wl_input {
     ip_vec ips;
     uint32_t replicas;
     int host_network;
+    npc_sym node, service_account;
     npc_loc loc;
 } wl_input;
 
@@ -371,6 +372,8 @@ static void merge(npc_cluster *c, wl_input *in)
         }
         w->replicas += in->replicas;
         w->host_network |= (uint8_t)in->host_network;
+        if (w->node != in->node)
+            w->node = 0; /* pods of one owner on several nodes */
     } else {
         npc_workload nw;
         memset(&nw, 0, sizeof nw);
@@ -380,6 +383,8 @@ static void merge(npc_cluster *c, wl_input *in)
         nw.labels = in->labels;
         nw.replicas = in->replicas;
         nw.host_network = (uint8_t)in->host_network;
+        nw.node = in->node;
+        nw.service_account = in->service_account;
         nw.loc = in->loc;
         npc_vec_push(&c->workloads, nw);
         uint32_t wi = (uint32_t)(c->workloads.len - 1);
@@ -540,6 +545,14 @@ int npc_load_workload(npc_cluster *c, const npc_node *obj, const char *kind)
         int hn = 0;
         if (npc_node_get_bool(npc_map_get(pod_spec, "hostNetwork"), &hn))
             in.host_network = hn;
+        const npc_node *sa = npc_map_get(pod_spec, "serviceAccountName");
+        if (!npc_node_is_string(sa))
+            sa = npc_map_get(pod_spec, "serviceAccount"); /* the deprecated alias */
+        if (npc_node_is_string(sa) && *str_of(sa))
+            in.service_account = intern_node(c, sa);
+        const npc_node *node = npc_map_get(pod_spec, "nodeName");
+        if (npc_node_is_string(node) && *str_of(node))
+            in.node = intern_node(c, node);
     }
     if (ok)
         merge(c, &in);

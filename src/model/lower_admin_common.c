@@ -207,7 +207,10 @@ static int parse_pods(npc_cluster *c, const npc_node *n, const npc_admin_dialect
                     where, !ps ? "podSelector" : "namespaceSelector");
     if (!npc_parse_selector(c, nss, ns_sel))
         ok = 0;
-    if (!npc_parse_selector(c, ps, pod_sel))
+    /* Pod selectors of these CRDs are not validated by the API server;
+     * Cilium, which enforces ClusterNetworkPolicy, matches them against
+     * identity labels, where keys may carry a source ("reserved:host"). */
+    if (!npc_parse_selector_sourced(c, ps, pod_sel))
         ok = 0;
     return ok;
 }

@@ -58,6 +58,10 @@ static void step_text(const npc_cluster *c, const npc_expl_step *s, npc_dir d, c
         npc_buf_puts(b, default_rule);
         return;
     }
+    if (s->kind == NPC_EXPL_LOCALHOST) {
+        npc_buf_puts(b, "Cilium's allow-localhost (the pod's own node)");
+        return;
+    }
     const npc_policy *pol = &c->policies.items[s->policy];
     const npc_rule *r = &pol->rules[s->rule];
     policy_name(c, pol, b);
@@ -82,6 +86,7 @@ static void step_text(const npc_cluster *c, const npc_expl_step *s, npc_dir d, c
                              "destination peer");
         break;
     case NPC_EXPL_DEFAULT:
+    case NPC_EXPL_LOCALHOST:
         break;
     }
 }
@@ -105,7 +110,7 @@ static int np_before(const npc_cluster *c, const npc_expl_step *a, const npc_exp
 
 static int is_np(const npc_cluster *c, const npc_expl_step *s)
 {
-    return s->kind != NPC_EXPL_DEFAULT &&
+    return s->kind != NPC_EXPL_DEFAULT && s->kind != NPC_EXPL_LOCALHOST &&
            c->policies.items[s->policy].kind == NPC_KIND_NETWORKPOLICY;
 }
 

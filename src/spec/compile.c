@@ -520,6 +520,7 @@ static void peer_key(cstate *st, bpeer *bp)
         break;
     case NPC_PEER_ANY:
     case NPC_PEER_NODES:
+    case NPC_PEER_ENTITY: /* loaded Cilium policies only, never compiled */
         break;
     }
     bp->key = npc_arena_strdup(st->a, npc_buf_cstr(&b));
