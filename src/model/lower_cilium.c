@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/ir.h"
+#include "util/buf.h"
 #include "util/ctx.h"
 #include "util/diag.h"
 
@@ -641,7 +642,9 @@ static const struct {
     {"egressDeny", NPC_DIR_EGRESS, 1},
 };
 
-static void lower_spec(cl_lower *l, const npc_node *spec, npc_policy *base)
+/* One rule set: the object's `spec`, or entry `index` of its `specs`
+ * (index >= 0), which is named "<name>[<index>]" in reports. */
+static void lower_spec(cl_lower *l, const npc_node *spec, npc_policy *base, long index)
 {
     static const char *const known[] = {
         "endpointSelector", "ingress",     "ingressDeny",       "egress",       "egressDeny",
@@ -669,6 +672,12 @@ static void lower_spec(cl_lower *l, const npc_node *spec, npc_policy *base)
     }
     npc_policy pol = *base;
     pol.loc = npc_node_loc(spec);
+    if (index >= 0) {
+        npc_buf b = NPC_BUF_INIT;
+        npc_buf_printf(&b, "%s[%ld]", npc_sym_str(c->ctx->strings, base->name), index);
+        pol.name = npc_intern(c->ctx->strings, b.data, b.len);
+        npc_buf_free(&b);
+    }
     if (!npc_parse_selector_sourced(c, es, &pol.subj_pod_sel)) {
         l->ok = 0;
         return;
@@ -754,10 +763,10 @@ int npc_lower_cilium(npc_cluster *c, const npc_node *obj, int clusterwide)
     }
     size_t before = c->policies.len;
     if (!npc_node_is_null(spec))
-        lower_spec(&l, spec, &pol);
+        lower_spec(&l, spec, &pol, -1);
     size_t n = seq_len(&l, specs, "'specs'");
     for (size_t i = 0; i < n; i++)
-        lower_spec(&l, specs->u.seq.items[i], &pol);
+        lower_spec(&l, specs->u.seq.items[i], &pol, (long)i);
     if (!l.ok) {
         c->policies.len = before;
         return 0;

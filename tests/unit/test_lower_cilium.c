@@ -22,11 +22,19 @@ typedef struct fixture {
     npc_status st;
 } fixture;
 
+/* Loads text and one pod (an input without workloads is refused). */
 static void load(fixture *f, const char *text)
 {
+    static const char pod[] = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: s}\n";
+    size_t n = strlen(text);
+    char *all = malloc(n + sizeof pod);
+    assert_non_null(all);
+    memcpy(all, text, n);
+    memcpy(all + n, pod, sizeof pod);
     f->ctx = npc_ctx_new();
     f->c = npc_cluster_new(f->ctx);
-    f->st = npc_cluster_load_text(f->c, "p.yaml", text, strlen(text));
+    f->st = npc_cluster_load_text(f->c, "p.yaml", all, n + sizeof pod - 1);
+    free(all);
 }
 
 static void done(fixture *f)
