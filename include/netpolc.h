@@ -221,6 +221,70 @@ typedef int (*npc_chart_file_fn)(void *user, const char *path, const char *text,
 NPC_API npc_status npc_chart(npc_spec *spec, const npc_chart_opts *opts, npc_chart_file_fn write,
                              void *user);
 
+/* ---------------------------------------------------------------- verify */
+/* Proves that policies implement a spec: every declared flow is allowed
+ * (no "missing" flow) and nothing else is (no "excess" flow), by loading
+ * the policies as text through the manifest loaders and evaluating them on
+ * a topology of probe pods and addresses (docs/verify.md). */
+
+typedef enum npc_verify_format {
+    NPC_VERIFY_TEXT, /* lines for a terminal (default) */
+    NPC_VERIFY_JSON, /* one object (a run) or {"combinations": [...]} */
+    NPC_VERIFY_MD    /* Markdown, for a pull-request comment */
+} npc_verify_format;
+
+typedef struct npc_verify_options {
+    const char *engine; /* NULL: the spec's engine (npc_spec_engine) */
+    /* Policies to verify instead of the spec's rendering: files or folders
+     * as npc_cluster_load reads them (hand-written, `helm template` output).
+     * npolicies == 0: the rendering of `engine`. */
+    const char *const *policies;
+    size_t npolicies;
+    /* A cluster snapshot whose pods and namespaces (and policies, which
+     * then count too) replace the synthesised topology. ncluster == 0:
+     * the synthesised topology. */
+    const char *const *cluster;
+    size_t ncluster;
+    npc_verify_format format;
+    /* Non-NULL: receives the synthesised topology as YAML manifests
+     * (Namespaces and Pods), as loaded; the first combination's with
+     * npc_verify_all. */
+    npc_buf *topology;
+    /* Non-NULL: receives every probe, one line each: source, destination
+     * ("ns/name" or an address), protocol, port and 1 (allowed) or 0,
+     * tab-separated; the first combination's with npc_verify_all. */
+    npc_buf *probes;
+} npc_verify_options;
+
+typedef struct npc_verify_result {
+    size_t missing, excess; /* findings (each: a pair, what decided, its connections) */
+    size_t probes;          /* single flows evaluated */
+    size_t combinations;    /* combinations verified (1 for npc_verify) */
+    size_t failed;          /* combinations with findings */
+} npc_verify_result;
+
+/* Verifies the spec with its current options. Writes the report to out
+ * (only when the run completed) and the counts to res (may be NULL).
+ * Returns NPC_OK whether or not there are findings (res says), or
+ * NPC_ERR_INPUT / NPC_ERR_IO after reporting diagnostics: a spec that does
+ * not compile, policies or a snapshot that do not load, a rendering that
+ * does not load back (NPC401). */
+NPC_API npc_status npc_verify(npc_spec *spec, const npc_verify_options *opts, npc_buf *out,
+                              npc_verify_result *res);
+
+/* The bound of npc_verify_all. */
+#define NPC_VERIFY_MAX_COMBINATIONS 1024
+/* Verifies every combination of the spec's bool options that still have
+ * their default (options given with npc_spec_set or npc_spec_values_file
+ * stay fixed), then one more combination per values file (applied over the
+ * defaults; options set with npc_spec_set still win). One line (text, md)
+ * or object (json) per combination. More than NPC_VERIFY_MAX_COMBINATIONS:
+ * NPC403 and nothing is verified. The spec's options are as before on
+ * return. */
+NPC_API npc_status npc_verify_all(npc_spec *spec, const npc_verify_options *opts,
+                                  const char *const *values, size_t nvalues, npc_buf *out,
+                                  npc_verify_result *res);
+
 /* ------------------------------------------------------ cluster analysis */
 /* Manifests as `kubectl get -o yaml|json` writes them (namespaces,
  * workloads, NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy,

@@ -1,0 +1,36 @@
+# netpolc verify (tests/tools/verify_check.py):
+#   verify/golden/EXAMPLE/COMBO     the report of every golden spec combination
+#                                   (tests/golden/verify/), exit status, JSON, and the
+#                                   round trip of its golden rendering (loads back with
+#                                   no diagnostic, verifies with --policies alike);
+#   verify/all/EXAMPLE              --all-combinations of each example;
+#   verify/mutants/EXAMPLE/COMBO    mutants of the golden renderings (a rule removed,
+#                                   a port dropped, a peer widened) against the
+#                                   reference evaluator;
+#   verify/reference/EXAMPLE/COMBO  every probe's verdict against the reference
+#                                   evaluator on the synthesised topology.
+# Regenerate expected files: NETPOLC_REGEN=1 ctest -R verify/golden
+if(PYTHON3)
+  set(NPC_VERIFY_DRIVER ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/verify_check.py
+      --bin ${NETPOLC_BIN} --root ${PROJECT_SOURCE_DIR})
+  file(GLOB NPC_VERIFY_CASES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/golden/spec/*/*.args)
+  foreach(args ${NPC_VERIFY_CASES})
+    get_filename_component(dir ${args} DIRECTORY)
+    get_filename_component(example ${dir} NAME)
+    if(example STREQUAL "errors")
+      continue()
+    endif()
+    file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${args})
+    get_filename_component(combo ${args} NAME_WE)
+    add_test(NAME verify/golden/${example}/${combo} COMMAND ${NPC_VERIFY_DRIVER} case ${rel})
+    add_test(NAME verify/reference/${example}/${combo} COMMAND ${NPC_VERIFY_DRIVER} reference ${rel})
+    add_test(NAME verify/mutants/${example}/${combo} COMMAND ${NPC_VERIFY_DRIVER} mutants ${rel})
+    set_tests_properties(verify/mutants/${example}/${combo} PROPERTIES TIMEOUT 600)
+    if(example STREQUAL "kyma-telemetry" OR example STREQUAL "vocabulary")
+      set_tests_properties(verify/mutants/${example}/${combo} PROPERTIES LABELS "slow")
+    endif()
+  endforeach()
+  foreach(example quickstart kyma-telemetry kyma-istio controller-chart)
+    add_test(NAME verify/all/${example} COMMAND ${NPC_VERIFY_DRIVER} all ${example})
+  endforeach()
+endif()

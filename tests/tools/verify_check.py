@@ -1,0 +1,331 @@
+#!/usr/bin/python3
+"""Tests of `netpolc verify`.
+
+usage:
+  verify_check.py --bin NETPOLC --root REPO case tests/golden/spec/EXAMPLE/COMBO.args
+  verify_check.py --bin NETPOLC --root REPO all EXAMPLE
+  verify_check.py --bin NETPOLC --root REPO mutants tests/golden/spec/EXAMPLE/COMBO.args
+  verify_check.py --bin NETPOLC --root REPO reference tests/golden/spec/EXAMPLE/COMBO.args
+
+case:      `verify SPEC ARGS` against tests/golden/verify/EXAMPLE/COMBO.txt (exit status 0
+           when it says "result: clean", else 1; the JSON report agrees); then the round
+           trip of the golden rendering COMBO.yaml: it loads back with no diagnostic
+           (`connlist -v`), and `verify --policies COMBO.yaml` finds exactly what
+           verifying the rendering finds.
+all:       `verify --all-combinations` of examples/EXAMPLE.yaml against
+           tests/golden/verify/EXAMPLE/all-combinations.txt.
+mutants:   every mutant of the golden rendering (one rule removed, one port dropped,
+           one peer widened) verified with --policies, each probe's verdict checked
+           against the reference evaluator (reference_eval.py, no code shared with
+           netpolc): every probe verify reports must be one whose verdict the
+           mutation changed, in that sense (allowed -> denied: missing; denied ->
+           allowed: excess); a mutant that changes some probe must be reported; one
+           that changes none (an equivalent mutant) must verify clean. Prints the
+           counts.
+reference: verify's verdict of every probe (--dump-probes) on the synthesised
+           topology (--dump-topology) and the rendering, compared one by one with
+           the reference evaluator's.
+
+With NETPOLC_REGEN=1 the expected files are (re)written instead.
+"""
+import copy
+import json
+import os
+import sys
+import tempfile
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import reference_eval as ref  # noqa: E402
+from spec_golden import expect, read_args, run  # noqa: E402
+
+
+def case_files(root, args_file):
+    args_file = os.path.relpath(os.path.join(root, args_file), root)
+    base = args_file[: -len(".args")]
+    example = os.path.basename(os.path.dirname(args_file))
+    spec = os.path.join("examples", example + ".yaml")
+    local = os.path.join(os.path.dirname(args_file), "spec.yaml")
+    if os.path.exists(os.path.join(root, local)):
+        spec = local
+    golden = os.path.join("tests", "golden", "verify", example, os.path.basename(base) + ".txt")
+    return spec, read_args(os.path.join(root, args_file)), base + ".yaml", golden
+
+
+def findings(report):
+    """{(kind, src, dst, conn)} of a JSON report."""
+    out = set()
+    for kind in ("missing", "excess"):
+        for f in report[kind]:
+            out.add((kind, f["src"], f["dst"], f["conn"]))
+    return out
+
+
+def case(binary, root, args_file):
+    failures = []
+    spec, args, rendering, golden = case_files(root, args_file)
+    rc, out, err = run(binary, root, ["verify", spec] + args)
+    if rc not in (0, 1) or err:
+        return [f"verify exited {rc}: {err}"]
+    os.makedirs(os.path.dirname(os.path.join(root, golden)), exist_ok=True)
+    expect(os.path.join(root, golden), out, failures)
+    want_rc = 0 if out.rstrip().endswith("result: clean") else 1
+    if rc != want_rc:
+        failures.append(f"exit status {rc}, expected {want_rc}")
+    rc, js, err = run(binary, root, ["verify", spec, "--format", "json"] + args)
+    report = json.loads(js)
+    if (report["result"] == "clean") != (want_rc == 0):
+        failures.append("JSON and text reports disagree")
+    # round trip of the golden rendering
+    rc, out, err = run(binary, root, ["connlist", "-v", rendering])
+    if rc != 0 or err:
+        failures.append(f"the golden rendering does not load back cleanly: exit {rc}: {err}")
+    rc, js2, err = run(binary, root, ["verify", spec, "--format", "json", "--policies", rendering] + args)
+    if rc not in (0, 1):
+        failures.append(f"verify --policies exited {rc}: {err}")
+    elif findings(json.loads(js2)) != findings(report):
+        failures.append("verify --policies of the golden rendering finds otherwise than verify")
+    return failures
+
+
+def all_combinations(binary, root, example):
+    failures = []
+    spec = os.path.join("examples", example + ".yaml")
+    rc, out, err = run(binary, root, ["verify", spec, "--all-combinations"])
+    if rc not in (0, 1) or err:
+        return [f"verify --all-combinations exited {rc}: {err}"]
+    golden = os.path.join(root, "tests", "golden", "verify", example, "all-combinations.txt")
+    os.makedirs(os.path.dirname(golden), exist_ok=True)
+    expect(golden, out, failures)
+    return failures
+
+
+# ------------------------------------------------------------ reference
+
+def parse_conn(conn):
+    """{(proto, port)} ranges of a connection string, as a predicate."""
+    ranges = []
+    proto = None
+    for part in conn.split(","):
+        if " " in part:
+            proto, part = part.split(" ", 1)
+        lo, _, hi = part.partition("-")
+        ranges.append((proto, int(lo), int(hi or lo)))
+    return lambda p, n: any(p == q and lo <= n <= hi for q, lo, hi in ranges)
+
+
+class Reference:
+    """The reference evaluator over a topology and policies (files)."""
+
+    def __init__(self, paths):
+        m = ref.Model()
+        tmp = tempfile.mkdtemp(prefix="npc-ref-")
+        for i, p in enumerate(paths):
+            os.symlink(os.path.abspath(p), os.path.join(tmp, "%02d.yaml" % i))
+        m.load(tmp)
+        self.ev = ref.Evaluator(m)
+        self.by_name = dict(("%s/%s" % (w.ns, w.name), w) for w in m.wl)
+
+    def side(self, subject, direction, peer, dst):
+        if isinstance(peer, ref.Workload):
+            return self.ev.side(subject, direction, peer_w=peer, dst=dst)
+        version, addr = peer
+        anp, isolated, npr, banp = self.ev.sel[(subject.idx, direction)]
+
+        def hit(r):
+            return any(p.kind == "all" or (p.kind == "ip" and any(b.contains(version, addr) for b in p.blocks))
+                       for p in r.peers)
+        s = ref.Side()
+        s.admin = [(r.action, r.port_ranges(dst)) for r in anp if hit(r)]
+        s.isolated = isolated
+        s.np = [r.port_ranges(dst) for r in npr if hit(r)]
+        s.base = [(r.action, r.port_ranges(dst)) for r in banp if hit(r)]
+        return s
+
+    def endpoint(self, name):
+        if name in self.by_name:
+            return self.by_name[name]
+        import ipaddress
+        a = ipaddress.ip_address(name)
+        return (a.version, int(a))
+
+    def allowed(self, src, dst, proto, port):
+        s, d = self.endpoint(src), self.endpoint(dst)
+        sides = []
+        if isinstance(s, ref.Workload):
+            sides.append(self.side(s, "egress", d, d if isinstance(d, ref.Workload) else None))
+        if isinstance(d, ref.Workload):
+            sides.append(self.side(d, "ingress", s, d))
+        return all(ref.decide(x, proto, port) for x in sides)
+
+
+def read_probes(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            src, dst, proto, port, ok = line.rstrip("\n").split("\t")
+            out.append((src, dst, proto, int(port), ok == "1"))
+    return out
+
+
+def verify_dump(binary, root, spec, args, tmp, policies=None):
+    topo = os.path.join(tmp, "topology.yaml")
+    probes = os.path.join(tmp, "probes.tsv")
+    extra = ["--policies", policies] if policies else []
+    rc, js, err = run(binary, root, ["verify", spec, "--format", "json", "--dump-topology", topo,
+                                     "--dump-probes", probes] + extra + args)
+    if rc not in (0, 1):
+        raise RuntimeError(f"verify exited {rc}: {err}")
+    return json.loads(js), topo, read_probes(probes)
+
+
+def reference(binary, root, args_file):
+    spec, args, rendering, _ = case_files(root, args_file)
+    tmp = tempfile.mkdtemp(prefix="npc-vref-")
+    _, topo, probes = verify_dump(binary, root, spec, args, tmp)
+    r = Reference([topo, os.path.join(root, rendering)])
+    diffs = [p for p in probes if r.allowed(*p[:4]) != p[4]]
+    print(f"{len(probes)} probes, {len(diffs)} differences from the reference evaluator")
+    return [f"probe {p[0]} -> {p[1]} {p[2]} {p[3]}: netpolc says {'allowed' if p[4] else 'denied'}"
+            for p in diffs[:20]]
+
+
+# -------------------------------------------------------------- mutants
+
+def mutants(docs):
+    """(description, mutated docs, (mutated object, direction)) for every
+    single mutation of the rules."""
+    for i, d in enumerate(docs):
+        if d.get("kind") != "NetworkPolicy":
+            continue
+        name = "%s/%s" % (d["metadata"].get("namespace"), d["metadata"]["name"])
+        for direction, key in (("ingress", "from"), ("egress", "to")):
+            rules = d["spec"].get(direction) or []
+            for j, rule in enumerate(rules):
+                where = f"{name} {direction} rule {j}"
+                m = copy.deepcopy(docs)
+                del m[i]["spec"][direction][j]
+                if not m[i]["spec"][direction]:
+                    del m[i]["spec"][direction]
+                yield f"remove {where}", m, (d, direction)
+                ports = rule.get("ports") or []
+                for k in range(len(ports) if len(ports) > 1 else 0):
+                    m = copy.deepcopy(docs)
+                    del m[i]["spec"][direction][j]["ports"][k]
+                    yield f"drop port {k} of {where}", m, (d, direction)
+                for k, peer in enumerate(rule.get(key) or []):
+                    for how, wide in widenings(peer):
+                        m = copy.deepcopy(docs)
+                        m[i]["spec"][direction][j][key][k] = wide
+                        yield f"widen peer {k} of {where}: {how}", m, (d, direction)
+
+
+def widenings(peer):
+    if "ipBlock" in peer:
+        b = peer["ipBlock"]
+        if b.get("except"):
+            yield "no except", {"ipBlock": {"cidr": b["cidr"]}}
+        if ":" not in b["cidr"] and b["cidr"] != "0.0.0.0/0":
+            yield "cidr 0.0.0.0/0", {"ipBlock": {"cidr": "0.0.0.0/0"}}
+        return
+    if peer.get("podSelector"):
+        w = dict(peer)
+        w["podSelector"] = {}
+        yield "every pod", w
+    if peer.get("namespaceSelector"):
+        w = dict(peer)
+        w["namespaceSelector"] = {}
+        yield "every namespace", w
+    elif "namespaceSelector" not in peer:
+        w = dict(peer)
+        w["namespaceSelector"] = {}
+        yield "every namespace", w
+
+
+def probe_findings(report, probes):
+    """{(src, dst, proto, port): kind} of the probes a report's findings hold."""
+    by_pair = {}
+    for src, dst, proto, port, _ in probes:
+        by_pair.setdefault((src, dst), []).append((proto, port))
+    out = {}
+    for kind in ("missing", "excess"):
+        for f in report[kind]:
+            inside = parse_conn(f["conn"])
+            for proto, port in by_pair.get((f["src"], f["dst"]), []):
+                if inside(proto, port):
+                    out[(f["src"], f["dst"], proto, port)] = kind
+    return out
+
+
+def mutants_check(binary, root, args_file):
+    spec, args, rendering, _ = case_files(root, args_file)
+    with open(os.path.join(root, rendering)) as f:
+        docs = [d for d in yaml.safe_load_all(f) if d is not None]
+    tmp = tempfile.mkdtemp(prefix="npc-mut-")
+    base_report, topo, base_probes = verify_dump(binary, root, spec, args, tmp)
+    # findings of the rendering itself (a seed's gap) are not the mutation's
+    base = probe_findings(base_report, base_probes)
+    original = Reference([topo, os.path.join(root, rendering)])
+    failures = []
+    counts = {"mutants": 0, "killed": 0, "equivalent": 0}
+    for n, (what, m, (obj, direction)) in enumerate(mutants(docs)):
+        counts["mutants"] += 1
+        path = os.path.join(tmp, "mutant-%d.yaml" % n)
+        with open(path, "w") as f:
+            yaml.safe_dump_all(m, f, sort_keys=False)
+        report, _, probes = verify_dump(binary, root, spec, args, tmp, policies=path)
+        mutated = Reference([topo, path])
+        # only flows whose subject the mutated policy selects can change
+        pol = ref.NetworkPolicy(obj["metadata"].get("namespace"), obj["metadata"]["name"], obj["spec"])
+        subjects = set(name for name, w in original.by_name.items()
+                       if pol.selects(original.ev.m, w))
+        end = 0 if direction == "egress" else 1
+        changed = {}
+        for src, dst, proto, port, ok in probes:
+            if (src, dst)[end] not in subjects:
+                continue
+            before = original.allowed(src, dst, proto, port)
+            if mutated.allowed(src, dst, proto, port) != ok:
+                failures.append(f"{what}: probe {src} -> {dst} {proto} {port}: netpolc and the "
+                                "reference evaluator disagree")
+            if before != ok:
+                changed[(src, dst, proto, port)] = "missing" if before else "excess"
+        reported = dict((p, k) for p, k in probe_findings(report, probes).items()
+                        if base.get(p) != k)
+        for p, kind in reported.items():
+            if changed.get(p) != kind:
+                failures.append(f"{what}: verify reports {kind} {p}, but the mutation did not make it so")
+        if not changed:
+            counts["equivalent"] += 1
+            if os.environ.get("VERIFY_SHOW_EQUIVALENT"):
+                print("equivalent:", what)
+            if reported:
+                failures.append(f"{what}: an equivalent mutant, yet verify reports findings")
+        elif reported:
+            counts["killed"] += 1
+        else:
+            failures.append(f"{what}: changes {len(changed)} probes (e.g. {sorted(changed)[0]}) "
+                            "but verify reports nothing")
+    print("mutants: %(mutants)d, killed: %(killed)d, equivalent: %(equivalent)d" % counts)
+    return failures
+
+
+def main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", required=True, help="the netpolc binary")
+    ap.add_argument("--root", default=os.getcwd(), help="the repository")
+    ap.add_argument("mode", choices=("case", "all", "mutants", "reference"))
+    ap.add_argument("what", help="an .args file, or an example's name for 'all'")
+    a = ap.parse_args(argv)
+    fn = {"case": case, "all": all_combinations, "mutants": mutants_check, "reference": reference}[a.mode]
+    failures = fn(a.bin, a.root, a.what)
+    for f in failures:
+        print(f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
