@@ -3,7 +3,9 @@
 #                                   (tests/golden/verify/), exit status, JSON, and the
 #                                   round trip of its golden rendering (loads back with
 #                                   no diagnostic, verifies with --policies alike);
-#   verify/all/EXAMPLE              --all-combinations of each example;
+#   verify/golden/EXAMPLE/COMBO.E   the same for each other engine E with a golden
+#                                   rendering COMBO.E.yaml;
+#   verify/all/EXAMPLE[.E]          --all-combinations of each example (and engine);
 #   verify/mutants/EXAMPLE/COMBO    mutants of the golden renderings (a rule removed,
 #                                   a port dropped, a peer widened) against the
 #                                   reference evaluator;
@@ -23,6 +25,15 @@ if(PYTHON3)
     file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${args})
     get_filename_component(combo ${args} NAME_WE)
     add_test(NAME verify/golden/${example}/${combo} COMMAND ${NPC_VERIFY_DRIVER} case ${rel})
+    # every other engine with a golden rendering of this combination (COMBO.ENGINE.yaml)
+    file(GLOB engine_renderings ${dir}/${combo}.*.yaml)
+    foreach(r ${engine_renderings})
+      get_filename_component(rname ${r} NAME)
+      string(REGEX REPLACE "^${combo}\\.(.*)\\.yaml$" "\\1" engine ${rname})
+      add_test(NAME verify/golden/${example}/${combo}.${engine}
+               COMMAND ${NPC_VERIFY_DRIVER} case ${rel} --engine ${engine})
+      list(APPEND NPC_VERIFY_ENGINES_${example} ${engine})
+    endforeach()
     add_test(NAME verify/reference/${example}/${combo} COMMAND ${NPC_VERIFY_DRIVER} reference ${rel})
     # The big renderings (50 endpoints, 100,000 probes each mutant) once each, as `slow`.
     if(example STREQUAL "kyma-telemetry" OR example STREQUAL "vocabulary")
@@ -37,5 +48,12 @@ if(PYTHON3)
   endforeach()
   foreach(example quickstart kyma-telemetry kyma-istio controller-chart)
     add_test(NAME verify/all/${example} COMMAND ${NPC_VERIFY_DRIVER} all ${example})
+    if(NPC_VERIFY_ENGINES_${example})
+      list(REMOVE_DUPLICATES NPC_VERIFY_ENGINES_${example})
+      foreach(engine ${NPC_VERIFY_ENGINES_${example}})
+        add_test(NAME verify/all/${example}.${engine}
+                 COMMAND ${NPC_VERIFY_DRIVER} all ${example} --engine ${engine})
+      endforeach()
+    endif()
   endforeach()
 endif()
