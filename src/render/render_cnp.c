@@ -184,6 +184,7 @@ static int peer_ev(cnp_state *st, const npc_policy *pol, const npc_peer *p, npc_
                 return 0;
         return 1;
     case NPC_PEER_NODES:
+    case NPC_PEER_ENTITY: /* loaded Cilium policies only, never compiled */
         break;
     }
     return 0;
