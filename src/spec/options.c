@@ -5,6 +5,7 @@
 
 #include "model/ir.h"
 #include "spec/spec.h"
+#include "util/suggest.h"
 #include "util/buf.h"
 #include "util/ctx.h"
 
@@ -541,6 +542,25 @@ static npc_node *set_path(npc_spec *s, const npc_node *n, const char *path, npc_
     return c;
 }
 
+/* "10.0.0.1/32,2001:db8::/64,web": a peers option from --set as a list of
+ * bare CIDRs (each becomes {cidr: ...}) and peer names. */
+static npc_node *peer_list(npc_spec *s, const char *val)
+{
+    npc_node *v = comma_list(s, val);
+    for (size_t i = 0; i < v->u.seq.len; i++) {
+        npc_node *it = v->u.seq.items[i];
+        if (!strchr(it->u.scalar.s, '/'))
+            continue; /* a name; CIDRs, valid or not, are checked as CIDRs */
+        npc_node *m = new_coll(s, NPC_NODE_MAP);
+        m->u.map.items = npc_arena_alloc(s->arena, sizeof *m->u.map.items);
+        m->u.map.items[0].key = new_scalar(s, "cidr", 4, NPC_STYLE_QUOTED);
+        m->u.map.items[0].value = it;
+        m->u.map.len = 1;
+        v->u.seq.items[i] = m;
+    }
+    return v;
+}
+
 /* "{a,b}": Helm's list of strings. */
 static npc_node *brace_list(npc_spec *s, const char *val)
 {
@@ -572,7 +592,13 @@ static npc_status set_one(npc_spec *s, const char *assignment, const char *key, 
     size_t used;
     int idx = option_of_key(s, key, &used);
     if (idx < 0) {
-        npc_error(s->ctx, NPC106, none, "--set %s: unknown option '%s'", assignment, key);
+        npc_suggest sg;
+        npc_suggest_init(&sg, key);
+        for (size_t i = 0; i < s->noptions; i++)
+            npc_suggest_add(&sg, s->options[i].name);
+        const char *near = npc_suggest_best(&sg);
+        npc_error(s->ctx, NPC106, none, "--set %s: unknown option '%s'%s%s%s", assignment, key,
+                  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         return NPC_ERR_INPUT;
     }
     npc_option *o = &s->options[idx];
@@ -633,6 +659,12 @@ static npc_status set_one(npc_spec *s, const char *assignment, const char *key, 
                 yaml = 1; /* a YAML flow sequence */
             break;
         case NPC_OPT_PEERS:
+            if (kind == NPC_SET_VALUE && vl && val[0] != '[' && val[0] != '{' &&
+                !strstr(val, ": ")) {
+                v = peer_list(s, val); /* "10.0.0.1/32,web": CIDRs and names */
+                break;
+            }
+            /* fall through */
         case NPC_OPT_RAW:
         case NPC_OPT_TYPE_COUNT:
             if (kind == NPC_SET_VALUE && vl >= 2 && val[0] == '{' && val[vl - 1] == '}' &&

@@ -5,6 +5,8 @@
 #include "model/ipnet.h"
 #include "model/ir.h"
 #include "spec/spec.h"
+#include "util/buf.h"
+#include "util/suggest.h"
 
 /* ----------------------------------------------------------------- CIDRs */
 
@@ -166,9 +168,27 @@ static int parse_named(npc_spec *s, const npc_node *n, npc_speer *out)
         out->index = e;
         return 1;
     }
+    /* did you mean, and what there is to choose from */
+    npc_suggest sg;
+    npc_suggest_init(&sg, name);
+    npc_buf known = NPC_BUF_INIT;
+    for (size_t i = 0; i < s->ncomponents; i++) {
+        npc_suggest_add(&sg, s->components[i].name);
+        npc_buf_printf(&known, "%s%s", i ? ", " : "", s->components[i].name);
+    }
+    for (size_t i = 0; i < s->nentities; i++)
+        npc_suggest_add(&sg, s->entities[i].name);
+    static const char *const builtin[] = {"any-ip", "all-components", "kube-apiserver", "dns",
+                                          "world", "cluster"};
+    for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+        npc_suggest_add(&sg, builtin[i]);
+    const char *near = npc_suggest_best(&sg);
     npc_error(s->ctx, NPC105, out->loc,
-              "unknown peer '%s': not a component, an entity, '*', 'any-ip' or 'all-components'",
-              name);
+              "unknown peer '%s'%s%s%s: not a component, an entity, '*', 'any-ip' or "
+              "'all-components' (components: %s)",
+              name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
+              known.len ? npc_buf_cstr(&known) : "none");
+    npc_buf_free(&known);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "model/ir.h"
 #include "spec/spec.h"
+#include "util/suggest.h"
 #include "util/buf.h"
 #include "util/ctx.h"
 
@@ -30,11 +31,18 @@ int npc_spec_check_keys(npc_spec *s, const npc_node *map, const char *what,
                 found = 1;
         if (!found) {
             npc_buf list = NPC_BUF_INIT;
-            for (const char *const *a = allowed; *a; a++)
+            const char *word = k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?";
+            npc_suggest sg;
+            npc_suggest_init(&sg, word);
+            for (const char *const *a = allowed; *a; a++) {
                 npc_buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
+                npc_suggest_add(&sg, *a);
+            }
+            const char *near = npc_suggest_best(&sg);
             npc_error(s->ctx, NPC102, npc_node_loc(k),
-                      "unknown key '%s' in %s (expected one of: %s)",
-                      k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?", what, npc_buf_cstr(&list));
+                      "unknown key '%s' in %s (%s%s%sexpected one of: %s)", word, what,
+                      near ? "did you mean '" : "", near ? near : "", near ? "'? " : "",
+                      npc_buf_cstr(&list));
             npc_buf_free(&list);
             ok = 0;
         }
