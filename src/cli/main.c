@@ -23,9 +23,9 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
     fprintf(out, "  %-10s %s\n", "help", "print this list, or the help of one verb (help VERB)");
     fprintf(out, "\nRun 'netpolc help VERB' or 'netpolc VERB --help' for the options of a verb.\n"
-                 "Every verb writes its output to stdout, or with -o FILE to FILE (whole or\n"
-                 "not at all), chooses its output format with --format, and prints notes\n"
-                 "with -v.\n"
+                 "Verbs write their output to stdout, or with -o FILE to FILE (chart: -o DIR),\n"
+                 "whole or not at all; --format chooses the format where there are several;\n"
+                 "-v also prints notes.\n"
                  "Exit status: 0 success, 1 findings (eval: denied), 2 bad input or usage.\n");
 }
 
