@@ -263,6 +263,32 @@ static void lower_port(np_lower *l, const npc_node *n, npc_port_match *pm)
 
 /* --------------------------------------------------------------- rules */
 
+/* An egress rule with a named port and ipBlock peers: the API server
+ * accepts it, but a named port is resolved on the destination pod's
+ * containers, so it never matches an IP destination (netpol-analyzer
+ * refuses the rule: "cannot convert named port for an IP destination").
+ * netpolc evaluates it as the cluster does, and says so. */
+static void warn_named_port_to_ips(np_lower *l, const npc_rule *r, const npc_node *ports)
+{
+    if (r->dir != NPC_DIR_EGRESS)
+        return;
+    const npc_peer *ips = NULL;
+    for (uint32_t i = 0; i < r->npeers && !ips; i++)
+        if (r->peers[i].kind == NPC_PEER_IPS)
+            ips = &r->peers[i];
+    for (uint32_t i = 0; ips && i < r->nports; i++) {
+        if (!r->ports[i].name)
+            continue;
+        const npc_node *pn = npc_map_get(ports->u.seq.items[i], "port");
+        npc_diag *d = npc_warning(
+            l->c->ctx, NPC228, npc_node_loc(pn ? pn : ports->u.seq.items[i]),
+            "named port '%s' never matches the ipBlock destinations of this egress rule (a "
+            "named port is a port of the destination pod's containers); give the port number",
+            npc_sym_str(l->c->ctx->strings, r->ports[i].name));
+        npc_diag_also(d, ips->loc);
+    }
+}
+
 static void lower_rule(np_lower *l, const npc_node *n, npc_dir dir, uint32_t index, npc_rule *r)
 {
     const char *peers_key = dir == NPC_DIR_INGRESS ? "from" : "to";
@@ -301,6 +327,7 @@ static void lower_rule(np_lower *l, const npc_node *n, npc_dir dir, uint32_t ind
         for (size_t i = 0; i < nports; i++)
             lower_port(l, ports->u.seq.items[i], &r->ports[r->nports++]);
     }
+    warn_named_port_to_ips(l, r, ports);
 }
 
 static int string_field(np_lower *l, const npc_node *parent, const char *key, int required,
