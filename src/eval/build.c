@@ -335,7 +335,7 @@ static void resolve_peer(npc_eval *ev, ev_index *ix, const npc_policy *pol, cons
         out->entities = p->entities;
         /* cluster and all hold every pod (Cilium-managed endpoint) */
         if (p->entities & (NPC_ENT_CLUSTER | NPC_ENT_ALL)) {
-            npc_selector none = {NULL, 0};
+            npc_selector none = {0};
             out->classes =
                 skip_host_network(ev, pol, ev_select_pods(ix, NPC_NS_SELECTOR, 0, &none, &none));
         }

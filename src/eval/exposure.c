@@ -99,6 +99,7 @@ static const npc_selector *peer_ns_sel(const npc_policy *pol, const npc_peer *p,
     if (p->ns_mode != NPC_NS_SAME)
         return &p->ns_sel;
     memset(e, 0, sizeof *e);
+    memset(tmp, 0, sizeof *tmp);
     e->op = NPC_SEL_IN;
     e->key = name_key;
     *val = pol->ns;

@@ -225,6 +225,7 @@ static void key_selector(u32vec *k, const npc_selector *s)
         for (uint32_t j = 0; j < e->nvalues; j++)
             npc_vec_push(k, e->values[j]);
     }
+    npc_vec_push(k, s->tree ? s->tree_key : 0);
 }
 
 static int cmp_u32(const void *a, const void *b)

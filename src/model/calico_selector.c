@@ -481,7 +481,7 @@ int npc_csel_matches(const npc_csel *x, const npc_interner *in, const npc_labels
     /* the set-based leaves mean what the Kubernetes-style terms mean */
     npc_sel_expr e;
     if (as_expr(x, &e)) {
-        npc_selector one = {&e, 1};
+        npc_selector one = {&e, 1, NULL, 0, NULL};
         return npc_selector_matches(&one, ls);
     }
     npc_sym v = x->key ? npc_labels_get(ls, x->key) : 0;
@@ -759,6 +759,63 @@ void npc_csel_split(npc_arena *arena, const npc_csel *sel, npc_selector *out, co
         r->nkids = nothers;
         *rest = r;
     }
+}
+
+void npc_csel_to_selector(npc_arena *arena, npc_interner *in, const npc_csel *sel,
+                          npc_selector *out)
+{
+    const npc_csel *rest;
+    npc_csel_split(arena, sel, out, &rest);
+    if (rest) {
+        npc_buf b = NPC_BUF_INIT;
+        npc_csel_format(rest, in, &b);
+        out->tree = rest;
+        out->tree_key = npc_intern(in, b.data, b.len);
+        out->tree_str = in;
+        npc_buf_free(&b);
+    }
+}
+
+/* ------------------------------------------------------------- building */
+
+npc_csel *npc_csel_and(npc_arena *arena, npc_csel *a, npc_csel *b)
+{
+    if (!a || !b)
+        return a ? a : b;
+    npc_csel *x = npc_arena_alloc(arena, sizeof *x);
+    x->kind = NPC_CSEL_AND;
+    x->kids = npc_arena_alloc(arena, 2 * sizeof *x->kids);
+    x->kids[0] = a;
+    x->kids[1] = b;
+    x->nkids = 2;
+    return x;
+}
+
+npc_csel *npc_csel_not(npc_arena *arena, npc_csel *a)
+{
+    npc_csel *x = npc_arena_alloc(arena, sizeof *x);
+    x->kind = NPC_CSEL_NOT;
+    x->kids = npc_arena_alloc(arena, sizeof *x->kids);
+    x->kids[0] = a;
+    x->nkids = 1;
+    return x;
+}
+
+npc_csel *npc_csel_rewrite(npc_arena *arena, const npc_csel *a, npc_sym from, npc_sym to,
+                           int global_value)
+{
+    npc_csel *x = npc_arena_alloc(arena, sizeof *x);
+    *x = *a;
+    if (x->kind == NPC_CSEL_GLOBAL)
+        x->kind = global_value ? NPC_CSEL_ALL : NPC_CSEL_NONE;
+    if (from && x->key == from)
+        x->key = to;
+    if (a->nkids) {
+        x->kids = npc_arena_alloc(arena, a->nkids * sizeof *x->kids);
+        for (uint32_t i = 0; i < a->nkids; i++)
+            x->kids[i] = npc_csel_rewrite(arena, a->kids[i], from, to, global_value);
+    }
+    return x;
 }
 
 /* -------------------------------------------------------- diagnostics */

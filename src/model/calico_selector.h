@@ -95,6 +95,19 @@ npc_csel *npc_csel_normalize(npc_arena *arena, const npc_csel *sel);
 void npc_csel_split(npc_arena *arena, const npc_csel *sel, npc_selector *out,
                     const npc_csel **rest);
 
+/* The selector for sel in the IR: the split's terms, and the rest as
+ * out->tree with its canonical text interned as out->tree_key. */
+void npc_csel_to_selector(npc_arena *arena, npc_interner *in, const npc_csel *sel,
+                          npc_selector *out);
+
+/* Building trees (in arena): a && b (either may be NULL: the other one),
+ * !a, and a copy of a with label key `from` read as `to` (0: none) and
+ * global() replaced by all() (global_value 1) or by nothing (0). */
+npc_csel *npc_csel_and(npc_arena *arena, npc_csel *a, npc_csel *b);
+npc_csel *npc_csel_not(npc_arena *arena, npc_csel *a);
+npc_csel *npc_csel_rewrite(npc_arena *arena, const npc_csel *a, npc_sym from, npc_sym to,
+                           int global_value);
+
 /* The source position of byte `offset` of the selector held by scalar n:
  * the column inside a single-line plain or quoted scalar, else n's own
  * position. */

@@ -12,6 +12,8 @@ static const char *const kind_names[NPC_KIND_COUNT] = {
     [NPC_KIND_CNP] = "ClusterNetworkPolicy",
     [NPC_KIND_CILIUM] = "CiliumNetworkPolicy",
     [NPC_KIND_CILIUM_CW] = "CiliumClusterwideNetworkPolicy",
+    [NPC_KIND_CALICO_NP] = "NetworkPolicy",
+    [NPC_KIND_CALICO_GNP] = "GlobalNetworkPolicy",
 };
 
 const char *npc_policy_kind_name(npc_policy_kind k)

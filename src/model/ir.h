@@ -47,11 +47,20 @@ typedef struct npc_sel_expr {
     uint8_t from_match_labels; /* written as matchLabels (reports show "k=v") */
 } npc_sel_expr;
 
+struct npc_csel; /* model/calico_selector.h */
+
 /* A label selector (matchLabels lowered to single-value IN expressions).
- * No expressions: matches everything. */
+ * No expressions: matches everything. Calico's selector language adds a
+ * residual expression tree for what the terms cannot state (||, substring
+ * operators): a label set matches when it matches every term and the
+ * tree. The evaluator narrows with the terms and checks the tree on what
+ * they leave. */
 typedef struct npc_selector {
     npc_sel_expr *exprs;
     uint32_t nexprs;
+    const struct npc_csel *tree;         /* NULL: none */
+    npc_sym tree_key;                    /* the tree's canonical text, interned */
+    const struct npc_interner *tree_str; /* the interner of the tree's symbols */
 } npc_selector;
 
 int npc_selector_matches(const npc_selector *sel, const npc_labels *ls);
@@ -205,6 +214,8 @@ typedef enum npc_policy_kind {
     NPC_KIND_CNP,           /* .../v1alpha2 ClusterNetworkPolicy */
     NPC_KIND_CILIUM,        /* cilium.io/v2 CiliumNetworkPolicy */
     NPC_KIND_CILIUM_CW,     /* cilium.io/v2 CiliumClusterwideNetworkPolicy */
+    NPC_KIND_CALICO_NP,     /* projectcalico.org/v3 NetworkPolicy */
+    NPC_KIND_CALICO_GNP,    /* projectcalico.org/v3 GlobalNetworkPolicy */
     NPC_KIND_COUNT
 } npc_policy_kind;
 const char *npc_policy_kind_name(npc_policy_kind k); /* "NetworkPolicy", ... */
@@ -316,6 +327,10 @@ typedef struct npc_cluster {
     void (*eval_free)(void *eval); /* set by the evaluator with eval */
     void *ns_index;                /* namespace name -> index hash (cluster.c) */
     void *wl_index; /* workload lookup and pod label gaps (load_workloads.c); arena-owned */
+    /* Calico (lower_calico.c): set once a projectcalico.org object is
+     * loaded; from then on Kubernetes NetworkPolicies sit in Calico's
+     * default tier, as Calico runs them */
+    uint8_t calico;
 } npc_cluster;
 
 npc_cluster *npc_cluster_new(npc_ctx *ctx);
@@ -374,6 +389,15 @@ int npc_load_cidr_group(npc_cluster *c, const npc_node *obj);
 void npc_fqdn_normalize(char *s);
 /* Whether a DNS name matches a Cilium matchPattern ('*' wildcards). */
 int npc_fqdn_pattern_matches(const char *pattern, const char *name);
+/* projectcalico.org/v3 (lower_calico.c): NetworkPolicy (global = 0) and
+ * GlobalNetworkPolicy (global = 1); staged = 1 for their Staged kinds,
+ * which are checked and reported but not enforced. */
+int npc_lower_calico(npc_cluster *c, const npc_node *obj, int global, int staged);
+int npc_lower_calico_tier(npc_cluster *c, const npc_node *obj);
+/* Puts Kubernetes NetworkPolicies loaded so far into Calico's default tier
+ * (order 1000, as Calico converts them); called for every Calico object
+ * and for every NetworkPolicy once c->calico is set. */
+void npc_calico_adopt_knps(npc_cluster *c);
 /* Adds the workload an object stands for (Pod, Deployment, ReplicaSet,
  * StatefulSet, DaemonSet, ReplicationController, Job, CronJob; kind is the
  * object's kind) to c->workloads, merging pods of one owner. */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/calico_selector.h"
 #include "model/ir.h"
 #include "model/names.h"
 #include "util/ctx.h"
@@ -61,12 +62,12 @@ int npc_selector_matches(const npc_selector *sel, const npc_labels *ls)
             break;
         }
     }
-    return 1;
+    return !sel->tree || npc_csel_matches(sel->tree, sel->tree_str, ls);
 }
 
 int npc_selector_is_empty(const npc_selector *sel)
 {
-    return sel->nexprs == 0;
+    return sel->nexprs == 0 && !sel->tree;
 }
 
 static int cmp_sym(const void *a, const void *b)

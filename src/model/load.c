@@ -283,7 +283,13 @@ typedef enum handler {
     H_CILIUM,
     H_CILIUM_CW,
     H_CIDR_GROUP,
-    H_CILIUM_NODE
+    H_CILIUM_NODE,
+    H_CALICO_NP,
+    H_CALICO_GNP,
+    H_CALICO_STAGED_NP,
+    H_CALICO_STAGED_GNP,
+    H_CALICO_STAGED_KNP,
+    H_CALICO_TIER
 } handler;
 
 static const struct kind_desc {
@@ -310,7 +316,28 @@ static const struct kind_desc {
     {"CiliumClusterwideNetworkPolicy", {"cilium.io/v2", NULL, NULL}, H_CILIUM_CW},
     {"CiliumCIDRGroup", {"cilium.io/v2alpha1", "cilium.io/v2", NULL}, H_CIDR_GROUP},
     {"CiliumNode", {"cilium.io/v2", NULL, NULL}, H_CILIUM_NODE},
+    {"NetworkPolicy", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_NP},
+    {"GlobalNetworkPolicy", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_GNP},
+    {"StagedNetworkPolicy", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_STAGED_NP},
+    {"StagedGlobalNetworkPolicy", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_STAGED_GNP},
+    {"StagedKubernetesNetworkPolicy", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_STAGED_KNP},
+    {"Tier", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_TIER},
 };
+
+/* A StagedKubernetesNetworkPolicy: checked as a NetworkPolicy, not enforced. */
+static int load_staged_knp(npc_cluster *c, const npc_node *obj)
+{
+    size_t n = c->policies.len;
+    if (!npc_lower_networkpolicy(c, obj))
+        return 0;
+    if (c->policies.len > n) {
+        c->policies.len = n;
+        npc_note(c->ctx, NPC235, npc_node_loc(obj),
+                 "StagedKubernetesNetworkPolicy '%s' is loaded but not enforced, as in Calico",
+                 npc_sym_str(c->ctx->strings, c->policies.items[n].name));
+    }
+    return 1;
+}
 
 static int load_object_at(load_state *st, const npc_node *obj, int depth, const char *item_kind,
                           size_t item_kind_len, const char *item_api);
@@ -393,6 +420,9 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
     if (klen >= 4 && strcmp(k + klen - 4, "List") == 0 && (items || klen == 4))
         return load_list(st, obj, items, depth, k, a);
 
+    /* the entry for kind and apiVersion; a kind known under other
+     * apiVersions only is noted and skipped */
+    const struct kind_desc *known = NULL;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strcmp(kinds[i].kind, k) != 0)
             continue;
@@ -401,19 +431,21 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
             if (strcmp(kinds[i].api[j], a) == 0)
                 api_ok = 1;
         if (!api_ok) {
-            npc_note(c->ctx, NPC210, npc_node_loc(api ? api : obj),
-                     "%s with apiVersion '%s' is not analysed (expected %s); skipped", k, a,
-                     kinds[i].api[0]);
-            count_skipped(st, k, a, npc_node_loc(api ? api : obj));
-            return 1;
+            if (!known)
+                known = &kinds[i];
+            continue;
         }
         switch (kinds[i].h) {
         case H_NAMESPACE:
             return load_namespace(c, obj);
         case H_WORKLOAD:
             return npc_load_workload(c, obj, k);
-        case H_NETWORKPOLICY:
-            return npc_lower_networkpolicy(c, obj);
+        case H_NETWORKPOLICY: {
+            int ok = npc_lower_networkpolicy(c, obj);
+            if (c->calico)
+                npc_calico_adopt_knps(c);
+            return ok;
+        }
         case H_ANP:
             return npc_lower_anp(c, obj, 0);
         case H_BANP:
@@ -432,7 +464,25 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
             return npc_load_cidr_group(c, obj);
         case H_CILIUM_NODE:
             return npc_load_cilium_node(c, obj);
+        case H_CALICO_NP:
+        case H_CALICO_GNP:
+        case H_CALICO_STAGED_NP:
+        case H_CALICO_STAGED_GNP:
+            return npc_lower_calico(
+                c, obj, kinds[i].h == H_CALICO_GNP || kinds[i].h == H_CALICO_STAGED_GNP,
+                kinds[i].h == H_CALICO_STAGED_NP || kinds[i].h == H_CALICO_STAGED_GNP);
+        case H_CALICO_STAGED_KNP:
+            return load_staged_knp(c, obj);
+        case H_CALICO_TIER:
+            return npc_lower_calico_tier(c, obj);
         }
+    }
+    if (known) {
+        npc_note(c->ctx, NPC210, npc_node_loc(api ? api : obj),
+                 "%s with apiVersion '%s' is not analysed (expected %s); skipped", k, a,
+                 known->api[0]);
+        count_skipped(st, k, a, npc_node_loc(api ? api : obj));
+        return 1;
     }
     npc_note(c->ctx, NPC210, npc_node_loc(kind ? kind : obj),
              "kind %s%s%s is not analysed; skipped", k, *a ? " of " : "", a);

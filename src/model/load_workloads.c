@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/calico_selector.h"
 #include "model/ir.h"
 #include "model/names.h"
 #include "util/ctx.h"
@@ -581,6 +582,18 @@ static int has_value(const npc_sel_expr *e, npc_sym v, npc_sym empty)
     return 0;
 }
 
+static npc_sym tree_gap_key(const npc_csel *x, const npc_labels *a, const npc_labels *b)
+{
+    if (x->key && npc_labels_get(a, x->key) != npc_labels_get(b, x->key))
+        return x->key;
+    for (uint32_t i = 0; i < x->nkids; i++) {
+        npc_sym k = tree_gap_key(x->kids[i], a, b);
+        if (k)
+            return k;
+    }
+    return 0;
+}
+
 /* A key of the gap that sel reads in a way that may tell the two pods
  * apart; 0 when none. Exists/DoesNotExist never do; a value list that
  * holds both values does not either. */
@@ -605,6 +618,10 @@ static npc_sym selector_reads_gap(npc_cluster *c, const npc_selector *sel, const
         if (ha != hb)
             return e->key;
     }
+    /* a Calico expression tree: any of its keys on which the pods differ */
+    if (sel->tree && npc_csel_matches(sel->tree, sel->tree_str, a) !=
+                         npc_csel_matches(sel->tree, sel->tree_str, b))
+        return tree_gap_key(sel->tree, a, b);
     return 0;
 }
 
@@ -656,11 +673,21 @@ static int cmp_sym(const void *x, const void *y)
 
 typedef NPC_VEC(npc_sym) sym_vec;
 
+static void add_tree_keys(const npc_csel *x, sym_vec *keys)
+{
+    if (x->key)
+        npc_vec_push(keys, x->key);
+    for (uint32_t i = 0; i < x->nkids; i++)
+        add_tree_keys(x->kids[i], keys);
+}
+
 static void add_read_keys(const npc_selector *sel, sym_vec *keys)
 {
     for (uint32_t i = 0; i < sel->nexprs; i++)
         if (sel->exprs[i].op == NPC_SEL_IN || sel->exprs[i].op == NPC_SEL_NOTIN)
             npc_vec_push(keys, sel->exprs[i].key);
+    if (sel->tree)
+        add_tree_keys(sel->tree, keys);
 }
 
 /* The label keys that some pod selector reads by value (In, NotIn): only

@@ -404,7 +404,7 @@ static int cmp_sym(const void *a, const void *b)
  * evaluator searches them (renderers sort them by text). */
 static npc_selector ir_selector(cstate *st, const npc_ssel *ss)
 {
-    npc_selector sel = {NULL, 0};
+    npc_selector sel = {0};
     size_t n = ss->nlabels + ss->nexprs;
     if (!n)
         return sel;

@@ -82,11 +82,11 @@ static int setup(void **state)
     write_file("twice/pods.yaml", pod_a);
     make_link("pods.yaml", "twice/same-pods.yaml");
     make_dir("empty");
-    make_dir("calico");
-    write_file("calico/objects.yaml",
+    make_dir("vendor");
+    write_file("vendor/objects.yaml",
                "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n---\n"
-               "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\n"
-               "metadata: {name: deny}\nspec: {selector: all()}\n");
+               "apiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\n"
+               "metadata: {name: deny}\nspec: {priority: 1}\n");
     return 0;
 }
 
@@ -177,13 +177,13 @@ static void test_strict_refuses_unevaluated_kinds(void **state)
 {
     (void)state;
     npc_ctx *ctx = npc_ctx_new();
-    assert_int_equal(load_and_list(ctx, "calico", NPC_OK), 2);
+    assert_int_equal(load_and_list(ctx, "vendor", NPC_OK), 2);
     assert_int_equal(count_severity(ctx, NPC_SEV_WARNING, "NPC226"), 1);
     npc_ctx_free(ctx);
 
     ctx = npc_ctx_new();
     npc_ctx_set_strict(ctx, 1);
-    load_and_list(ctx, "calico", NPC_ERR_INPUT);
+    load_and_list(ctx, "vendor", NPC_ERR_INPUT);
     assert_int_equal(count_severity(ctx, NPC_SEV_ERROR, "NPC226"), 1);
     npc_ctx_free(ctx);
 }

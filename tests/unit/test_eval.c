@@ -246,7 +246,7 @@ static npc_selector ns_is(fixture *f, const char *ns)
     e->values = npc_arena_alloc(f->c->arena, sizeof(npc_sym));
     e->values[0] = npc_intern_cstr(f->ctx->strings, ns);
     e->nvalues = 1;
-    npc_selector sel = {e, 1};
+    npc_selector sel = {e, 1, NULL, 0, NULL};
     return sel;
 }
 
