@@ -11,13 +11,14 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 
 # Debian packages, in two sets. DEMO_DEPS builds and runs netpolc: the
-# compiler, make, cmake, pkg-config and libyaml (YAML/JSON reading).
+# compiler, make, cmake, pkg-config and libyaml (YAML reading) and
+# jsmn (the JSON fast path).
 # CHECK_DEPS adds the test and fuzz toolchain: cmocka (C unit tests),
 # python3 with PyYAML and jsonschema (test drivers, schema validation of
 # rendered output), clang (libFuzzer, ASan+UBSan), graphviz (dot pictures),
 # Go with sprig and sigs.k8s.io/yaml (rendering generated Helm charts with
 # Helm's template engine in the chart tests).
-DEMO_DEPS := gcc make cmake pkg-config libyaml-dev
+DEMO_DEPS := gcc make cmake pkg-config libyaml-dev libjsmn-dev
 CHECK_DEPS := $(DEMO_DEPS) libcmocka-dev python3 python3-yaml python3-jsonschema clang \
         libclang-rt-14-dev graphviz golang-go golang-github-masterminds-sprig-dev \
         golang-k8s-sigs-yaml-dev

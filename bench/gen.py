@@ -8,6 +8,10 @@ admin and baseline tier policies.
     bench/gen.py --size customer --out bench/out/customer
     bench/gen.py --pods 2000 --namespaces 100 --policies 900 --out /tmp/snap
     bench/gen.py --size small --pods-mode --out bench/out/small-pods
+    bench/gen.py --size antrea --format json --out bench/out/antrea-json
+
+With --format json each file is a v1 List as `kubectl get -A -o json`
+writes it (4-space indent), holding the same objects as the YAML.
 
 The shape follows the kube-burner NetworkPolicy scale workload
 (../shared/corpora/scale-workloads/k8s-netpol-scale), mapped onto a
@@ -504,21 +508,94 @@ def emit_admin(out):
 
 # ------------------------------------------------------------------- output
 
+def yaml_scalar(s):
+    if s == "{}":
+        return {}
+    if s == "[]":
+        return []
+    if s.startswith('"'):
+        return json.loads(s)
+    if s in ("true", "false"):
+        return s == "true"
+    if s in ("null", "~"):
+        return None
+    if s.lstrip("-").isdigit():
+        return int(s)
+    return s
+
+
+def yaml_subset_load(text):
+    """Reads the block YAML this generator writes (mappings, `- ` sequences at
+    the parent's indent as kubectl writes them, plain and JSON-quoted scalars,
+    `{}`): enough to re-emit it as JSON, not a YAML parser."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    pos = 0
+
+    def indent(ln):
+        return len(ln) - len(ln.lstrip(" "))
+
+    def block(ind):
+        return seq(ind) if lines[pos][ind] == "-" else mapping(ind)
+
+    def seq(ind):
+        nonlocal pos
+        out = []
+        while pos < len(lines) and indent(lines[pos]) == ind and lines[pos][ind] == "-":
+            rest = lines[pos][ind + 2:]
+            if not rest.startswith('"') and (": " in rest or rest.endswith(":")):
+                lines[pos] = " " * (ind + 2) + rest  # the item's first key
+                out.append(mapping(ind + 2))
+            else:
+                pos += 1
+                out.append(yaml_scalar(rest))
+        return out
+
+    def mapping(ind):
+        nonlocal pos
+        out = {}
+        while pos < len(lines) and indent(lines[pos]) == ind and lines[pos][ind] != "-":
+            key, _, val = lines[pos][ind:].partition(":")
+            key = json.loads(key) if key.startswith('"') else key
+            val = val.strip()
+            pos += 1
+            if val:
+                out[key] = yaml_scalar(val)
+            elif pos < len(lines) and (indent(lines[pos]) > ind or
+                                       (indent(lines[pos]) == ind and lines[pos][ind] == "-")):
+                out[key] = block(indent(lines[pos]))
+            else:
+                out[key] = None
+        return out
+
+    doc = block(0)
+    if pos != len(lines):
+        raise ValueError("gen: cannot convert line %d to JSON: %r" % (pos + 1, lines[pos]))
+    return doc
+
+
 class ListWriter:
     """Writes `kind: List` files, starting a new file every `chunk` items so
-    no file grows past the loader's per-file limit."""
+    no file grows past the loader's per-file limit. As JSON, a file's YAML
+    is converted when it is closed."""
 
-    def __init__(self, folder, stem, chunk):
-        self.folder, self.stem, self.chunk = folder, stem, chunk
+    def __init__(self, folder, stem, chunk, fmt="yaml"):
+        self.folder, self.stem, self.chunk, self.fmt = folder, stem, chunk, fmt
         self.part, self.count, self.f, self.bytes, self.files = 0, 0, None, 0, []
 
     def _open(self):
-        name = "%s-%03d.yaml" % (self.stem, self.part)
+        name = "%s-%03d.%s" % (self.stem, self.part, self.fmt)
         self.files.append(name)
         self.f = open(os.path.join(self.folder, name), "w", encoding="utf-8", newline="\n")
-        self.f.write("apiVersion: v1\nitems:\n")
+        self.text = []
+        self._put("apiVersion: v1\nitems:\n")
         self.part += 1
         self.count = 0
+
+    def _put(self, text):
+        if self.fmt == "json":
+            self.text.append(text)
+        else:
+            self.f.write(text)
 
     def write(self, chunks, items):
         if self.f is None or self.count >= self.chunk:
@@ -526,18 +603,22 @@ class ListWriter:
             self._open()
         text = "".join(chunks)
         self.bytes += len(text)
-        self.f.write(text)
+        self._put(text)
         self.count += items
 
     def close(self):
         if self.f:
-            self.f.write("kind: List\nmetadata:\n  resourceVersion: \"\"\n")
+            self._put("kind: List\nmetadata:\n  resourceVersion: \"\"\n")
+            if self.fmt == "json":
+                json.dump(yaml_subset_load("".join(self.text)), self.f, indent=4)
+                self.f.write("\n")
+                self.text = []
             self.f.close()
             self.f = None
 
 
-def write_namespaces(folder, rng, nss):
-    nsw = ListWriter(folder, "namespaces", 5000)
+def write_namespaces(folder, rng, nss, fmt="yaml"):
+    nsw = ListWriter(folder, "namespaces", 5000, fmt)
     for ns in nss:
         out = []
         emit_namespace(out, rng, ns)
@@ -557,7 +638,7 @@ def generate(args):
     rng, sys_ns, nss, nodes = build_model(pods, namespaces, args.seed)
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):
-        if f.endswith(".yaml") or f == META:
+        if f.endswith(".yaml") or f.endswith(".json") or f == META:
             os.remove(os.path.join(args.out, f))
     groups = {}
     for ns in nss:
@@ -565,9 +646,10 @@ def generate(args):
     ctx = {"groups": groups}
     all_ns = sys_ns + nss
 
-    nsw = write_namespaces(args.out, rng, all_ns)
+    nsw = write_namespaces(args.out, rng, all_ns, args.format)
 
-    ww = ListWriter(args.out, "pods" if args.pods_mode else "workloads", 20000 if args.pods_mode else 10000)
+    ww = ListWriter(args.out, "pods" if args.pods_mode else "workloads", 20000 if args.pods_mode else 10000,
+                    args.format)
     ipgen = IPGen(nodes)
     npods = nworkloads = 0
     for i, ns in enumerate(all_ns):
@@ -587,7 +669,7 @@ def generate(args):
             progress("gen: workloads %d/%d namespaces" % (i, len(all_ns)))
     ww.close()
 
-    pw = ListWriter(args.out, "networkpolicies", 10000)
+    pw = ListWriter(args.out, "networkpolicies", 10000, args.format)
     budgets = spread(policies, [1 + min(len(ns.workloads), 12) for ns in nss])
     # egress isolation is a cluster-wide practice: on when the average
     # namespace can afford the egress allow rules
@@ -608,7 +690,7 @@ def generate(args):
             progress("gen: policies %d/%d namespaces" % (i, len(nss)))
     pw.close()
 
-    aw = ListWriter(args.out, "admin-policies", 1000)
+    aw = ListWriter(args.out, "admin-policies", 1000, args.format)
     out = []
     nadmin = emit_admin(out)
     aw.write(out, nadmin)
@@ -623,6 +705,7 @@ def generate(args):
         "size": args.size or "custom",
         "seed": args.seed,
         "mode": "pods" if args.pods_mode else "workloads",
+        "format": args.format,
         "namespaces": len(all_ns),
         "pods": npods,
         "workloads": nworkloads,
@@ -872,7 +955,7 @@ def generate_profile(args):
     nns = max(1, args.namespaces or args.pods // PODS_PER_NS)
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):
-        if f.endswith(".yaml") or f == META:
+        if f.endswith(".yaml") or f.endswith(".json") or f == META:
             os.remove(os.path.join(args.out, f))
     nss = []
     for i in range(nns):
@@ -883,8 +966,8 @@ def generate_profile(args):
     by_env = {}
     for ns in nss:
         by_env.setdefault(ns.env, []).append(ns.name)
-    nsw = write_namespaces(args.out, rng, nss)
-    pw = ListWriter(args.out, "pods", 20000)
+    nsw = write_namespaces(args.out, rng, nss, args.format)
+    pw = ListWriter(args.out, "pods", 20000, args.format)
     ipgen = IPGen(1)
     npods = 0
     for ns in nss:
@@ -896,7 +979,7 @@ def generate_profile(args):
             npods += 1
         pw.write(o, PODS_PER_NS)
     pw.close()
-    npw = ListWriter(args.out, "networkpolicies", 10000)
+    npw = ListWriter(args.out, "networkpolicies", 10000, args.format)
     nnp = 0
     for ns in nss:
         o = []
@@ -905,7 +988,7 @@ def generate_profile(args):
             npw.write(o, k)
         nnp += k
     npw.close()
-    aw = ListWriter(args.out, "admin-policies", 1000)
+    aw = ListWriter(args.out, "admin-policies", 1000, args.format)
     o = []
     teams = sorted(set(ns.team for ns in nss))
     nadmin = profile_admin(args.profile, o, teams)
@@ -935,7 +1018,9 @@ def main():
                     help="emit Pods (as `kubectl get pods -A -o yaml`) instead of workloads")
     ap.add_argument("--profile", choices=sorted(PROFILES),
                     help="a cluster shape other than the default (with --pods; see bench/README.md)")
-    ap.add_argument("--out", required=True, help="output folder (its .yaml files are replaced)")
+    ap.add_argument("--format", choices=["yaml", "json"], default="yaml",
+                    help="yaml as `kubectl get -A -o yaml`, or json as `kubectl get -A -o json`")
+    ap.add_argument("--out", required=True, help="output folder (its .yaml and .json files are replaced)")
     args = ap.parse_args()
     if args.profile:
         if not args.pods or args.pods < PODS_PER_NS:

@@ -5,17 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "netpolc.h"
 #include "text/tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Fails loudly: the fuzzer records the input as a crash. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            abort();                                                                               \
-    } while (0)
 
 static size_t walk(const npc_node *n, unsigned depth)
 {

@@ -139,3 +139,34 @@ npc_node *npc_map_get(const npc_node *map, const char *key)
     npc_pair *p = npc_map_get_pair(map, key);
     return p ? p->value : NULL;
 }
+
+int npc_node_same(const npc_node *a, const npc_node *b)
+{
+    if (a == b)
+        return 1;
+    if (!a || !b || a->kind != b->kind || a->style != b->style || a->line != b->line ||
+        a->col != b->col || !a->file != !b->file || (a->file && strcmp(a->file, b->file)) ||
+        !a->tag != !b->tag || (a->tag && strcmp(a->tag, b->tag)))
+        return 0;
+    switch (a->kind) {
+    case NPC_NODE_SCALAR:
+        return a->u.scalar.len == b->u.scalar.len &&
+               memcmp(a->u.scalar.s, b->u.scalar.s, a->u.scalar.len) == 0;
+    case NPC_NODE_SEQ:
+        if (a->u.seq.len != b->u.seq.len)
+            return 0;
+        for (size_t i = 0; i < a->u.seq.len; i++)
+            if (!npc_node_same(a->u.seq.items[i], b->u.seq.items[i]))
+                return 0;
+        return 1;
+    case NPC_NODE_MAP:
+        if (a->u.map.len != b->u.map.len)
+            return 0;
+        for (size_t i = 0; i < a->u.map.len; i++)
+            if (!npc_node_same(a->u.map.items[i].key, b->u.map.items[i].key) ||
+                !npc_node_same(a->u.map.items[i].value, b->u.map.items[i].value))
+                return 0;
+        return 1;
+    }
+    return 0;
+}

@@ -65,6 +65,15 @@ typedef int (*npc_tree_fn)(npc_ctx *ctx, npc_tree *t, void *user);
 npc_status npc_yaml_read_file(npc_ctx *ctx, const char *path, npc_tree_fn fn, void *user);
 npc_status npc_yaml_read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
                                 npc_tree_fn fn, void *user);
+/* The JSON fast path (json.c): the tree of text when it is one JSON value
+ * that the YAML path reads into the same tree (nodes, scalars, styles,
+ * positions). NULL otherwise, having reported nothing: the caller then reads
+ * the text through libyaml, which reports any problem. Thread-safe. */
+npc_tree *npc_json_read(const npc_limits *lim, const char *file, const char *text, size_t len);
+/* Reads a stream through libyaml only (no JSON fast path): for tests and
+ * fuzzing, which compare the two paths. */
+npc_status npc_libyaml_read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
+                                   npc_tree_fn fn, void *user);
 /* Reads the whole of path into memory (NUL-terminated), enforcing
  * max_file_bytes; reports NPC002/NPC005. Caller frees. */
 char *npc_read_file(npc_ctx *ctx, const char *path, size_t *len);
@@ -74,12 +83,15 @@ npc_loc npc_node_loc(const npc_node *n);
 /* A human name of the node's type for messages: "mapping", "sequence",
  * "string", "integer", "boolean", "null". */
 const char *npc_node_type_name(const npc_node *n);
-int npc_node_is_null(const npc_node *n);     /* NULL, or plain null/~/empty */
-int npc_node_is_scalar(const npc_node *n);   /* scalar and not null */
-int npc_node_is_string(const npc_node *n);   /* scalar that is not a number/bool/null */
-int npc_node_get_bool(const npc_node *n, int *out);          /* 1 when a boolean */
-int npc_node_get_int(const npc_node *n, long long *out);     /* 1 when an integer */
+int npc_node_is_null(const npc_node *n);                 /* NULL, or plain null/~/empty */
+int npc_node_is_scalar(const npc_node *n);               /* scalar and not null */
+int npc_node_is_string(const npc_node *n);               /* scalar that is not a number/bool/null */
+int npc_node_get_bool(const npc_node *n, int *out);      /* 1 when a boolean */
+int npc_node_get_int(const npc_node *n, long long *out); /* 1 when an integer */
 int npc_node_scalar_eq(const npc_node *n, const char *s);
+/* Deep equality of two trees: kinds, styles, tags, scalar bytes and
+ * positions (for tests and fuzzing, which compare the two readers). */
+int npc_node_same(const npc_node *a, const npc_node *b);
 /* Value for key in a mapping, or NULL (also when n is not a mapping). */
 npc_node *npc_map_get(const npc_node *map, const char *key);
 npc_pair *npc_map_get_pair(const npc_node *map, const char *key);

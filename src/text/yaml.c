@@ -290,8 +290,7 @@ static int on_alias(builder *b, yaml_event_t *ev)
             b->alias_nodes += an->weight;
             if (b->alias_nodes > b->ctx->limits.max_alias_nodes) {
                 npc_error(b->ctx, NPC004, mark_loc(b->file, ev->start_mark),
-                          "aliases expand to more than %zu nodes",
-                          b->ctx->limits.max_alias_nodes);
+                          "aliases expand to more than %zu nodes", b->ctx->limits.max_alias_nodes);
                 return -1;
             }
             attach(b, an->node, an->weight);
@@ -308,8 +307,8 @@ static void discard_stack(builder *b)
     b->kids.len = 0;
 }
 
-static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text, size_t len,
-                               npc_tree_fn fn, void *user)
+static npc_status parse_yaml(npc_ctx *ctx, const char *file, const char *text, size_t len,
+                             npc_tree_fn fn, void *user)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
@@ -382,7 +381,8 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
             rc = on_alias(&b, &ev);
             break;
         case YAML_SCALAR_EVENT: {
-            npc_node *n = new_node(&b, NPC_NODE_SCALAR, ev.start_mark, (const char *)ev.data.scalar.tag);
+            npc_node *n =
+                new_node(&b, NPC_NODE_SCALAR, ev.start_mark, (const char *)ev.data.scalar.tag);
             n->u.scalar.len = ev.data.scalar.length;
             n->u.scalar.s = npc_arena_strndup(b.tree->arena, (const char *)ev.data.scalar.value,
                                               ev.data.scalar.length);
@@ -404,14 +404,14 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
             break;
         }
         case YAML_SEQUENCE_START_EVENT: {
-            npc_node *n = new_node(&b, NPC_NODE_SEQ, ev.start_mark,
-                                   (const char *)ev.data.sequence_start.tag);
+            npc_node *n =
+                new_node(&b, NPC_NODE_SEQ, ev.start_mark, (const char *)ev.data.sequence_start.tag);
             rc = open_collection(&b, n, (const char *)ev.data.sequence_start.anchor);
             break;
         }
         case YAML_MAPPING_START_EVENT: {
-            npc_node *n = new_node(&b, NPC_NODE_MAP, ev.start_mark,
-                                   (const char *)ev.data.mapping_start.tag);
+            npc_node *n =
+                new_node(&b, NPC_NODE_MAP, ev.start_mark, (const char *)ev.data.mapping_start.tag);
             rc = open_collection(&b, n, (const char *)ev.data.mapping_start.anchor);
             break;
         }
@@ -441,8 +441,20 @@ static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text,
     return st;
 }
 
-npc_status npc_yaml_read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
-                                npc_tree_fn fn, void *user)
+/* JSON through the fast path when it reads the same; the rest, and every
+ * error, through libyaml. */
+static npc_status parse_stream(npc_ctx *ctx, const char *file, const char *text, size_t len,
+                               npc_tree_fn fn, void *user)
+{
+    npc_tree *t = npc_json_read(&ctx->limits, file, text, len);
+    if (!t)
+        return parse_yaml(ctx, file, text, len, fn, user);
+    fn(ctx, t, user);
+    return NPC_OK;
+}
+
+static npc_status read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
+                              npc_tree_fn fn, void *user, int json)
 {
     const char *file = npc_source_add(ctx, name, text, len);
     if (len > ctx->limits.max_file_bytes) {
@@ -451,7 +463,20 @@ npc_status npc_yaml_read_buffer(npc_ctx *ctx, const char *name, const char *text
                   ctx->limits.max_file_bytes);
         return NPC_ERR_INPUT;
     }
-    return parse_stream(ctx, file, text, len, fn, user);
+    return json ? parse_stream(ctx, file, text, len, fn, user)
+                : parse_yaml(ctx, file, text, len, fn, user);
+}
+
+npc_status npc_libyaml_read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
+                                   npc_tree_fn fn, void *user)
+{
+    return read_buffer(ctx, name, text, len, fn, user, 0);
+}
+
+npc_status npc_yaml_read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
+                                npc_tree_fn fn, void *user)
+{
+    return read_buffer(ctx, name, text, len, fn, user, 1);
 }
 
 npc_status npc_yaml_read_file(npc_ctx *ctx, const char *path, npc_tree_fn fn, void *user)
