@@ -1,5 +1,6 @@
 # ctest script: generate the same snapshot twice (byte-identical), in both
-# modes, and run netpolc-bench on it (one JSON line with "ok":true).
+# modes, and run netpolc-bench on it (one JSON line with "ok":true); the
+# same snapshot as JSON gives the same connection list byte for byte.
 foreach(run a b)
   execute_process(COMMAND ${PYTHON3} ${GEN} --size tiny --out ${OUT}/${run}
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
@@ -35,3 +36,22 @@ foreach(snap a pods)
     message(FATAL_ERROR "netpolc-bench on ${snap}: no connections: ${out}")
   endif()
 endforeach()
+
+execute_process(COMMAND ${PYTHON3} ${GEN} --size tiny --format json --out ${OUT}/json
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(rc)
+  message(FATAL_ERROR "gen.py --format json failed: ${err}")
+endif()
+foreach(snap a json)
+  execute_process(COMMAND ${NETPOLC} connlist ${OUT}/${snap} OUTPUT_FILE ${OUT}/${snap}.connlist
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(rc OR err)
+    message(FATAL_ERROR "netpolc connlist ${snap} failed (${rc}): ${err}")
+  endif()
+endforeach()
+file(SIZE ${OUT}/a.connlist n)
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/a.connlist ${OUT}/json.connlist
+                RESULT_VARIABLE d)
+if(d OR n EQUAL 0)
+  message(FATAL_ERROR "connlist of the JSON snapshot differs from the YAML one's (or is empty)")
+endif()

@@ -5,5 +5,6 @@ if(PYTHON3)
   add_test(NAME bench/gen_deterministic
            COMMAND ${CMAKE_COMMAND} -DPYTHON3=${PYTHON3} -DGEN=${PROJECT_SOURCE_DIR}/bench/gen.py
                    -DOUT=${CMAKE_BINARY_DIR}/bench-smoke -DBENCH=$<TARGET_FILE:netpolc-bench>
+                   -DNETPOLC=$<TARGET_FILE:netpolc>
                    -P ${PROJECT_SOURCE_DIR}/bench/smoke.cmake)
 endif()
