@@ -13,6 +13,7 @@
 
 #include "model/load.h"
 #include "model/names.h"
+#include "text/batch.h"
 #include "util/ctx.h"
 #include "util/diag.h"
 
@@ -531,11 +532,15 @@ static void soften_syntax_errors(npc_ctx *ctx, size_t first)
     }
 }
 
-static npc_status load_file(npc_cluster *c, const char *path, int lenient, skipped_kinds *sk)
+/* Reads and loads one file; with a batch, file `index` of it, parsed
+ * ahead on another thread (text/batch.h), with the same results. */
+static npc_status load_file(npc_cluster *c, const char *path, int lenient, skipped_kinds *sk,
+                            npc_batch *batch, size_t index)
 {
     load_state st = {c, lenient, 1, sk};
     size_t first = c->ctx->diags.len;
-    npc_status s = npc_yaml_read_file(c->ctx, path, on_document, &st);
+    npc_status s = batch ? npc_batch_deliver(batch, index, on_document, &st)
+                         : npc_yaml_read_file(c->ctx, path, on_document, &st);
     if (s == NPC_ERR_INPUT && lenient) {
         soften_syntax_errors(c->ctx, first);
         npc_loc where = {npc_source_add(c->ctx, path, NULL, 0), 0, 0};
@@ -642,18 +647,21 @@ npc_status npc_cluster_load_paths(npc_cluster *c, char **paths, int npaths)
             scan_dir(c, p, &files, 0, &seen);
             free(seen.slots);
             s = npc_error_count(c->ctx) > errs ? NPC_ERR_IO : NPC_OK;
+            npc_batch *batch = npc_batch_start(c->ctx, files.items, files.len);
             for (size_t j = 0; j < files.len; j++) {
                 npc_progress(c->ctx, "load", j, files.len);
                 if (!npc_error_limit_reached(c->ctx)) {
-                    npc_status fs = load_file(c, files.items[j], 1, &sk);
+                    npc_status fs = load_file(c, files.items[j], 1, &sk, batch, j);
                     if (fs != NPC_OK && s == NPC_OK)
                         s = fs;
                 }
-                free(files.items[j]);
             }
+            npc_batch_free(batch);
+            for (size_t j = 0; j < files.len; j++)
+                free(files.items[j]);
             npc_vec_free(&files);
         } else {
-            s = load_file(c, p, 0, &sk);
+            s = load_file(c, p, 0, &sk, NULL, 0);
         }
         if (s != NPC_OK && result == NPC_OK)
             result = s;

@@ -258,7 +258,7 @@ static char *decode_string(jbuild *b, const char *s, size_t n, size_t *outlen)
             break;
         i++;
     }
-    char *d = npc_arena_alloc(b->arena, n + 1);
+    char *d = npc_arena_alloc_bytes(b->arena, n + 1);
     memcpy(d, s, i);
     size_t o = i;
     while (i < n) {

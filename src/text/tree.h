@@ -74,6 +74,11 @@ npc_tree *npc_json_read(const npc_limits *lim, const char *file, const char *tex
  * fuzzing, which compare the two paths. */
 npc_status npc_libyaml_read_buffer(npc_ctx *ctx, const char *name, const char *text, size_t len,
                                    npc_tree_fn fn, void *user);
+/* npc_yaml_read_file, with `file` (when not NULL) as the name that trees
+ * and nodes carry instead of ctx's registration of path: for reading in a
+ * private context off the caller's thread (src/text/batch.c). */
+npc_status npc_yaml_read_file_as(npc_ctx *ctx, const char *path, const char *file, npc_tree_fn fn,
+                                 void *user);
 /* Reads the whole of path into memory (NUL-terminated), enforcing
  * max_file_bytes; reports NPC002/NPC005. Caller frees. */
 char *npc_read_file(npc_ctx *ctx, const char *path, size_t *len);

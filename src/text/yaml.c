@@ -479,17 +479,23 @@ npc_status npc_yaml_read_buffer(npc_ctx *ctx, const char *name, const char *text
     return read_buffer(ctx, name, text, len, fn, user, 1);
 }
 
-npc_status npc_yaml_read_file(npc_ctx *ctx, const char *path, npc_tree_fn fn, void *user)
+npc_status npc_yaml_read_file_as(npc_ctx *ctx, const char *path, const char *file, npc_tree_fn fn,
+                                 void *user)
 {
     size_t len = 0;
     char *text = npc_read_file(ctx, path, &len);
     if (!text)
-        return npc_error_count(ctx) ? NPC_ERR_IO : NPC_ERR_IO;
-    const char *file = npc_source_add(ctx, path, NULL, 0);
-    npc_source_index(ctx, file, text, len);
-    npc_status st = parse_stream(ctx, file, text, len, fn, user);
+        return NPC_ERR_IO;
+    const char *own = npc_source_add(ctx, path, NULL, 0);
+    npc_source_index(ctx, own, text, len);
+    npc_status st = parse_stream(ctx, file ? file : own, text, len, fn, user);
     free(text);
     return st;
+}
+
+npc_status npc_yaml_read_file(npc_ctx *ctx, const char *path, npc_tree_fn fn, void *user)
+{
+    return npc_yaml_read_file_as(ctx, path, NULL, fn, user);
 }
 
 void npc_tree_free(npc_tree *t)

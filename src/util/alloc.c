@@ -87,19 +87,20 @@ void npc_arena_free(npc_arena *a)
     free(a);
 }
 
-void *npc_arena_alloc(npc_arena *a, size_t n)
+/* n bytes at the given alignment (a power of two, at most 16), not zeroed. */
+static void *arena_take(npc_arena *a, size_t n, size_t align)
 {
-    n = (n + 15) & ~(size_t)15;
-    a->bytes += n;
     if (a->malloc_mode) {
+        a->bytes += n;
         if (a->nobjs == a->capobjs) {
             a->capobjs = a->capobjs ? 2 * a->capobjs : 64;
             a->objs = npc_xrealloc(a->objs, a->capobjs * sizeof *a->objs);
         }
-        return a->objs[a->nobjs++] = npc_xcalloc(1, n);
+        return a->objs[a->nobjs++] = npc_xmalloc(n);
     }
     struct block *b = a->head;
-    if (!b || b->cap - b->used < n) {
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->cap || b->cap - at < n) {
         size_t cap = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE;
         struct block *nb = npc_xmalloc(sizeof *nb + cap);
         nb->used = 0;
@@ -112,16 +113,30 @@ void *npc_arena_alloc(npc_arena *a, size_t n)
             a->head = nb;
         }
         b = nb;
+        at = 0;
     }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
+    void *p = (char *)b->data + at;
+    b->used = at + n;
+    a->bytes += n;
+    return p;
+}
+
+void *npc_arena_alloc(npc_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    void *p = arena_take(a, n, 16);
     memset(p, 0, n);
     return p;
 }
 
+void *npc_arena_alloc_bytes(npc_arena *a, size_t n)
+{
+    return arena_take(a, n ? n : 1, 1);
+}
+
 char *npc_arena_strndup(npc_arena *a, const char *s, size_t n)
 {
-    char *d = npc_arena_alloc(a, n + 1);
+    char *d = npc_arena_alloc_bytes(a, n + 1);
     memcpy(d, s, n);
     d[n] = '\0';
     return d;

@@ -17,9 +17,10 @@ char *npc_xstrdup(const char *s);
 typedef struct npc_arena npc_arena;
 npc_arena *npc_arena_new(void);
 void npc_arena_free(npc_arena *a);
-void *npc_arena_alloc(npc_arena *a, size_t n);        /* zeroed, 16-aligned */
+void *npc_arena_alloc(npc_arena *a, size_t n);       /* zeroed, 16-aligned */
+void *npc_arena_alloc_bytes(npc_arena *a, size_t n); /* not zeroed, unaligned: text */
 char *npc_arena_strndup(npc_arena *a, const char *s, size_t n);
 char *npc_arena_strdup(npc_arena *a, const char *s);
-size_t npc_arena_bytes(const npc_arena *a);             /* bytes handed out */
+size_t npc_arena_bytes(const npc_arena *a); /* bytes handed out */
 
 #endif

@@ -8,3 +8,8 @@ if(PYTHON3)
                    -DNETPOLC=$<TARGET_FILE:netpolc>
                    -P ${PROJECT_SOURCE_DIR}/bench/smoke.cmake)
 endif()
+# Reading a folder on several threads gives what one thread gives: the same
+# output, diagnostics (in order, through the error limit) and exit status.
+add_test(NAME load/threads_same
+         COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/threads_same.py
+                 $<TARGET_FILE:netpolc> ${CMAKE_BINARY_DIR}/threads-same)
