@@ -2,11 +2,12 @@
 # Benchmarks netpolc on generated cluster snapshots and prints a Markdown
 # table (median of several runs) with the machine it ran on.
 #
-#   bench/run.sh [--runs N] [--queries N] [--pods-mode] [--no-connlist] [SIZE...]
+#   bench/run.sh [--runs N] [--queries N] [--pods-mode] [--json] [--no-connlist] [SIZE...]
 #
 # SIZE: tiny, small, customer, antrea, limit (default: small customer).
 # Builds a Release tree in $BENCH_BUILD (default build-bench) when needed;
-# snapshots go to bench/out/<size>[-pods]/ (generated once, git-ignored).
+# snapshots go to bench/out/<size>[-pods][-json]/ (generated once, git-ignored);
+# --json writes them as `kubectl get -A -o json` does.
 # Per-phase times come from netpolc-bench (bench/bench_main.c); the CLI
 # column is `netpolc connlist DIR > /dev/null` end to end, with its peak
 # RSS from /usr/bin/time when present.
@@ -16,6 +17,7 @@ build=${BENCH_BUILD:-$root/build-bench}
 runs=3
 queries=20000
 mode=""
+format=yaml
 extra=""
 sizes=""
 while [ $# -gt 0 ]; do
@@ -23,8 +25,9 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --queries) queries=$2; shift 2 ;;
     --pods-mode) mode=--pods-mode; shift ;;
+    --json) format=json; shift ;;
     --no-connlist) extra=--no-connlist; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
     *) sizes="$sizes $1"; shift ;;
     esac
@@ -42,8 +45,9 @@ make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory netpolc
     { cat "$tlog" >&2; exit 1; }
 for size in $sizes; do
     out="$root/bench/out/$size${mode:+-pods}"
+    [ "$format" = yaml ] || out="$out-$format"
     if [ ! -f "$out/meta.jsonl" ] || [ "$root/bench/gen.py" -nt "$out/meta.jsonl" ]; then
-        "$py" "$root/bench/gen.py" --size "$size" $mode --out "$out"
+        "$py" "$root/bench/gen.py" --size "$size" $mode --format "$format" --out "$out"
     fi
     for r in $(seq 1 "$runs"); do
         [ -t 2 ] && echo "== $size run $r/$runs" >&2

@@ -54,17 +54,19 @@ def main():
     for r in rows:
         if r["size"] not in sizes:
             sizes.append(r["size"])
-    print("| size | pods | workloads | policies | namespaces | MiB | load s | build s | connlist s "
+    print("| size | pods | workloads | policies | namespaces | MiB | load s | load CPU s | build s | connlist s "
           "(/dev/null) | connlist summary s | connections | eval µs (median) | eval µs (p90) | "
           "peak RSS MiB | CLI connlist s | CLI RSS MiB | runs |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in sizes:
         rs = [r for r in rows if r["size"] == s]
         m, b0 = rs[0]["meta"], rs[0]["bench"]
-        print("| %s%s | %d | %d | %d | %d | %.1f | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %d |" % (
-            s, " (pods)" if m["mode"] == "pods" else "", m["pods"], b0["workloads"], m["policies"],
+        print("| %s%s | %d | %d | %d | %d | %.1f | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s | %s | %d |" % (
+            s + (" (pods)" if m["mode"] == "pods" else ""), " (json)" if m.get("format") == "json" else "",
+            m["pods"], b0["workloads"], m["policies"],
             m["namespaces"], m["bytes"] / 1048576,
             fmt(med(rs, lambda r: r["bench"]["load_s"]), ".3f"),
+            fmt(med(rs, lambda r: r["bench"].get("load_cpu_s")), ".3f"),
             fmt(med(rs, lambda r: r["bench"]["build_s"]), ".3f"),
             fmt(med(rs, lambda r: r["bench"]["connlist_devnull_s"]), ".3f"),
             fmt(med(rs, lambda r: r["bench"]["connlist_summary_s"]), ".3f"),

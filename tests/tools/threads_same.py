@@ -80,7 +80,7 @@ def over_limit(folder):
 
 
 # (name, writer, text the run must show, text it must not show)
-CASES = [("healthy", healthy, ["=>"], ["NPC"]),
+CASES = [("healthy", healthy, ["=>", "NPC210"], ["error["]),
          ("broken", broken, ["NPC008", "NPC218", "NPC009", "NPC001", "stopping after 20 errors", "=>"], ["10-dups.yaml:36:"]),
          ("over-limit", over_limit, ["NPC203", "209-errors.yaml"], ["210-errors.yaml", "=>"])]
 
