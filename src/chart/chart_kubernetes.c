@@ -301,6 +301,12 @@ static void lower_peer(kgen *k, const npc_speer *p, kpeers *kp, const char *list
 
 /* ------------------------------------------------------------- ports */
 
+typedef struct kgroup {
+    const npc_speer *peers;
+    size_t npeers;
+    const npc_entity_part *part; /* NULL: the flow's plain peers */
+} kgroup;
+
 typedef struct kports {
     npc_buf items; /* unconditional static ports */
     npc_buf pre;   /* conditional and option ports */
@@ -324,10 +330,10 @@ static npc_ev *port_ev(kgen *k, int proto, uint16_t lo, uint16_t hi, const char 
     return m;
 }
 
-/* dest: the one component of the destination side, or NULL (named ports
- * become numbers only then, as the compiler's resolve_named does). */
-static void lower_ports(kgen *k, const npc_sport *ps, size_t n, int given,
-                        const npc_component *dest, kports *kq, const char *qv, const char *wv)
+/* dest: the destination peers (a named port becomes a number when every
+ * one is a component declaring it with one number, as the compiler does). */
+static void lower_ports(kgen *k, const npc_sport *ps, size_t n, int given, const kgroup *dest,
+                        kports *kq, const char *qv, const char *wv)
 {
     kq->given = given;
     if (!given) {
@@ -345,12 +351,10 @@ static void lower_ports(kgen *k, const npc_sport *ps, size_t n, int given,
             npc_tpl_ev(port_ev(k, p->proto, p->lo, p->hi, NULL), &e);
             break;
         case NPC_SPORT_NAMED: {
-            const npc_named_port *np = NULL;
-            for (size_t j = 0; dest && j < dest->nports; j++)
-                if (!strcmp(dest->ports[j].name, p->name))
-                    np = &dest->ports[j];
-            if (np)
-                npc_tpl_ev(port_ev(k, np->port.proto, np->port.lo, np->port.lo, NULL), &e);
+            int proto = 0;
+            uint16_t num = 0;
+            if (npc_spec_named_port(k->s, dest->peers, dest->npeers, p->name, &proto, &num, NULL))
+                npc_tpl_ev(port_ev(k, proto, num, num, NULL), &e);
             else {
                 npc_tpl_ev(port_ev(k, p->proto, 0, 0, p->name), &e);
                 kq->named = 1;
@@ -420,16 +424,10 @@ static void lower_ports(kgen *k, const npc_sport *ps, size_t n, int given,
 
 /* ------------------------------------------------------------- rules */
 
-typedef struct kgroup {
-    const npc_speer *peers;
-    size_t npeers;
-    const npc_entity_part *part; /* NULL: the flow's plain peers */
-} kgroup;
-
 /* One rule into direction d of the current policy: peers of group pg,
  * ports of (ps, n, given), under condition cond. */
 static void emit_rule(kgen *k, npc_buf *out, int d, const char *cond, const kgroup *pg,
-                      const npc_sport *ps, size_t n, int given, const npc_component *dest)
+                      const npc_sport *ps, size_t n, int given, const kgroup *dest)
 {
     const char *pv = npc_tpl_var(k->g, "peers"), *av = npc_tpl_var(k->g, "any");
     const char *qv = npc_tpl_var(k->g, "ports"), *wv = npc_tpl_var(k->g, "all");
@@ -527,13 +525,6 @@ static int is_comp(const npc_speer *p)
     return p->kind == NPC_SP_COMPONENT || p->kind == NPC_SP_ALL_COMPONENTS;
 }
 
-static const npc_component *one_component(const npc_spec *s, const kgroup *g)
-{
-    if (g->npeers != 1 || g->peers[0].kind != NPC_SP_COMPONENT)
-        return NULL;
-    return &s->components[g->peers[0].index];
-}
-
 /* The rules flow f gives policy q. */
 static void flow_rules(kgen *k, npc_buf *out, const npc_flow *f, int q)
 {
@@ -553,7 +544,7 @@ static void flow_rules(kgen *k, npc_buf *out, const npc_flow *f, int q)
                 np = part->nports;
                 given = part->has_ports;
             }
-            const npc_component *dest = one_component(s, &gt.items[j]);
+            const kgroup *dest = &gt.items[j];
             for (int d = 0; d < 2; d++) {
                 const kgroup *self = d == NPC_DIR_EGRESS ? &gf.items[i] : &gt.items[j];
                 const kgroup *other = d == NPC_DIR_EGRESS ? &gt.items[j] : &gf.items[i];

@@ -288,22 +288,27 @@ static int is_comp(const npc_speer *p)
 
 /* A named port becomes a number when the destination is one component
  * that declares it. */
+/* A named port becomes a number when every destination is a component
+ * that declares it with that number; a destination component that does
+ * not declare it is a warning (the port would match only pods naming it). */
 static void resolve_named(cstate *st, npc_unit *u)
 {
-    if (u->nto != 1 || u->to[0].kind != NPC_SP_COMPONENT)
-        return;
-    const npc_component *c = &st->s->components[u->to[0].index];
     for (size_t i = 0; i < u->nports; i++) {
         npc_cport *p = &u->ports[i];
         if (!p->name)
             continue;
-        for (size_t j = 0; j < c->nports; j++)
-            if (!strcmp(c->ports[j].name, p->name)) {
-                p->lo = p->hi = c->ports[j].port.lo;
-                p->proto = c->ports[j].port.proto;
-                p->name = NULL;
-                break;
-            }
+        int proto = 0, undeclared = 0;
+        uint16_t port = 0;
+        if (npc_spec_named_port(st->s, u->to, u->nto, p->name, &proto, &port, &undeclared)) {
+            p->lo = p->hi = port;
+            p->proto = proto;
+            p->name = NULL;
+        } else if (undeclared) {
+            npc_warning(st->s->ctx, NPC121, p->loc,
+                        "named port '%s' is not declared by every destination component (under "
+                        "ports:); it matches only pods that name a container port so",
+                        p->name);
+        }
     }
 }
 
@@ -1058,6 +1063,18 @@ npc_compiled *npc_compile(npc_spec *s)
     memset(st.slot, 0, (s->npolicies + 1) * sizeof *st.slot);
     size_t before = npc_error_count(s->ctx);
     out->enabled = npc_cond_eval(s, s->when);
+    if (!out->enabled) {
+        /* nothing silent: say why nothing is rendered */
+        npc_buf why = NPC_BUF_INIT;
+        npc_cond_text(s, s->when, &why);
+        if (s->when->op == NPC_C_OPT)
+            npc_warning(s->ctx, NPC120, s->when_loc, "nothing rendered: %s is false",
+                        npc_buf_cstr(&why));
+        else
+            npc_warning(s->ctx, NPC120, s->when_loc, "nothing rendered: spec.when '%s' is false",
+                        npc_buf_cstr(&why));
+        npc_buf_free(&why);
+    }
 
     for (size_t i = 0; i < s->nflows; i++) /* 1. expand */
         if (npc_cond_eval(s, s->flows[i].when))

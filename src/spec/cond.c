@@ -14,6 +14,7 @@
 
 #include "model/ir.h"
 #include "spec/spec.h"
+#include "util/buf.h"
 #include "util/ctx.h"
 
 typedef struct cparser {
@@ -271,4 +272,46 @@ int npc_cond_eval(npc_spec *s, const npc_cond *c)
         return strcmp(npc_opt_text(s, c->opt), c->lit) != 0;
     }
     return 0;
+}
+
+void npc_cond_text(const npc_spec *s, const npc_cond *c, npc_buf *out)
+{
+    if (!c) {
+        npc_buf_puts(out, "true");
+        return;
+    }
+    switch (c->op) {
+    case NPC_C_OPT:
+        npc_buf_puts(out, s->options[c->opt].name);
+        return;
+    case NPC_C_NOT:
+        npc_buf_putc(out, '!');
+        if (c->a->op == NPC_C_AND || c->a->op == NPC_C_OR || c->a->op == NPC_C_EQ ||
+            c->a->op == NPC_C_NE) {
+            npc_buf_putc(out, '(');
+            npc_cond_text(s, c->a, out);
+            npc_buf_putc(out, ')');
+        } else
+            npc_cond_text(s, c->a, out);
+        return;
+    case NPC_C_AND:
+    case NPC_C_OR:
+        for (int i = 0; i < 2; i++) {
+            const npc_cond *x = i ? c->b : c->a;
+            int paren = c->op == NPC_C_AND && x->op == NPC_C_OR;
+            if (i)
+                npc_buf_puts(out, c->op == NPC_C_AND ? " && " : " || ");
+            if (paren)
+                npc_buf_putc(out, '(');
+            npc_cond_text(s, x, out);
+            if (paren)
+                npc_buf_putc(out, ')');
+        }
+        return;
+    case NPC_C_EQ:
+    case NPC_C_NE:
+        npc_buf_printf(out, "%s %s %s", s->options[c->opt].name,
+                       c->op == NPC_C_EQ ? "==" : "!=", c->lit);
+        return;
+    }
 }

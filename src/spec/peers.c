@@ -1,4 +1,5 @@
 /* Peers, ports and endpoints of the traffic spec. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +16,24 @@ static const char *parse_cidr(npc_spec *s, const npc_node *n)
     const char *c = npc_spec_string(s, n, "a CIDR");
     if (!c)
         return NULL;
-    int canonical = 0;
-    if (!npc_cidr_parse(c, NULL, NULL, NULL, &canonical)) {
+    int canonical = 0, prefix = 0, v6 = 0;
+    npc_iprange r;
+    if (!npc_cidr_parse(c, &r, &prefix, &v6, &canonical)) {
         npc_error(s->ctx, NPC108, npc_node_loc(n),
                   "invalid CIDR '%s' (expected e.g. 10.0.0.0/8 or 2001:db8::/32)", c);
         return NULL;
+    }
+    if (!canonical) {
+        /* Kubernetes matches the whole block: render it as such, and say so */
+        char ip[64];
+        npc_ip_format(r.first, ip);
+        char *fixed = npc_arena_alloc(s->arena, strlen(ip) + 8);
+        snprintf(fixed, strlen(ip) + 8, "%s/%d", ip, prefix);
+        npc_warning(s->ctx, NPC119, npc_node_loc(n),
+                    "CIDR '%s' has host bits set: it means %s, rendered so (write %s, or a /%d "
+                    "for the one address)",
+                    c, fixed, fixed, v6 ? 128 : 32);
+        c = fixed;
     }
     return c;
 }

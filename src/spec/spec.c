@@ -558,6 +558,37 @@ int npc_spec_policy_selects(const npc_spec *s, int pol, const npc_speer *side)
     return side->kind == NPC_SP_COMPONENT && p->subject == side->index;
 }
 
+int npc_spec_named_port(const npc_spec *s, const npc_speer *to, size_t nto, const char *name,
+                        int *proto, uint16_t *port, int *undeclared)
+{
+    int found = 0, same = 1, all_comp = nto > 0, missing = 0;
+    for (size_t i = 0; i < nto; i++) {
+        if (to[i].kind != NPC_SP_COMPONENT) {
+            all_comp = 0;
+            same = 0;
+            continue;
+        }
+        const npc_component *c = &s->components[to[i].index];
+        const npc_named_port *np = NULL;
+        for (size_t j = 0; j < c->nports && !np; j++)
+            if (!strcmp(c->ports[j].name, name))
+                np = &c->ports[j];
+        if (!np) {
+            missing = 1;
+            same = 0;
+            continue;
+        }
+        if (found && (np->port.lo != *port || np->port.proto != *proto))
+            same = 0;
+        *port = np->port.lo;
+        *proto = np->port.proto;
+        found = 1;
+    }
+    if (undeclared)
+        *undeclared = all_comp && missing;
+    return found && same;
+}
+
 int npc_spec_side_policy(const npc_spec *s, const npc_flow *f, const npc_speer *side)
 {
     for (size_t i = 0; i < f->npolicies; i++)
@@ -932,8 +963,10 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
             s->engine = npc_spec_string(s, v, "spec.engine");
         }
     }
-    if ((v = npc_map_get(sp, "when")))
+    if ((v = npc_map_get(sp, "when"))) {
         s->when = npc_spec_parse_cond(s, v);
+        s->when_loc = npc_node_loc(v);
+    }
     parse_components(s, npc_map_get(sp, "components"));
     add_builtin_entities(s);
     parse_entities(s, npc_map_get(sp, "entities"));

@@ -281,6 +281,7 @@ struct npc_spec {
     npc_kv *labels;
     size_t nlabels, lcap;
     const npc_cond *when;
+    npc_loc when_loc; /* spec.when */
     npc_option *options;
     size_t noptions, ocap;
     npc_entity *entities;
@@ -368,5 +369,14 @@ long long npc_snum_value(const npc_spec *s, const npc_snum *n, long long def);
 /* Parses a condition from a scalar node; NULL after reporting an error. */
 const npc_cond *npc_spec_parse_cond(npc_spec *s, const npc_node *n);
 int npc_cond_eval(npc_spec *s, const npc_cond *c); /* NULL: true */
+/* The condition as spec text ("a && !b", "mode == strict"). */
+void npc_cond_text(const npc_spec *s, const npc_cond *c, npc_buf *out);
+
+/* A named port towards destination peers: when every one is a component
+ * declaring `name` with one number and protocol, sets *proto and *port
+ * and returns 1. *undeclared (may be NULL) is set when every destination
+ * is a component and one of them does not declare it. */
+int npc_spec_named_port(const npc_spec *s, const npc_speer *to, size_t nto, const char *name,
+                        int *proto, uint16_t *port, int *undeclared);
 
 #endif

@@ -3,8 +3,8 @@
 # gives the policies `netpolc render` gives, for every example's option
 # combinations (tests/golden/spec/*/*.args) and generated random values;
 # the generated values.schema.json accepts them and rejects wrong types.
-set(NPC_CHART_EXAMPLES controller-chart helm-values kyma-istio kyma-telemetry quickstart
-    release-namespace vocabulary)
+set(NPC_CHART_EXAMPLES controller-chart helm-values kyma-istio kyma-telemetry nothing-silent
+    quickstart release-namespace vocabulary)
 set(NPC_CHART_DRIVER ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/chart_equiv.py
     --bin ${NETPOLC_BIN} --root ${PROJECT_SOURCE_DIR} --work ${CMAKE_BINARY_DIR}/chart-equiv)
 add_test(NAME chart/helm-equivalence COMMAND ${NPC_CHART_DRIVER} --random 6 ${NPC_CHART_EXAMPLES})

@@ -39,3 +39,14 @@ add_test(NAME spec/schema-check-rejects
                  ${NPC_SPEC_GOLDEN}/schema/invalid.yaml)
 set_tests_properties(spec/schema-check-rejects PROPERTIES
   PASS_REGULAR_EXPRESSION "13 problem\\(s\\) in 13 object")
+
+# Nothing silent: the warnings of tests/golden/spec/nothing-silent (its
+# renderings are golden cases like every example's).
+set(NPC_SILENT ${NPC_SPEC_GOLDEN}/nothing-silent/spec.yaml)
+add_test(NAME spec/warnings/cidr-and-named-port COMMAND ${NETPOLC_BIN} render ${NPC_SILENT})
+set_tests_properties(spec/warnings/cidr-and-named-port PROPERTIES PASS_REGULAR_EXPRESSION
+  "warning\\[NPC119\\]: CIDR '10.1.2.3/16' has host bits set: it means 10.1.0.0/16.*warning\\[NPC121\\]: named port 'grpc'")
+add_test(NAME spec/warnings/nothing-rendered
+         COMMAND ${NETPOLC_BIN} render ${NPC_SILENT} --set enabled=false)
+set_tests_properties(spec/warnings/nothing-rendered PROPERTIES PASS_REGULAR_EXPRESSION
+  "warning\\[NPC120\\]: nothing rendered: enabled is false")
