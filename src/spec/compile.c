@@ -303,7 +303,7 @@ static void resolve_named(cstate *st, npc_unit *u)
             p->lo = p->hi = port;
             p->proto = proto;
             p->name = NULL;
-        } else if (undeclared) {
+        } else if (undeclared && npc_spec_warn_once(st->s, NPC121, p->loc)) {
             npc_warning(st->s->ctx, NPC121, p->loc,
                         "named port '%s' is not declared by every destination component (under "
                         "ports:); it matches only pods that name a container port so",
@@ -1063,7 +1063,7 @@ npc_compiled *npc_compile(npc_spec *s)
     memset(st.slot, 0, (s->npolicies + 1) * sizeof *st.slot);
     size_t before = npc_error_count(s->ctx);
     out->enabled = npc_cond_eval(s, s->when);
-    if (!out->enabled) {
+    if (!out->enabled && npc_spec_warn_once(s, NPC120, s->when_loc)) {
         /* nothing silent: say why nothing is rendered */
         npc_buf why = NPC_BUF_INIT;
         npc_cond_text(s, s->when, &why);

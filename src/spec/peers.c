@@ -29,10 +29,11 @@ static const char *parse_cidr(npc_spec *s, const npc_node *n)
         npc_ip_format(r.first, ip);
         char *fixed = npc_arena_alloc(s->arena, strlen(ip) + 8);
         snprintf(fixed, strlen(ip) + 8, "%s/%d", ip, prefix);
-        npc_warning(s->ctx, NPC119, npc_node_loc(n),
-                    "CIDR '%s' has host bits set: it means %s, rendered so (write %s, or a /%d "
-                    "for the one address)",
-                    c, fixed, fixed, v6 ? 128 : 32);
+        if (npc_spec_warn_once(s, NPC119, npc_node_loc(n)))
+            npc_warning(s->ctx, NPC119, npc_node_loc(n),
+                        "CIDR '%s' has host bits set: it means %s, rendered so (write %s, or a /%d "
+                        "for the one address)",
+                        c, fixed, fixed, v6 ? 128 : 32);
         c = fixed;
     }
     return c;

@@ -558,6 +558,19 @@ int npc_spec_policy_selects(const npc_spec *s, int pol, const npc_speer *side)
     return side->kind == NPC_SP_COMPONENT && p->subject == side->index;
 }
 
+int npc_spec_warn_once(npc_spec *s, int code, npc_loc loc)
+{
+    for (size_t i = 0; i < s->nwarned; i++)
+        if (s->warned_codes[i] == code && s->warned[i].line == loc.line &&
+            s->warned[i].col == loc.col &&
+            !strcmp(s->warned[i].file ? s->warned[i].file : "", loc.file ? loc.file : ""))
+            return 0;
+    size_t n = s->nwarned;
+    NPC_APUSH(s->arena, s->warned_codes, n, s->wccap, code);
+    NPC_APUSH(s->arena, s->warned, s->nwarned, s->warncap, loc);
+    return 1;
+}
+
 int npc_spec_named_port(const npc_spec *s, const npc_speer *to, size_t nto, const char *name,
                         int *proto, uint16_t *port, int *undeclared)
 {

@@ -264,8 +264,11 @@ struct npc_spec {
     npc_ctx *ctx;
     npc_arena *arena;
     const char *values_prefix; /* --values-prefix: options under this key of a values file */
-    int strict_values;         /* --strict-values: keys outside the options are errors */
-    npc_tree **trees;          /* owned: spec file, values files, --set values */
+    npc_loc *warned;           /* warnings given once per spec, whatever the compilations */
+    int *warned_codes;
+    size_t nwarned, warncap, wccap;
+    int strict_values; /* --strict-values: keys outside the options are errors */
+    npc_tree **trees;  /* owned: spec file, values files, --set values */
     size_t ntrees, tcap;
     const char *file;
     const char *name;
@@ -324,6 +327,9 @@ int npc_spec_side_policy(const npc_spec *s, const npc_flow *f, const npc_speer *
 /* Whether policy pol carries the rules of a flow side: its subject is the
  * side's component, or all-components for a side of all-components. */
 int npc_spec_policy_selects(const npc_spec *s, int pol, const npc_speer *side);
+/* Whether a warning with this code at this position is new for the spec
+ * (and remembers it): a spec compiled for many option sets warns once. */
+int npc_spec_warn_once(npc_spec *s, int code, npc_loc loc);
 /* The spec owns t from now on (values files, --set values). */
 void npc_spec_add_tree(npc_spec *s, npc_tree *t);
 
