@@ -581,8 +581,6 @@ static void eval_free(void *p)
     free(ev->wl_class);
     free(ev->cls_wl_start);
     free(ev->cls_wl);
-    free(ev->cand);
-    free(ev->cand_done);
     free(ev->mark);
     free(ev->atoms);
     free(ev->atom_node);
@@ -606,8 +604,6 @@ npc_status npc_eval_build(npc_cluster *c)
     build_rules(ev, ix);             /* selections of every peer */
     build_profiles(ev, ix);          /* pass 4 */
     ev_index_free(ix);
-    ev->cand = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, sizeof *ev->cand);
-    ev->cand_done = npc_xcalloc((size_t)ev->nprofiles * 2 + 1, 1);
     ev->mark = npc_xcalloc(ev->nclasses + 1, 1);
     c->eval = ev;
     c->eval_free = eval_free;

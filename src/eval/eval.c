@@ -11,12 +11,6 @@
 #include "eval/eval_int.h"
 #include "util/ctx.h"
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Entities for a peer that is node `node` (index + 1, 0: not a node) and
  * an API server address or not, seen from subject class subj. */
 static int entity_of(const npc_eval *ev, unsigned entities, uint32_t subj, uint32_t node, int api)
@@ -121,58 +115,6 @@ int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir)
 static int may_allow(const ev_rule *r)
 {
     return r->r->action != NPC_ACT_DENY;
-}
-
-const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir)
-{
-    uint32_t pid = ev->class_profile[(size_t)subj * 2 + dir];
-    size_t slot = (size_t)pid * 2 + dir; /* profiles are shared by both directions */
-    if (ev->cand_done[slot])
-        return ev->cand[slot];
-    ev->cand_done[slot] = 1;
-    const ev_profile *pr = &ev->profiles[pid];
-    const npc_cluster *c = ev->c;
-    if (!ev_profile_isolated(ev, pr, dir))
-        return NULL;
-    NPC_VEC(uint32_t) ids = {0};
-    for (uint32_t k = 0; k < pr->n; k++) {
-        uint32_t pi = pr->policies[k];
-        const npc_policy *pol = &c->policies.items[pi];
-        for (uint32_t i = 0; i < pol->nrules; i++) {
-            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-            if (r->r->dir != dir || !may_allow(r))
-                continue;
-            for (uint32_t q = 0; q < r->npeers; q++) {
-                if (r->peers[q].any) {
-                    npc_vec_free(&ids);
-                    return NULL;
-                }
-                const ev_set *s = r->peers[q].classes;
-                for (uint32_t j = 0; s && j < s->n; j++)
-                    npc_vec_push(&ids, s->ids[j]);
-            }
-        }
-    }
-    /* with Cilium, host-network pods are their node's traffic: entities
-     * and allow-localhost may allow them without naming their class */
-    for (uint32_t i = 0; c->identity_labels && i < ev->nclasses; i++)
-        if (ev->classes[i].host_network)
-            npc_vec_push(&ids, i);
-    /* unique (ev->mark), then sorted */
-    uint8_t *mark = ev->mark;
-    uint32_t n = 0;
-    uint32_t *out = npc_xmalloc((ids.len + 1) * sizeof(uint32_t));
-    for (size_t i = 0; i < ids.len; i++)
-        if (!mark[ids.items[i]]) {
-            mark[ids.items[i]] = 1;
-            out[n++] = ids.items[i];
-        }
-    for (uint32_t i = 0; i < n; i++)
-        mark[out[i]] = 0;
-    qsort(out, n, sizeof(uint32_t), cmp_u32);
-    npc_vec_free(&ids);
-    ev->cand[slot] = ev_set_new(ev, out, n, ev->nclasses);
-    return ev->cand[slot];
 }
 
 /* conns as stored in the list: one pooled copy per distinct set (most

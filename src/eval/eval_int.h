@@ -111,8 +111,6 @@ typedef struct npc_eval {
     ev_profile *profiles;
     uint32_t nprofiles;
     uint32_t *class_profile;
-    const ev_set **cand; /* [profile * 2 + dir]: ev_candidates, lazily */
-    uint8_t *cand_done;
     uint8_t *mark; /* nclasses bytes, all 0 between uses */
     /* exposure.c: the peer ev_ep{EV_EP_VIRTUAL, id} (a representative of
      * pods not in the manifests) matches a rule when this says so */
@@ -209,13 +207,6 @@ uint32_t ev_atom_of(const npc_eval *ev, npc_ip ip);
 /* Whether some layer that isolates has a policy of the profile selecting
  * its subject for dir. */
 int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir);
-/* Classes that may be allowed as peers of subj in direction dir: NULL for
- * "every class" (no isolating policy selects it, or an allow or pass rule
- * names any peer), else a sorted set (the union of the peers of its allow
- * and pass rules: a passed peer may be allowed by a later layer or by the
- * default). Cached. */
-const ev_set *ev_candidates(npc_eval *ev, uint32_t subj, npc_dir dir);
-
 /* pairs.c */
 /* Called once per ordered class pair (a, b) with a non-empty allowed set
  * (conns: src a's egress & dst b's ingress; read-only, valid during the
