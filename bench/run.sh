@@ -3,8 +3,12 @@
 # table (median of several runs) with the machine it ran on.
 #
 #   bench/run.sh [--runs N] [--queries N] [--pods-mode] [--json] [--no-connlist] [SIZE...]
+#   bench/run.sh [--runs N] --profile NAME [--profile NAME]... [--pods "N N N"]
 #
 # SIZE: tiny, small, customer, antrea, limit (default: small customer).
+# --profile: a cluster shape of bench/gen.py (`all`: every one), run at each
+# pod count of --pods (default "5000 10000 20000"); the table then gives
+# the growth exponent of each profile fitted over its sizes.
 # Builds a Release tree in $BENCH_BUILD (default build-bench) when needed;
 # snapshots go to bench/out/<size>[-pods][-json]/ (generated once, git-ignored);
 # --json writes them as `kubectl get -A -o json` does.
@@ -20,6 +24,8 @@ mode=""
 format=yaml
 extra=""
 sizes=""
+profiles=""
+pods="5000 10000 20000"
 while [ $# -gt 0 ]; do
     case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -27,13 +33,22 @@ while [ $# -gt 0 ]; do
     --pods-mode) mode=--pods-mode; shift ;;
     --json) format=json; shift ;;
     --no-connlist) extra=--no-connlist; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --profile) profiles="$profiles $2"; shift 2 ;;
+    --pods) pods=$2; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     -*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
     *) sizes="$sizes $1"; shift ;;
     esac
 done
-[ -n "$sizes" ] || sizes="small customer"
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
+if [ -n "$profiles" ]; then
+    [ "$profiles" != " all" ] ||
+        profiles=$("$py" -c "import sys; sys.path.insert(0, '$root/bench'); import gen; print(' '.join(sorted(gen.PROFILES)))")
+    for p in $profiles; do
+        for n in $pods; do sizes="$sizes $p@$n"; done
+    done
+fi
+[ -n "$sizes" ] || sizes="small customer"
 
 if [ ! -x "$build/bench/netpolc-bench" ] || [ ! -x "$build/netpolc" ]; then
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -44,10 +59,13 @@ trap 'rm -f "$results" "$tlog"' EXIT
 make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory netpolc netpolc-bench >"$tlog" 2>&1 ||
     { cat "$tlog" >&2; exit 1; }
 for size in $sizes; do
-    out="$root/bench/out/$size${mode:+-pods}"
-    [ "$format" = yaml ] || out="$out-$format"
+    case $size in
+    *@*) out="$root/bench/out/${size%@*}-${size#*@}"; gen="--profile ${size%@*} --pods ${size#*@}" ;;
+    *) out="$root/bench/out/$size${mode:+-pods}"; gen="--size $size $mode --format $format"
+       [ "$format" = yaml ] || out="$out-$format" ;;
+    esac
     if [ ! -f "$out/meta.jsonl" ] || [ "$root/bench/gen.py" -nt "$out/meta.jsonl" ]; then
-        "$py" "$root/bench/gen.py" --size "$size" $mode --format "$format" --out "$out"
+        "$py" "$root/bench/gen.py" $gen --out "$out"
     fi
     for r in $(seq 1 "$runs"); do
         [ -t 2 ] && echo "== $size run $r/$runs" >&2

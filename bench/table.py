@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's JSON lines into a Markdown table of medians, with
-the machine named (CPU model, cores, RAM, kernel, compiler)."""
+the machine named (CPU model, cores, RAM, kernel, compiler) and its load.
+Rows of bench/gen.py profiles run at several sizes also get a table of growth
+exponents: k in time = c * pods^k, fitted by least squares on log-log over
+the profile's sizes (1 is linear, 2 quadratic)."""
 
 import json
+import math
 import os
 import platform
 import statistics
@@ -48,6 +52,48 @@ def fmt(v, spec):
     return format(v, spec)
 
 
+def exponent(points):
+    """Least-squares slope of log y over log x; None with fewer than two
+    usable points."""
+    pts = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y and y > 0]
+    if len(pts) < 2:
+        return None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    sxx = sum((p[0] - mx) ** 2 for p in pts)
+    if sxx == 0:
+        return None
+    return sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx
+
+
+def growth(rows, sizes):
+    by_prof = {}
+    for s in sizes:
+        rs = [r for r in rows if r["size"] == s]
+        prof = rs[0]["meta"].get("profile")
+        if prof:
+            by_prof.setdefault(prof, []).append(rs)
+    if not by_prof:
+        return
+    analysis = lambda r: r["bench"]["build_s"] + r["bench"]["connlist_devnull_s"]
+    print()
+    print("| profile | pods | connections | analysis s (build + connlist) | peak RSS MiB | "
+          "exponent: connections | exponent: analysis | exponent: RSS |")
+    print("|---|---|---|---|---|---:|---:|---:|")
+    for prof, groups in by_prof.items():
+        pods = [g[0]["meta"]["pods"] for g in groups]
+        conns = [g[0]["bench"]["connections"] for g in groups]
+        times = [med(g, analysis) for g in groups]
+        rss = [med(g, lambda r: r["bench"]["peak_rss_mib"]) for g in groups]
+        def k(ys):
+            e = exponent(list(zip(pods, ys)))
+            return "n/a" if e is None else "%.2f" % e
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            prof, " / ".join(str(p) for p in pods), " / ".join(str(c) for c in conns),
+            " / ".join(fmt(t, ".3f") for t in times), " / ".join(fmt(m, ".0f") for m in rss),
+            k(conns), k(times), k(rss)))
+
+
 def main():
     rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
     sizes = []
@@ -79,8 +125,15 @@ def main():
             len(rs)))
     print()
     print("Machine: %s." % machine())
+    growth(rows, sizes)
+    print()
     print("Times are medians of the runs; eval is one flow on the built model, "
           "%d workload pairs per run (half within a namespace)." % rows[0]["bench"]["queries"])
+    try:
+        with open("/proc/loadavg") as f:
+            print("Load average at the end: %s." % " ".join(f.read().split()[:3]))
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -11,6 +11,12 @@
 #include "eval/eval_int.h"
 #include "util/ctx.h"
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* Entities for a peer that is node `node` (index + 1, 0: not a node) and
  * an API server address or not, seen from subject class subj. */
 static int entity_of(const npc_eval *ev, unsigned entities, uint32_t subj, uint32_t node, int api)
@@ -191,61 +197,60 @@ static void emit_pair(void *arg, uint32_t a, uint32_t b, const npc_portset *conn
     emit_class_pairs(pc->ev, pc->index, a, b, conns, pc->out);
 }
 
-/* The output ranges of direction dir that a profile's chain may allow
- * (every range unless an isolating policy selects the subject and no
- * allow or pass rule names any peer): appended to idx as range indices. */
-static void relevant_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir, ev_u32vec *idx)
+/* The output ranges of direction dir that rules of the profile name (only
+ * Allow and Pass rules when allow_only): sorted range indices in idx. */
+static void touched_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir, int allow_only,
+                           ev_u32vec *idx)
 {
     const npc_cluster *c = ev->c;
     uint32_t n = ev->nout_ranges[dir];
-    int isolated = ev_profile_isolated(ev, pr, dir);
     idx->len = 0;
-    if (isolated) {
-        uint8_t *mark = NULL;
-        for (uint32_t k = 0; k < pr->n && n; k++) {
-            uint32_t pi = pr->policies[k];
-            const npc_policy *pol = &c->policies.items[pi];
-            for (uint32_t i = 0; i < pol->nrules; i++) {
-                const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-                if (r->r->dir != dir || !may_allow(r))
-                    continue;
-                for (uint32_t q = 0; q < r->npeers; q++) {
-                    const ev_peer *pe = &r->peers[q];
-                    if (pe->any) {
-                        free(mark);
-                        goto all;
+    for (uint32_t k = 0; k < pr->n && n; k++) {
+        uint32_t pi = pr->policies[k];
+        const npc_policy *pol = &c->policies.items[pi];
+        for (uint32_t i = 0; i < pol->nrules; i++) {
+            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+            if (r->r->dir != dir || (allow_only && !may_allow(r)))
+                continue;
+            for (uint32_t q = 0; q < r->npeers; q++) {
+                const ev_peer *pe = &r->peers[q];
+                for (uint32_t j = 0; j < pe->natoms; j++) {
+                    /* output ranges overlapping atoms lo..hi */
+                    npc_ip first = ev->atoms[pe->atom_lo[j]].first;
+                    npc_ip last = ev->atoms[pe->atom_hi[j]].last;
+                    uint32_t l = 0, h = n;
+                    while (l < h) {
+                        uint32_t mid = (l + h) / 2;
+                        if (npc_ip_cmp(ev->out_ranges[dir][mid].last, first) < 0)
+                            l = mid + 1;
+                        else
+                            h = mid;
                     }
-                    for (uint32_t j = 0; j < pe->natoms; j++) {
-                        /* output ranges overlapping atoms lo..hi */
-                        npc_ip first = ev->atoms[pe->atom_lo[j]].first;
-                        npc_ip last = ev->atoms[pe->atom_hi[j]].last;
-                        uint32_t l = 0, h = n;
-                        while (l < h) {
-                            uint32_t mid = (l + h) / 2;
-                            if (npc_ip_cmp(ev->out_ranges[dir][mid].last, first) < 0)
-                                l = mid + 1;
-                            else
-                                h = mid;
-                        }
-                        for (; l < n && npc_ip_cmp(ev->out_ranges[dir][l].first, last) <= 0; l++) {
-                            if (!mark)
-                                mark = npc_xcalloc(n, 1);
-                            mark[l] = 1;
-                        }
-                    }
+                    for (; l < n && npc_ip_cmp(ev->out_ranges[dir][l].first, last) <= 0; l++)
+                        npc_vec_push(idx, l);
                 }
             }
         }
-        for (uint32_t i = 0; mark && i < n; i++)
-            if (mark[i])
-                npc_vec_push(idx, i);
-        free(mark);
-        return;
     }
-all:
-    idx->len = 0;
-    for (uint32_t i = 0; i < n; i++)
-        npc_vec_push(idx, i);
+    if (idx->len > 1)
+        qsort(idx->items, idx->len, sizeof(uint32_t), cmp_u32);
+    size_t m = 0;
+    for (size_t i = 0; i < idx->len; i++)
+        if (m == 0 || idx->items[m - 1] != idx->items[i])
+            idx->items[m++] = idx->items[i];
+    idx->len = m;
+}
+
+/* The virtual peer of external_ranges: an address no rule names, matched
+ * only by rules with an `any` peer. */
+static int match_any_peer(const npc_eval *ev, const ev_rule *r, uint32_t id)
+{
+    (void)ev;
+    (void)id;
+    for (uint32_t i = 0; i < r->npeers; i++)
+        if (r->peers[i].any)
+            return 1;
+    return 0;
 }
 
 static int profile_has_named(const npc_eval *ev, const ev_profile *pr, npc_dir dir)
@@ -289,21 +294,40 @@ static void external_ranges(npc_eval *ev, ev_scratch *sc, ev_keymap *index, ext_
     if (per_class)
         res = &local;
     if (per_class || !cached[slot]) {
+        /* A range no rule names is decided as the virtual peer (rules with
+         * an `any` peer only): d. When d is empty, only the ranges that
+         * Allow or Pass rules name may be allowed (an added Deny never
+         * allows); otherwise every named range is evaluated, the others
+         * get d. */
+        npc_portset d = NPC_PORTSET_INIT, r = NPC_PORTSET_INIT;
+        int (*saved)(const npc_eval *, const ev_rule *, uint32_t) = ev->virt_match;
+        ev->virt_match = match_any_peer;
+        ev_eval_dir(ev, sc, a, dir, (ev_ep){EV_EP_VIRTUAL, 0}, &d);
+        ev->virt_match = saved;
+        int open = !npc_portset_is_empty(&d);
         ev_u32vec idx = {0};
-        relevant_ranges(ev, pr, dir, &idx);
-        npc_portset r = NPC_PORTSET_INIT;
-        for (size_t i = 0; i < idx.len; i++) {
-            npc_iprange range = ev->out_ranges[dir][idx.items[i]];
-            ev_eval_dir(ev, sc, a, dir, (ev_ep){1, ev_atom_of(ev, range.first)}, &r);
-            if (npc_portset_is_empty(&r))
+        touched_ranges(ev, pr, dir, !open, &idx);
+        uint32_t n = open ? ev->nout_ranges[dir] : (uint32_t)idx.len;
+        size_t next = 0; /* the next index of idx (open) */
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t ri = open ? i : idx.items[i];
+            const npc_portset *conns = &d;
+            if (!open || (next < idx.len && idx.items[next] == i)) {
+                next += open;
+                npc_iprange range = ev->out_ranges[dir][ri];
+                ev_eval_dir(ev, sc, a, dir, (ev_ep){1, ev_atom_of(ev, range.first)}, &r);
+                conns = &r;
+            }
+            if (npc_portset_is_empty(conns))
                 continue;
             ext_result er;
             memset(&er, 0, sizeof er);
-            er.range = idx.items[i];
-            npc_portset_copy(&er.conns, &r);
+            er.range = ri;
+            npc_portset_copy(&er.conns, conns);
             npc_vec_push(res, er);
         }
         npc_portset_free(&r);
+        npc_portset_free(&d);
         npc_vec_free(&idx);
         if (!per_class)
             cached[slot] = 1;

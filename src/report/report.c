@@ -206,6 +206,14 @@ typedef struct peer_map {
      * since a large cluster's list has a row per workload and range */
     uint32_t *rtab;
     size_t rcap, rlen;
+    /* connection set -> index into npc_report.conns + 1, by the arrays of
+     * the connection list's pooled sets (npc_connlist), which rows with
+     * equal sets share */
+    struct conn_slot {
+        const npc_portset *set;
+        uint32_t text;
+    } * ctab;
+    size_t ccap, clen;
 } peer_map;
 
 static size_t range_slot(const npc_report *r, const peer_map *m, npc_iprange key)
@@ -263,6 +271,56 @@ static uint32_t peer_of(npc_cluster *c, npc_report *r, peer_map *m, const npc_en
     }
     }
     return 0;
+}
+
+static int same_arrays(const npc_portset *a, const npc_portset *b)
+{
+    for (int p = 0; p < NPC_PROTO_COUNT; p++)
+        if (a->r[p] != b->r[p] || a->n[p] != b->n[p])
+            return 0;
+    return 1;
+}
+
+static size_t conn_slot_of(const peer_map *m, const npc_portset *s)
+{
+    size_t mask = m->ccap - 1;
+    size_t i = (size_t)npc_hash_bytes(s->r, sizeof s->r) & mask;
+    while (m->ctab[i].set && !same_arrays(m->ctab[i].set, s))
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The text of a connection set: formatted once per pooled set. */
+static const char *conn_text(npc_report *r, peer_map *m, const npc_portset *s)
+{
+    int pooled = 1;
+    for (int p = 0; p < NPC_PROTO_COUNT; p++)
+        pooled &= s->cap[p] == 0;
+    size_t slot = 0;
+    if (pooled) {
+        if (2 * (m->clen + 1) > m->ccap) {
+            struct conn_slot *old = m->ctab;
+            size_t n = m->ccap;
+            m->ccap = n ? n * 2 : 64;
+            m->ctab = npc_xcalloc(m->ccap, sizeof *m->ctab);
+            for (size_t i = 0; i < n; i++)
+                if (old[i].set)
+                    m->ctab[conn_slot_of(m, old[i].set)] = old[i];
+            free(old);
+        }
+        slot = conn_slot_of(m, s);
+        if (m->ctab[slot].set)
+            return r->conns.items[m->ctab[slot].text];
+    }
+    npc_buf b = NPC_BUF_INIT;
+    npc_portset_format(s, &b);
+    npc_vec_push(&r->conns, npc_buf_take(&b));
+    if (pooled) {
+        m->ctab[slot].set = s;
+        m->ctab[slot].text = (uint32_t)r->conns.len - 1;
+        m->clen++;
+    }
+    return r->conns.items[r->conns.len - 1];
 }
 
 typedef struct sort_key {
@@ -389,9 +447,7 @@ void npc_report_build(npc_cluster *c, const npc_connlist *l, const npc_report_op
         npc_report_row row;
         row.src = peer_of(c, r, &m, &k->src);
         row.dst = peer_of(c, r, &m, &k->dst);
-        npc_buf b = NPC_BUF_INIT;
-        npc_portset_format(&k->conns, &b);
-        row.conn = npc_buf_take(&b);
+        row.conn = conn_text(r, &m, &k->conns);
         npc_vec_push(&r->rows, row);
     }
     /* dot draws every workload (or the focus workloads) even without edges */
@@ -408,6 +464,7 @@ void npc_report_build(npc_cluster *c, const npc_connlist *l, const npc_report_op
 done:
     free(m.wl);
     free(m.rtab);
+    free(m.ctab);
     free_list(&focus);
     free_list(&peers);
 }
@@ -418,8 +475,9 @@ void npc_report_free(npc_report *r)
         free(r->peers.items[i].id);
         free(r->peers.items[i].label);
     }
-    for (size_t i = 0; i < r->rows.len; i++)
-        free(r->rows.items[i].conn);
+    for (size_t i = 0; i < r->conns.len; i++)
+        free(r->conns.items[i]);
+    npc_vec_free(&r->conns);
     npc_vec_free(&r->peers);
     npc_vec_free(&r->rows);
     npc_vec_free(&r->nodes);

@@ -25,15 +25,15 @@ typedef enum npc_report_format {
 
 /* A connection end as reports name it. */
 typedef struct npc_report_peer {
-    char *id;       /* "ns/name[Kind]" or "first-last[External]" */
-    char *label;    /* dot node label: "name[Kind]", or the id for a range */
-    const char *ns; /* namespace name; NULL for an external range */
+    char *id;          /* "ns/name[Kind]" or "first-last[External]" */
+    char *label;       /* dot node label: "name[Kind]", or the id for a range */
+    const char *ns;    /* namespace name; NULL for an external range */
     npc_iprange range; /* an external range's addresses */
 } npc_report_peer;
 
 typedef struct npc_report_row {
     uint32_t src, dst; /* indices into npc_report.peers */
-    char *conn;        /* "All Connections", "TCP 80,UDP 53", ... */
+    const char *conn;  /* "All Connections", "TCP 80,UDP 53", ...: one of npc_report.conns */
 } npc_report_row;
 
 /* What to keep (netpol-analyzer's focus options). */
@@ -57,6 +57,7 @@ typedef struct npc_report_opts {
 typedef struct npc_report {
     NPC_VEC(npc_report_peer) peers;
     NPC_VEC(npc_report_row) rows; /* sorted by (src id, dst id) */
+    NPC_VEC(char *) conns;        /* the rows' connection strings, owned (shared by rows) */
     NPC_VEC(uint32_t) nodes;      /* dot: workloads drawn even without edges */
     char *focus_conn;             /* "UDP 52" with has_focus_conn, else NULL */
 } npc_report;
