@@ -743,6 +743,7 @@ PROFILE_APPS = [  # app, tier, ports
     ("media", "data", [("http", 8080, "TCP"), ("rtp", 10000, "UDP")]),
 ]
 PODS_PER_NS = 20
+IN_VALUES = 50  # in-selectors: namespace names per In list
 CALLER = {"backend": "frontend", "data": "backend"}
 PROFILES = {
     "wide-selectors": "each app admits the frontends of every namespace of an env (namespaceSelector {env: X}) on TCP; every pod may send UDP 53 to every namespace",
@@ -752,7 +753,7 @@ PROFILES = {
     "admin-pass": "an AdminNetworkPolicy per team passes its own namespaces' traffic to the NetworkPolicies, the last one denies the rest; half the namespaces isolate ingress",
     "named-ports": "rules by named port only, the same name on different numbers in different pods (resolved per pod); frontends of a team reach its backends",
     "anp-deny-all": "hostile: no NetworkPolicy, one AdminNetworkPolicy denying every pod to pod flow",
-    "in-selectors": "hostile: wide-selectors with the env selector written as matchExpressions In [every namespace of the env]",
+    "in-selectors": "hostile: wide-selectors with the env selector written as matchExpressions In [50 namespaces of the env], a different list in every namespace",
     "ipblock-same-pods": "hostile: one namespace with pods/10 policies on podSelector {}, each an egress ipBlock with 5 excepts",
     "select-nothing": "hostile: every namespace admits namespaceSelector {} + a NotIn pod selector that selects nothing, distinct per namespace",
     "no-policies": "hostile: no policy at all: every pair connected (the report is pods squared)",
@@ -851,7 +852,10 @@ def profile_policies(profile, out, rng, ns, nss, by_env, npods):
             if profile == "wide-selectors":
                 wide = peer_sel(ns_sel=[("env", ns.env)], pod_sel=[("tier", "frontend")])
             elif profile == "in-selectors":
-                wide = peer_sel(ns_in=by_env[ns.env], pod_sel=[("tier", "frontend")])
+                names = by_env[ns.env]
+                at = names.index(ns.name)
+                window = [names[(at + k) % len(names)] for k in range(min(IN_VALUES, len(names)))]
+                wide = peer_sel(ns_in=sorted(window), pod_sel=[("tier", "frontend")])
             else:
                 wide = peer_sel(ns_sel=[], pod_sel=[("tier", CALLER[tier])])
                 local = None

@@ -124,32 +124,42 @@ static int may_allow(const ev_rule *r)
 }
 
 /* conns as stored in the list: one pooled copy per distinct set (most
- * pairs share "All Connections" or a few sets), found through `index`. */
-static npc_portset pooled(npc_connlist *out, ev_keymap *index, const npc_portset *conns)
+ * pairs share "All Connections" or a few sets), found through `map`; runs
+ * of pairs with the set of the previous one skip the lookup. */
+typedef struct pool_index {
+    ev_keymap map;
+    ev_u32vec key;
+    size_t last; /* pool index + 1 of the previous set */
+} pool_index;
+
+static npc_portset pooled(npc_connlist *out, pool_index *index, const npc_portset *conns)
 {
-    ev_u32vec k = {0};
-    npc_vec_push(&k, 0);
-    for (int p = 0; p < NPC_PROTO_COUNT; p++) {
-        npc_vec_push(&k, conns->n[p]);
-        for (uint32_t i = 0; i < conns->n[p]; i++)
-            npc_vec_push(&k, (uint32_t)conns->r[p][i].lo << 16 | conns->r[p][i].hi);
+    if (!index->last || !npc_portset_equal(&out->pool.items[index->last - 1], conns)) {
+        ev_u32vec *k = &index->key;
+        k->len = 0;
+        npc_vec_push(k, 0);
+        for (int p = 0; p < NPC_PROTO_COUNT; p++) {
+            npc_vec_push(k, conns->n[p]);
+            for (uint32_t i = 0; i < conns->n[p]; i++)
+                npc_vec_push(k, (uint32_t)conns->r[p][i].lo << 16 | conns->r[p][i].hi);
+        }
+        k->items[0] = (uint32_t)k->len - 1;
+        void **slot = ev_km_get(&index->map, k->items, 1);
+        if (!*slot) {
+            npc_portset p = NPC_PORTSET_INIT;
+            npc_portset_copy(&p, conns);
+            npc_vec_push(&out->pool, p);
+            *slot = (void *)(uintptr_t)out->pool.len;
+        }
+        index->last = (uintptr_t)*slot;
     }
-    k.items[0] = (uint32_t)k.len - 1;
-    void **slot = ev_km_get(index, k.items, 1);
-    npc_vec_free(&k);
-    if (!*slot) {
-        npc_portset p = NPC_PORTSET_INIT;
-        npc_portset_copy(&p, conns);
-        npc_vec_push(&out->pool, p);
-        *slot = (void *)(uintptr_t)out->pool.len;
-    }
-    npc_portset shared = out->pool.items[(uintptr_t)*slot - 1];
+    npc_portset shared = out->pool.items[index->last - 1];
     for (int p = 0; p < NPC_PROTO_COUNT; p++)
         shared.cap[p] = 0; /* borrowed: npc_connlist_free leaves it to the pool */
     return shared;
 }
 
-static void emit_class_pairs(const npc_eval *ev, ev_keymap *index, uint32_t a, uint32_t b,
+static void emit_class_pairs(const npc_eval *ev, pool_index *index, uint32_t a, uint32_t b,
                              const npc_portset *conns, npc_connlist *out)
 {
     npc_portset shared = pooled(out, index, conns);
@@ -169,7 +179,7 @@ static void emit_class_pairs(const npc_eval *ev, ev_keymap *index, uint32_t a, u
         }
 }
 
-static void emit_external(const npc_eval *ev, ev_keymap *index, uint32_t cls, npc_iprange range,
+static void emit_external(const npc_eval *ev, pool_index *index, uint32_t cls, npc_iprange range,
                           int to_external, const npc_portset *conns, npc_connlist *out)
 {
     npc_portset shared = pooled(out, index, conns);
@@ -187,7 +197,7 @@ static void emit_external(const npc_eval *ev, ev_keymap *index, uint32_t cls, np
 
 typedef struct pair_ctx {
     const npc_eval *ev;
-    ev_keymap *index;
+    pool_index *index;
     npc_connlist *out;
 } pair_ctx;
 
@@ -253,7 +263,7 @@ static int match_any_peer(const npc_eval *ev, const ev_rule *r, uint32_t id)
     return 0;
 }
 
-static int profile_has_named(const npc_eval *ev, const ev_profile *pr, npc_dir dir)
+int ev_profile_has_named(const npc_eval *ev, const ev_profile *pr, npc_dir dir)
 {
     for (uint32_t k = 0; k < pr->n; k++) {
         uint32_t pi = pr->policies[k];
@@ -283,14 +293,14 @@ static void ext_vec_free(ext_vec *v)
 /* Class a with the external ranges of direction dir. The answer depends
  * only on a's profile (an address matches no named port; an ingress named
  * port aside), so it is computed once per profile. */
-static void external_ranges(npc_eval *ev, ev_scratch *sc, ev_keymap *index, ext_vec *cache,
+static void external_ranges(npc_eval *ev, ev_scratch *sc, pool_index *index, ext_vec *cache,
                             uint8_t *cached, uint32_t a, npc_dir dir, npc_connlist *out)
 {
     uint32_t pid = ev->class_profile[(size_t)a * 2 + dir];
     const ev_profile *pr = &ev->profiles[pid];
     size_t slot = (size_t)pid * 2 + dir;
     ext_vec local = {0}, *res = &cache[slot];
-    int per_class = dir == NPC_DIR_INGRESS && profile_has_named(ev, pr, dir);
+    int per_class = dir == NPC_DIR_INGRESS && ev_profile_has_named(ev, pr, dir);
     if (per_class)
         res = &local;
     if (per_class || !cached[slot]) {
@@ -347,7 +357,7 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
     npc_eval *ev = c->eval;
     ev_scratch sc;
     memset(&sc, 0, sizeof sc);
-    ev_keymap index = {0}; /* distinct connection sets -> out->pool */
+    pool_index index = {0}; /* distinct connection sets -> out->pool */
     pair_ctx pc = {ev, &index, out};
     ev_pairs_compute(ev, &sc, emit_pair, &pc);
     /* workload <-> external IPv4 ranges */
@@ -362,7 +372,8 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
     free(cache);
     free(cached);
     ev_scratch_free(&sc);
-    ev_km_free(&index, NULL);
+    ev_km_free(&index.map, NULL);
+    npc_vec_free(&index.key);
     return NPC_OK;
 }
 

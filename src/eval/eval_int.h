@@ -207,6 +207,9 @@ uint32_t ev_atom_of(const npc_eval *ev, npc_ip ip);
 /* Whether some layer that isolates has a policy of the profile selecting
  * its subject for dir. */
 int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir);
+/* Whether a rule of direction dir in the profile names ports by name. */
+int ev_profile_has_named(const npc_eval *ev, const ev_profile *pr, npc_dir dir);
+
 /* pairs.c */
 /* Called once per ordered class pair (a, b) with a non-empty allowed set
  * (conns: src a's egress & dst b's ingress; read-only, valid during the

@@ -55,7 +55,10 @@ static int cmp_u32(const void *a, const void *b)
  * a bitset beside them when dense (as ev_set_new, but owned here). */
 static void set_init(ev_set *s, uint32_t *ids, uint32_t n, uint32_t universe)
 {
-    if (n > 1)
+    uint32_t sorted = 1;
+    for (uint32_t i = 1; i < n && sorted; i++)
+        sorted = ids[i - 1] <= ids[i];
+    if (!sorted)
         qsort(ids, n, sizeof(uint32_t), cmp_u32);
     uint32_t m = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -188,40 +191,43 @@ static void build_rects(npc_eval *ev, ev_scratch *sc, npc_dir dir, pr_rectvec *o
     ev_u32vec key = {0};
     npc_portset d = NPC_PORTSET_INIT;
 
-    /* defaults: per class, the ports towards (from) the virtual peer */
+    /* defaults: the ports towards (from) the virtual peer, once per profile
+     * (per class when the profile's ingress rules name ports, resolved at
+     * the subject); rect[profile] + 1, 0 for none yet */
+    uint32_t *prof_rect = npc_xcalloc((size_t)ev->nprofiles + 1, sizeof(uint32_t));
+    uint8_t *prof_done = npc_xcalloc((size_t)ev->nprofiles + 1, 1);
     for (uint32_t a = 0; a < nc; a++) {
-        ev_eval_dir(ev, sc, a, dir, (ev_ep){EV_EP_VIRTUAL, 0}, &d);
-        if (npc_portset_is_empty(&d))
-            continue;
-        key.len = 0;
-        npc_vec_push(&key, 0);
-        npc_vec_push(&key, 0); /* peer: every class */
-        key_ports(&key, &d);
-        uint32_t ri = builder_rect(&b, &key, NULL, &d);
-        npc_vec_push(&b.subj.items[ri], a);
+        uint32_t pid = ev->class_profile[(size_t)a * 2 + dir];
+        int shared = dir == NPC_DIR_EGRESS || !ev_profile_has_named(ev, &ev->profiles[pid], dir);
+        if (!shared || !prof_done[pid]) {
+            ev_eval_dir(ev, sc, a, dir, (ev_ep){EV_EP_VIRTUAL, 0}, &d);
+            uint32_t ri = 0;
+            if (!npc_portset_is_empty(&d)) {
+                key.len = 0;
+                npc_vec_push(&key, 0);
+                npc_vec_push(&key, 0); /* peer: every class */
+                key_ports(&key, &d);
+                ri = builder_rect(&b, &key, NULL, &d) + 1;
+            }
+            if (shared) {
+                prof_done[pid] = 1;
+                prof_rect[pid] = ri;
+            }
+            if (ri)
+                npc_vec_push(&b.subj.items[ri - 1], a);
+        } else if (prof_rect[pid]) {
+            npc_vec_push(&b.subj.items[prof_rect[pid] - 1], a);
+        }
     }
+    free(prof_rect);
+    free(prof_done);
 
-    /* policy -> the classes whose profile for dir holds it (CSR) */
-    uint32_t *start = npc_xcalloc(np + 2, sizeof(uint32_t));
-    for (uint32_t a = 0; a < nc; a++) {
-        const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)a * 2 + dir]];
-        for (uint32_t k = 0; k < pr->n; k++)
-            start[pr->policies[k] + 2]++;
-    }
-    for (size_t p = 0; p < np; p++)
-        start[p + 2] += start[p + 1];
-    uint32_t *cls = npc_xmalloc(((size_t)start[np + 1] + 1) * sizeof(uint32_t));
-    for (uint32_t a = 0; a < nc; a++) {
-        const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)a * 2 + dir]];
-        for (uint32_t k = 0; k < pr->n; k++)
-            cls[start[pr->policies[k] + 1]++] = a;
-    }
-
-    /* Allow/Pass rules whose peers do not all stand for v */
+    /* the rectangles of each policy's Allow/Pass rules whose peers do not
+     * all stand for v (CSR: pol_start, pol_rect) */
+    uint32_t *pol_start = npc_xcalloc(np + 2, sizeof(uint32_t));
+    ev_u32vec pol_rect = {0};
     for (size_t p = 0; p < np; p++) {
-        uint32_t ns = start[p + 1] - start[p];
-        if (ns == 0)
-            continue;
+        pol_start[p] = (uint32_t)pol_rect.len;
         const npc_policy *pol = &c->policies.items[p];
         for (uint32_t i = 0; i < pol->nrules; i++) {
             const ev_rule *r = &ev->rules[ev->rule_base[p] + i];
@@ -245,15 +251,26 @@ static void build_rects(npc_eval *ev, ev_scratch *sc, npc_dir dir, pr_rectvec *o
                 npc_vec_push(&key, (uint32_t)(pv & 0xffffffffu));
                 npc_vec_push(&key, (uint32_t)((uint64_t)pv >> 32));
                 key_ports(&key, &d);
-                uint32_t ri = builder_rect(&b, &key, peer, &d);
-                ev_u32vec *sv = &b.subj.items[ri];
-                for (uint32_t k = start[p]; k < start[p + 1]; k++)
-                    npc_vec_push(sv, cls[k]);
+                npc_vec_push(&pol_rect, builder_rect(&b, &key, peer, &d));
             }
         }
     }
-    free(start);
-    free(cls);
+    pol_start[np] = (uint32_t)pol_rect.len;
+    /* subjects: every class joins the rectangles of its profile's policies,
+     * in class order (so the lists come out sorted) */
+    for (uint32_t a = 0; a < nc; a++) {
+        const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)a * 2 + dir]];
+        for (uint32_t k = 0; k < pr->n; k++) {
+            uint32_t p = pr->policies[k];
+            for (uint32_t j = pol_start[p]; j < pol_start[p + 1]; j++) {
+                ev_u32vec *sv = &b.subj.items[pol_rect.items[j]];
+                if (!sv->len || sv->items[sv->len - 1] != a)
+                    npc_vec_push(sv, a);
+            }
+        }
+    }
+    free(pol_start);
+    npc_vec_free(&pol_rect);
     npc_vec_free(&key);
     npc_portset_free(&d);
     builder_finish(&b, nc);
@@ -306,6 +323,12 @@ void ev_pairs_compute(npc_eval *ev, ev_scratch *sc, ev_pair_emit emit, void *arg
     uint8_t *mark = ev->mark;
     ev_u32vec cand = {0};
     npc_portset e = NPC_PORTSET_INIT, g = NPC_PORTSET_INIT;
+    /* F_a(b) depends on a only through its egress profile (named ports
+     * resolve at b): memo[profile] for the current b (memo_b[profile]) */
+    npc_portset *memo = npc_xcalloc((size_t)ev->nprofiles + 1, sizeof *memo);
+    uint32_t *memo_b = npc_xmalloc(((size_t)ev->nprofiles + 1) * sizeof(uint32_t));
+    for (uint32_t i = 0; i < ev->nprofiles; i++)
+        memo_b[i] = UINT32_MAX;
     for (uint32_t b = 0; b < nc; b++) {
         if ((b & 0x3ff) == 0)
             npc_progress(ev->c->ctx, "connlist", b, nc);
@@ -331,22 +354,29 @@ void ev_pairs_compute(npc_eval *ev, ev_scratch *sc, ev_pair_emit emit, void *arg
                 }
             }
         }
-        if (cand.len > 1)
-            qsort(cand.items, cand.len, sizeof(uint32_t), cmp_u32);
         for (size_t k = 0; k < cand.len; k++) {
             uint32_t a = cand.items[k];
             mark[a] = 0;
             if (a == b && ev->cls_wl_start[a + 1] - ev->cls_wl_start[a] < 2)
                 continue; /* only self pairs */
-            ev_eval_dir(ev, sc, a, NPC_DIR_EGRESS, (ev_ep){0, b}, &e);
-            if (npc_portset_is_empty(&e))
+            uint32_t pa = ev->class_profile[(size_t)a * 2 + NPC_DIR_EGRESS];
+            if (memo_b[pa] != b) {
+                ev_eval_dir(ev, sc, a, NPC_DIR_EGRESS, (ev_ep){0, b}, &memo[pa]);
+                memo_b[pa] = b;
+            }
+            if (npc_portset_is_empty(&memo[pa]))
                 continue;
+            npc_portset_copy(&e, &memo[pa]);
             ev_eval_dir(ev, sc, b, NPC_DIR_INGRESS, (ev_ep){0, a}, &g);
             npc_portset_intersect(&e, &g);
             if (!npc_portset_is_empty(&e))
                 emit(arg, a, b, &e);
         }
     }
+    for (uint32_t i = 0; i < ev->nprofiles; i++)
+        npc_portset_free(&memo[i]);
+    free(memo);
+    free(memo_b);
     npc_vec_free(&cand);
     npc_portset_free(&e);
     npc_portset_free(&g);
