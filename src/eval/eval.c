@@ -215,7 +215,8 @@ static void touched_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir
     const npc_cluster *c = ev->c;
     uint32_t n = ev->nout_ranges[dir];
     idx->len = 0;
-    for (uint32_t k = 0; k < pr->n && n; k++) {
+    int all = c->identity_labels; /* Cilium: entities, allow-localhost */
+    for (uint32_t k = 0; k < pr->n && n && !all; k++) {
         uint32_t pi = pr->policies[k];
         const npc_policy *pol = &c->policies.items[pi];
         for (uint32_t i = 0; i < pol->nrules; i++) {
@@ -224,6 +225,7 @@ static void touched_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir
                 continue;
             for (uint32_t q = 0; q < r->npeers; q++) {
                 const ev_peer *pe = &r->peers[q];
+                all |= pe->entities != 0;
                 for (uint32_t j = 0; j < pe->natoms; j++) {
                     /* output ranges overlapping atoms lo..hi */
                     npc_ip first = ev->atoms[pe->atom_lo[j]].first;
@@ -241,6 +243,12 @@ static void touched_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir
                 }
             }
         }
+    }
+    if (all) {
+        idx->len = 0;
+        for (uint32_t i = 0; i < n; i++)
+            npc_vec_push(idx, i);
+        return;
     }
     if (idx->len > 1)
         qsort(idx->items, idx->len, sizeof(uint32_t), cmp_u32);
@@ -292,7 +300,8 @@ static void ext_vec_free(ext_vec *v)
 
 /* Class a with the external ranges of direction dir. The answer depends
  * only on a's profile (an address matches no named port; an ingress named
- * port aside), so it is computed once per profile. */
+ * port and Cilium's node-relative entities aside), so it is computed once
+ * per profile. */
 static void external_ranges(npc_eval *ev, ev_scratch *sc, pool_index *index, ext_vec *cache,
                             uint8_t *cached, uint32_t a, npc_dir dir, npc_connlist *out)
 {
@@ -300,7 +309,10 @@ static void external_ranges(npc_eval *ev, ev_scratch *sc, pool_index *index, ext
     const ev_profile *pr = &ev->profiles[pid];
     size_t slot = (size_t)pid * 2 + dir;
     ext_vec local = {0}, *res = &cache[slot];
-    int per_class = dir == NPC_DIR_INGRESS && ev_profile_has_named(ev, pr, dir);
+    /* per class: ingress named ports resolve at the subject, and Cilium's
+     * entities and allow-localhost depend on the subject's node */
+    int per_class =
+        (dir == NPC_DIR_INGRESS && ev_profile_has_named(ev, pr, dir)) || ev->c->identity_labels;
     if (per_class)
         res = &local;
     if (per_class || !cached[slot]) {

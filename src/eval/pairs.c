@@ -26,6 +26,11 @@
  * classes x the bound. Subjects are grouped, so a rule repeated in every
  * namespace (DNS to every namespace) is one rectangle.
  *
+ * With Cilium, an entity peer may match a host-network pod (its node's
+ * traffic) and a pod's own node reaches it whatever the rules say
+ * (allow-localhost): both are bounded by rectangles over every
+ * host-network class.
+ *
  * The join, per destination b: the egress rectangles whose peers hold b
  * (an inverted index, plus those over every class) against the ingress
  * rectangles whose subjects hold b; per pair with a common port, the
@@ -113,7 +118,7 @@ static int match_universal(const npc_eval *ev, const ev_rule *r, uint32_t id)
     return 0;
 }
 
-/* Builder of rectangles grouped by a key. */
+/* Builder of rectangles grouped by (peer, ports). */
 typedef struct pr_builder {
     ev_keymap map;           /* key -> rect index + 1 */
     pr_rectvec rects;        /* subj.ids unused while building */
@@ -136,6 +141,19 @@ static uint32_t builder_rect(pr_builder *b, ev_u32vec *key, const ev_set *peer,
         *slot = (void *)(uintptr_t)b->rects.len;
     }
     return (uint32_t)((uintptr_t)*slot - 1);
+}
+
+/* The rectangle of (peer, ports), peer NULL for every class. */
+static uint32_t rect_of(pr_builder *b, ev_u32vec *key, const ev_set *peer, const npc_portset *ports)
+{
+    uintptr_t pv = (uintptr_t)peer;
+    key->len = 0;
+    npc_vec_push(key, 0);
+    npc_vec_push(key, 1);
+    npc_vec_push(key, (uint32_t)(pv & 0xffffffffu));
+    npc_vec_push(key, (uint32_t)((uint64_t)pv >> 32));
+    key_ports(key, ports);
+    return builder_rect(b, key, peer, ports);
 }
 
 static void builder_finish(pr_builder *b, uint32_t universe)
@@ -181,7 +199,8 @@ static void rule_bound(const ev_rule *r, npc_portset *out)
 
 /* The rectangles of direction dir (see the top of the file). Subjects are
  * the classes whose profile for dir holds the rule's policy. */
-static void build_rects(npc_eval *ev, ev_scratch *sc, npc_dir dir, pr_rectvec *out)
+static void build_rects(npc_eval *ev, ev_scratch *sc, npc_dir dir, const ev_set *hostnet,
+                        pr_rectvec *out)
 {
     const npc_cluster *c = ev->c;
     uint32_t nc = ev->nclasses;
@@ -241,21 +260,28 @@ static void build_rects(npc_eval *ev, ev_scratch *sc, npc_dir dir, pr_rectvec *o
                 int uni = peer_universal(ev, pe);
                 if (uni && !r->has_named)
                     continue; /* in D */
-                const ev_set *peer = uni ? NULL : pe->classes;
-                if (!uni && (!peer || peer->n == 0))
-                    continue; /* selects no class */
-                uintptr_t pv = (uintptr_t)peer;
-                key.len = 0;
-                npc_vec_push(&key, 0);
-                npc_vec_push(&key, 1);
-                npc_vec_push(&key, (uint32_t)(pv & 0xffffffffu));
-                npc_vec_push(&key, (uint32_t)((uint64_t)pv >> 32));
-                key_ports(&key, &d);
-                npc_vec_push(&pol_rect, builder_rect(&b, &key, peer, &d));
+                /* an entity peer (Cilium) matches host-network pods,
+                 * depending on the subject's node: bounded by all of them */
+                for (int side = 0; side < 2; side++) {
+                    const ev_set *peer = side ? hostnet : uni ? NULL : pe->classes;
+                    if (side && (uni || !pe->entities))
+                        continue;
+                    if (!(uni && !side) && (!peer || peer->n == 0))
+                        continue; /* selects no class */
+                    npc_vec_push(&pol_rect, rect_of(&b, &key, peer, &d));
+                }
             }
         }
     }
     pol_start[np] = (uint32_t)pol_rect.len;
+    if (dir == NPC_DIR_INGRESS && c->identity_labels && hostnet->n) {
+        /* Cilium's allow-localhost: a pod's own node reaches it on any port
+         * (a host-network pod stands for its node) */
+        npc_portset_set_all(&d);
+        uint32_t ri = rect_of(&b, &key, hostnet, &d);
+        for (uint32_t a = 0; a < nc; a++)
+            npc_vec_push(&b.subj.items[ri], a);
+    }
     /* subjects: every class joins the rectangles of its profile's policies,
      * in class order (so the lists come out sorted) */
     for (uint32_t a = 0; a < nc; a++) {
@@ -311,8 +337,16 @@ void ev_pairs_compute(npc_eval *ev, ev_scratch *sc, ev_pair_emit emit, void *arg
     int (*saved)(const npc_eval *, const ev_rule *, uint32_t) = ev->virt_match;
     ev->virt_match = match_universal;
     pr_rectvec eg = {0}, in = {0};
-    build_rects(ev, sc, NPC_DIR_EGRESS, &eg);
-    build_rects(ev, sc, NPC_DIR_INGRESS, &in);
+    /* the host-network classes (Cilium's entities and allow-localhost) */
+    ev_set hostnet;
+    uint32_t nh = 0;
+    uint32_t *hids = npc_xmalloc(((size_t)nc + 1) * sizeof(uint32_t));
+    for (uint32_t a = 0; a < nc; a++)
+        if (ev->classes[a].host_network)
+            hids[nh++] = a;
+    set_init(&hostnet, hids, nh, nc);
+    build_rects(ev, sc, NPC_DIR_EGRESS, &hostnet, &eg);
+    build_rects(ev, sc, NPC_DIR_INGRESS, &hostnet, &in);
     ev->virt_match = saved;
 
     uint32_t *eg_start, *eg_ids, *in_start, *in_ids;
@@ -387,4 +421,6 @@ void ev_pairs_compute(npc_eval *ev, ev_scratch *sc, ev_pair_emit emit, void *arg
     npc_vec_free(&eg_all);
     rects_free(&eg);
     rects_free(&in);
+    free(hostnet.ids);
+    free(hostnet.bits);
 }
