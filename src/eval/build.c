@@ -78,9 +78,19 @@ static void build_atoms(npc_eval *ev)
     for (size_t i = 0; i < c->dns.len; i++)
         npc_vec_push(&single, c->dns.items[i].ip);
     for (size_t i = 0; i < single.len; i++) {
-        npc_vec_push(&b, single.items[i]);
-        if (npc_ip_cmp(single.items[i], top) != 0)
-            npc_vec_push(&b, npc_ip_next(single.items[i]));
+        npc_ip ip = single.items[i];
+        npc_vec_push(&b, ip);
+        if (npc_ip_cmp(ip, top) != 0)
+            npc_vec_push(&b, npc_ip_next(ip));
+        /* with Cilium, entities and CIDR rules tell these addresses from
+         * their neighbours: the connection list shows them on their own */
+        if (!c->identity_labels || !npc_ip_is_v4(ip))
+            continue;
+        for (int k = 0; k < 2; k++) {
+            npc_vec_push(&d[k], ip);
+            if (npc_ip_cmp(ip, v4.last) != 0)
+                npc_vec_push(&d[k], npc_ip_next(ip));
+        }
     }
     npc_vec_free(&single);
     ev->atoms = ranges_of(b.items, b.len, top, &ev->natoms);

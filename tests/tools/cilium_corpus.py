@@ -14,6 +14,9 @@ Set aside, with the reason printed: probes of a protocol netpolc does not
 model (ICMP), and cases whose verdicts depend on agent options netpolc does
 not model (`ciliumConfig`: host firewall, policy-cidr-match-mode).
 
+A pod-to-pod probe must also agree with `netpolc connlist --format json` of
+the case (the pair's connections hold the port).
+
 Prints one line per disagreeing probe and "N of M probes agree (K set
 aside)"; exits 1 on any disagreement or when nothing was checked.
 
@@ -22,12 +25,15 @@ usage: cilium_corpus.py NETPOLC CORPUS_DIR [CASE_SUBSTRING...]
 import argparse
 import concurrent.futures
 import glob
+import json
 import os
 import subprocess
 import sys
 import tempfile
 
 import yaml
+
+from k8s_e2e import conn_has  # netpol-analyzer's connection text, shared
 
 
 def pod_manifest(p, host_network=False, ip=None):
@@ -109,6 +115,16 @@ def run_eval(netpolc, folder, dns, src, dst, port, proto):
     return p.returncode == 0, p.stdout.strip()
 
 
+def run_connlist(netpolc, folder):
+    """The pod pairs of `netpolc connlist --format json`: {(src, dst): conn}."""
+    p = subprocess.run([netpolc, "connlist", "--format", "json", folder],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    if p.returncode != 0:
+        return None, p.stderr.strip()
+    strip = lambda s: s.split("[")[0]
+    return {(strip(r["src"]), strip(r["dst"])): r["conn"] for r in json.loads(p.stdout)}, ""
+
+
 def set_aside_case(topo):
     cfg = (topo.get("cluster") or {}).get("ciliumConfig") or {}
     if cfg:
@@ -130,7 +146,7 @@ def main():
     ap.add_argument("only", nargs="*", help="case name substrings")
     args = ap.parse_args()
     netpolc, corpus, only = args.netpolc, args.corpus, args.only
-    total = agree = aside = 0
+    total = agree = aside = via_connlist = 0
     reasons = {}
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
     with tempfile.TemporaryDirectory(prefix="netpolc-cilium-") as tmp:
@@ -158,6 +174,7 @@ def main():
                 yaml.safe_dump_all(policies, f, sort_keys=False)
             dns = [(n.rstrip("."), e["ip"]) for e in topo.get("externals") or []
                    for n in e.get("names") or []]
+            connlist = pool.submit(run_connlist, netpolc, folder)
             for i, probe in enumerate(probes):
                 why = set_aside_probe(probe)
                 if why:
@@ -167,24 +184,40 @@ def main():
                 src, dst = endpoint(topo, probe["from"]), endpoint(topo, probe["to"])
                 label = "%s #%d %s -> %s %s/%s" % (name, i + 1, probe["from"], probe["to"],
                                                    probe.get("port"), probe["protocol"])
+                pods = "/" in src and "/" in dst  # pod to pod: connlist must agree too
                 jobs.append((label, probe["expect"] == "allow", pool.submit(
                     run_eval, netpolc, folder, dns, src, dst, probe["port"],
-                    probe["protocol"])))
-        for label, want, fut in jobs:
+                    probe["protocol"]), connlist if pods else None,
+                    (src, dst, probe["port"], probe["protocol"])))
+        for label, want, fut, connlist, (src, dst, port, proto) in jobs:
             total += 1
             got, out = fut.result()
+            bad = None
             if got is None:
-                print("MISMATCH %s: netpolc failed: %s" % (label, out))
+                bad = "netpolc failed: %s" % out
             elif got != want:
-                print("MISMATCH %s: expected %s, eval says %s (%s)" % (
-                    label, "allow" if want else "deny", "allow" if got else "deny", out))
+                bad = "expected %s, eval says %s (%s)" % (
+                    "allow" if want else "deny", "allow" if got else "deny", out)
+            elif connlist is not None:
+                via_connlist += 1
+                pairs, err = connlist.result()
+                listed = pairs is not None and conn_has(
+                    pairs.get((src, dst), "No Connections"), port, proto)
+                if pairs is None:
+                    bad = "netpolc connlist failed: %s" % err
+                elif listed != want:
+                    bad = "expected %s, connlist says %s" % (
+                        "allow" if want else "deny", pairs.get((src, dst), "no line"))
+            if bad:
+                print("MISMATCH %s: %s" % (label, bad))
             else:
                 agree += 1
     pool.shutdown()
     for why, items in sorted(reasons.items()):
         print("set aside (%s): %d: %s" % (why, len(items), ", ".join(items[:12]) +
                                          (" ..." if len(items) > 12 else "")))
-    print("%d of %d probes agree (%d set aside)" % (agree, total, aside))
+    print("%d of %d probes agree (%d set aside; %d pod-to-pod probes also checked against connlist)"
+          % (agree, total, aside, via_connlist))
     return 0 if agree == total and total > 0 else 1
 
 
