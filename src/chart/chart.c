@@ -402,18 +402,6 @@ static void values_schema(npc_chart_gen *g, const otree *t, const opt_use *use, 
 
 /* ---------------------------------------------------- parameter table */
 
-static void md_cell(const char *s, npc_buf *out)
-{
-    for (const char *p = s; *p; p++) {
-        if (*p == '|')
-            npc_buf_puts(out, "\\|");
-        else if (*p == '\n')
-            npc_buf_putc(out, ' ');
-        else
-            npc_buf_putc(out, *p);
-    }
-}
-
 static void parameters_md(npc_chart_gen *g, npc_buf *out)
 {
     npc_spec *s = g->s;
@@ -425,9 +413,9 @@ static void parameters_md(npc_chart_gen *g, npc_buf *out)
         npc_ev_key(option_value(g, (int)i), &def);
         npc_buf_printf(out, "| `%s%s%s` | %s | `", pre, *pre ? "." : "", o->name,
                        type_names[o->type]);
-        md_cell(npc_buf_cstr(&def), out);
+        npc_buf_md_cell(out, npc_buf_cstr(&def));
         npc_buf_puts(out, "` | ");
-        md_cell(o->description ? o->description : "", out);
+        npc_buf_md_cell(out, o->description ? o->description : "");
         npc_buf_puts(out, " |\n");
         npc_buf_free(&def);
     }

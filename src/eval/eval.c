@@ -105,17 +105,6 @@ void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir
     ev_chain(ev, scratch, subj, dir, p, out, NULL);
 }
 
-int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir)
-{
-    const npc_cluster *c = ev->c;
-    for (uint32_t k = 0; k < pr->n; k++) {
-        const npc_policy *pol = &c->policies.items[pr->policies[k]];
-        if (c->layers.items[pol->layer].isolates && pol->affects[dir])
-            return 1;
-    }
-    return 0;
-}
-
 /* Rules whose peers may end up allowed: Allow, and Pass (a later layer or
  * the default may allow what it passes). */
 static int may_allow(const ev_rule *r)

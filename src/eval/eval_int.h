@@ -204,9 +204,6 @@ int ev_entity_atom(const npc_eval *ev, unsigned entities, uint32_t subj, uint32_
  * destination matches no named port). */
 void ev_rule_ports(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_portset *out);
 uint32_t ev_atom_of(const npc_eval *ev, npc_ip ip);
-/* Whether some layer that isolates has a policy of the profile selecting
- * its subject for dir. */
-int ev_profile_isolated(const npc_eval *ev, const ev_profile *pr, npc_dir dir);
 /* Whether a rule of direction dir in the profile names ports by name. */
 int ev_profile_has_named(const npc_eval *ev, const ev_profile *pr, npc_dir dir);
 

@@ -346,14 +346,7 @@ static int row_cmp(const void *p, const void *q)
 static void md_cell(const char *t, npc_buf *out)
 {
     npc_buf_puts(out, " ");
-    for (const char *p = t; *p; p++) {
-        if (*p == '|')
-            npc_buf_puts(out, "\\|");
-        else if (*p == '\n')
-            npc_buf_putc(out, ' ');
-        else
-            npc_buf_putc(out, *p);
-    }
+    npc_buf_md_cell(out, t);
     npc_buf_puts(out, " |");
 }
 

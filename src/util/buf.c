@@ -125,3 +125,15 @@ int npc_slice_eq(npc_slice a, const char *s)
     size_t n = strlen(s);
     return a.n == n && memcmp(a.p, s, n) == 0;
 }
+
+void npc_buf_md_cell(npc_buf *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '|')
+            npc_buf_puts(b, "\\|");
+        else if (*p == '\n')
+            npc_buf_putc(b, ' ');
+        else
+            npc_buf_putc(b, *p);
+    }
+}

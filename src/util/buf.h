@@ -7,12 +7,10 @@
 
 #include "netpolc.h" /* npc_buf */
 
-
 typedef struct npc_slice {
     const char *p;
     size_t n;
 } npc_slice;
-
 
 void npc_buf_free(npc_buf *b);
 void npc_buf_reset(npc_buf *b);
@@ -20,6 +18,8 @@ void npc_buf_reserve(npc_buf *b, size_t extra);
 void npc_buf_append(npc_buf *b, const char *s, size_t n);
 void npc_buf_puts(npc_buf *b, const char *s);
 void npc_buf_putc(npc_buf *b, char c);
+/* s as the text of a Markdown table cell: '|' escaped, line breaks as spaces. */
+void npc_buf_md_cell(npc_buf *b, const char *s);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
