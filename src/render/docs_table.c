@@ -486,7 +486,7 @@ static void write_table(const row_vec *rows, npc_docs_format format, npc_buf *ou
 
 npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
 {
-    npc_compiled *c = npc_compile(spec);
+    npc_compiled *c = npc_compile(spec, NULL);
     if (!c)
         return NPC_ERR_INPUT;
     row_vec rows = {0};

@@ -133,7 +133,7 @@ npc_status npc_render(npc_spec *spec, const char *engine, npc_format format, npc
         npc_buf_free(&names);
         return NPC_ERR_INPUT;
     }
-    npc_compiled *c = npc_compile(spec);
+    npc_compiled *c = npc_compile(spec, e->name);
     if (!c)
         return NPC_ERR_INPUT;
     npc_docs_list docs = {NULL, 0, 0};

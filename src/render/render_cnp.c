@@ -184,7 +184,7 @@ static int peer_ev(cnp_state *st, const npc_policy *pol, const npc_peer *p, npc_
                 return 0;
         return 1;
     case NPC_PEER_NODES:
-    case NPC_PEER_ENTITY: /* loaded Cilium policies only, never compiled */
+    case NPC_PEER_ENTITY: /* only engines with native entities (spec/entities.c) */
         break;
     }
     return 0;

@@ -99,7 +99,7 @@ static int peer_ev(const npc_compiled *c, npc_arena *a, const npc_peer *p, npc_e
         return 1;
     case NPC_PEER_ANY:
     case NPC_PEER_NODES:
-    case NPC_PEER_ENTITY: /* loaded Cilium policies only, never compiled */
+    case NPC_PEER_ENTITY: /* only engines with native entities (spec/entities.c) */
         break;
     }
     return 0;

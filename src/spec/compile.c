@@ -2,7 +2,9 @@
  *
  * Passes, each with the invariant it leaves:
  *   1. expand  - every flow whose condition holds becomes units whose peers
- *                are plain (entities split into their parts, option peers
+ *                are plain (entities split into their parts, or kept whole
+ *                where the engine names them natively: spec/entities.c;
+ *                option peers
  *                parsed) and whose ports are numbers, ranges or names.
  *   2. assign  - every component side of a unit adds one rule to the policy
  *                that carries it (the flow's `policy`, else the component's
@@ -61,6 +63,7 @@ typedef struct bpolicy {
 typedef struct cstate {
     npc_spec *s;
     npc_compiled *out;
+    const char *engine; /* NULL: engine-neutral (every entity as its parts) */
     npc_arena *a;
     bpolicy **slot; /* spec policy index -> policy (made on first use) */
     bpolicy *pols;  /* passes 3-4: every policy */
@@ -198,6 +201,12 @@ static void side_groups(cstate *st, const npc_speer *ps, size_t n, speer_vec *pl
         const npc_speer *p = &ps[i];
         if (p->kind == NPC_SP_ENTITY) {
             const npc_entity *e = &s->entities[p->index];
+            if (e->builtin && e->nparts == 1 && npc_entity_native(st->engine, e->name)) {
+                /* one entity peer, with the entity's default ports */
+                group g = {p, 1, &e->parts[0], e->name};
+                npc_vec_push(groups, g);
+                continue;
+            }
             for (size_t j = 0; j < e->nparts; j++) {
                 group g = {e->parts[j].peers, e->parts[j].npeers, &e->parts[j], e->name};
                 npc_vec_push(groups, g);
@@ -523,9 +532,11 @@ static void peer_key(cstate *st, bpeer *bp)
             npc_buf_printf(&b, "|%s", fb.key);
         }
         break;
+    case NPC_PEER_ENTITY:
+        npc_buf_printf(&b, "E|%s", npc_sym_str(in, p->entity));
+        break;
     case NPC_PEER_ANY:
     case NPC_PEER_NODES:
-    case NPC_PEER_ENTITY: /* loaded Cilium policies only, never compiled */
         break;
     }
     bp->key = npc_arena_strdup(st->a, npc_buf_cstr(&b));
@@ -565,6 +576,15 @@ static void ips_peer(cstate *st, npc_peer *p, const char *cidr, const char *cons
     p->nranges = npc_cidr_minus(whole, v6, ex, (uint32_t)nexcept, p->ranges);
 }
 
+/* A built-in entity the engine names natively (spec/entities.c): one
+ * entity peer; entities holds its Cilium identity where it is one. */
+static void native_peer(cstate *st, npc_peer *p, const char *entity)
+{
+    p->kind = NPC_PEER_ENTITY;
+    p->entity = sym(st, entity);
+    p->entities = (uint16_t)npc_entity_parse(npc_entity_native(st->engine, entity));
+}
+
 typedef NPC_VEC(bpeer) bpeer_vec;
 
 /* Lowers one resolved spec peer, seen from a policy in namespace pns, onto
@@ -582,6 +602,10 @@ static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, bpeer_v
         *any = 1;
         return;
     case NPC_SP_ANY_IP:
+        if (!p->entity && npc_entity_native(st->engine, "any-ip")) {
+            native_peer(st, p, "any-ip");
+            break;
+        }
         ips_peer(st, p, NULL, NULL, 0);
         if (!p->entity)
             p->entity = sym(st, "any-ip");
@@ -650,7 +674,9 @@ static void lower_peer(cstate *st, const npc_speer *sp, const char *pns, bpeer_v
         npc_vec_free(&fb);
         break;
     }
-    case NPC_SP_ENTITY:
+    case NPC_SP_ENTITY: /* kept whole: the engine names it natively */
+        native_peer(st, p, sp->entity);
+        break;
     case NPC_SP_OPTION:
         return; /* expanded before */
     }
@@ -1048,7 +1074,7 @@ static void add_default_deny(cstate *st)
     }
 }
 
-npc_compiled *npc_compile(npc_spec *s)
+npc_compiled *npc_compile(npc_spec *s, const char *engine)
 {
     npc_compiled *out = npc_xcalloc(1, sizeof *out);
     out->spec = s;
@@ -1058,6 +1084,7 @@ npc_compiled *npc_compile(npc_spec *s)
     memset(&st, 0, sizeof st);
     st.s = s;
     st.out = out;
+    st.engine = engine;
     st.a = out->arena;
     st.slot = npc_arena_alloc(st.a, (s->npolicies + 1) * sizeof *st.slot);
     memset(st.slot, 0, (s->npolicies + 1) * sizeof *st.slot);

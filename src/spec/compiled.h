@@ -46,8 +46,8 @@ typedef struct npc_annex {
     npc_loc loc;
 } npc_annex;
 
-/* One flow after expansion: peers resolved (no ENTITY or OPTION peers
- * left), ports resolved. Docs rows come from these. */
+/* One flow after expansion: peers resolved (no OPTION peers left; ENTITY
+ * peers only for entities the engine names natively), ports resolved. Docs rows come from these. */
 typedef struct npc_unit {
     const npc_flow *flow;
     npc_speer *from, *to;
@@ -72,9 +72,11 @@ typedef struct npc_compiled {
     size_t nunits, ucap;
 } npc_compiled;
 
-/* Compiles spec with its current options. Returns NULL after reporting
- * errors. Free with npc_compiled_free(). */
-npc_compiled *npc_compile(npc_spec *spec);
+/* Compiles spec with its current options for engine (NULL: engine-neutral,
+ * every entity as its parts; otherwise the built-in entities the engine
+ * names natively stay entity peers, spec/entities.c). Returns NULL after
+ * reporting errors. Free with npc_compiled_free(). */
+npc_compiled *npc_compile(npc_spec *spec, const char *engine);
 void npc_compiled_free(npc_compiled *c);
 
 /* Text of a port set entry for sorting and docs: numbers compare as numbers. */

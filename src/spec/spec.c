@@ -218,62 +218,6 @@ static void parse_components(npc_spec *s, const npc_node *n)
 
 /* ------------------------------------------------------------- entities */
 
-static npc_sport num_port(int proto, uint16_t port)
-{
-    npc_sport p;
-    memset(&p, 0, sizeof p);
-    p.kind = NPC_SPORT_NUM;
-    p.proto = proto;
-    p.lo = p.hi = port;
-    p.opt = -1;
-    return p;
-}
-
-static void add_builtin_entity(npc_spec *s, const char *name, npc_speer peer,
-                               const npc_sport *ports, size_t nports)
-{
-    npc_entity e;
-    memset(&e, 0, sizeof e);
-    e.name = name;
-    npc_entity_part part;
-    memset(&part, 0, sizeof part);
-    NPC_APUSH(s->arena, part.peers, part.npeers, part.pcap, peer);
-    for (size_t i = 0; i < nports; i++)
-        NPC_APUSH(s->arena, part.ports, part.nports, part.portcap, ports[i]);
-    part.has_ports = nports > 0;
-    NPC_APUSH(s->arena, e.parts, e.nparts, e.cap, part);
-    NPC_APUSH(s->arena, s->entities, s->nentities, s->ecap, e);
-}
-
-static void add_builtin_entities(npc_spec *s)
-{
-    npc_speer p;
-    npc_sport ports[2];
-    memset(ports, 0, sizeof ports);
-    /* dns: the cluster DNS pods (k8s-app: kube-dns in kube-system), 53/UDP+TCP */
-    memset(&p, 0, sizeof p);
-    p.kind = NPC_SP_PODS;
-    p.has_pods = 1;
-    npc_ssel_add_label(s->arena, &p.pods, "k8s-app", "kube-dns");
-    p.ns_kind = NPC_SNS_SELECTOR;
-    npc_ssel_add_label(s->arena, &p.ns_sel, "kubernetes.io/metadata.name", "kube-system");
-    ports[0] = num_port(NPC_PROTO_UDP, 53);
-    ports[1] = num_port(NPC_PROTO_TCP, 53);
-    add_builtin_entity(s, "dns", p, ports, 2);
-    /* kube-apiserver: any IP on 443/TCP (not label-selectable) */
-    memset(&p, 0, sizeof p);
-    p.kind = NPC_SP_ANY_IP;
-    ports[0] = num_port(NPC_PROTO_TCP, 443);
-    add_builtin_entity(s, "kube-apiserver", p, ports, 1);
-    /* world: any IP, every port */
-    add_builtin_entity(s, "world", p, NULL, 0);
-    /* cluster: every pod of every namespace */
-    memset(&p, 0, sizeof p);
-    p.kind = NPC_SP_PODS;
-    p.ns_kind = NPC_SNS_ANY;
-    add_builtin_entity(s, "cluster", p, NULL, 0);
-}
-
 int npc_spec_find_entity(const npc_spec *s, const char *name)
 {
     for (size_t i = 0; i < s->nentities; i++)
@@ -354,6 +298,7 @@ static void parse_entities(npc_spec *s, const npc_node *n)
             e = (int)s->nentities - 1;
         } else {
             s->entities[e].nparts = 0; /* a declared entity replaces the built-in one */
+            s->entities[e].builtin = 0;
         }
         s->entities[e].loc = npc_node_loc(k);
         slot[i] = e;
@@ -981,7 +926,7 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
         s->when_loc = npc_node_loc(v);
     }
     parse_components(s, npc_map_get(sp, "components"));
-    add_builtin_entities(s);
+    npc_spec_add_builtin_entities(s);
     parse_entities(s, npc_map_get(sp, "entities"));
     parse_policies(s, npc_map_get(sp, "policies"));
     parse_flows(s, npc_map_get(sp, "flows"));

@@ -178,6 +178,7 @@ typedef struct npc_entity {
     const char *name;
     npc_entity_part *parts;
     size_t nparts, cap;
+    int builtin; /* from the entity table (spec/entities.c), not redeclared */
     npc_loc loc;
 } npc_entity;
 
@@ -320,6 +321,12 @@ int npc_spec_dns_label_ok(const char *name);
 /* Index by name, or -1. */
 int npc_spec_find_component(const npc_spec *s, const char *name);
 int npc_spec_find_entity(const npc_spec *s, const char *name);
+/* The entity table (spec/entities.c): adds the built-in entities (dns,
+ * kube-apiserver, world, cluster) with their engine-neutral parts. */
+void npc_spec_add_builtin_entities(npc_spec *s);
+/* The name engine gives the built-in entity (or "any-ip") natively, or
+ * NULL when the engine renders its parts (engine NULL: always NULL). */
+const char *npc_entity_native(const char *engine, const char *entity);
 /* The policy that carries the rules of a component side of flow f: the
  * first of the flow's `policy` list that selects it, else the component's
  * own; -1 for all-components without such a policy. */

@@ -302,7 +302,7 @@ int vf_model_init(vf_model *m, npc_spec *s, const char *engine)
     m->s = s;
     m->ctx = s->ctx;
     m->engine = engine;
-    m->comp = npc_compile(s);
+    m->comp = npc_compile(s, NULL);
     if (!m->comp)
         return 0;
     m->units = m->comp->units;
