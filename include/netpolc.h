@@ -358,7 +358,8 @@ typedef enum npc_explain_only {
  *   exposure         --exposure: add the exposure analysis: which workloads
  *                    the policies open to the entire cluster or to pods the
  *                    manifests may not hold (after the list, in its format,
- *                    or after the explanation). */
+ *                    or after the explanation); with focus_conn, only the
+ *                    exposure on that connection, without connection sets. */
 typedef struct npc_connlist_opts {
     const char *format;
     const char *focus_workloads;

@@ -30,6 +30,9 @@ typedef struct npc_expo_report {
     NPC_VEC(npc_expo_line) lines[2]; /* [npc_dir], sorted by (workload, peer) */
     NPC_VEC(char *) unprotected;     /* "<wl> is not protected on Egress", sorted */
     NPC_VEC(npc_expo_rep_name) reps; /* indexed like npc_exposure.reps */
+    /* "UDP 52" with a focus connection (lines then name no connection
+     * set), else NULL */
+    char *focus_conn;
 } npc_expo_report;
 
 /* Names the selectors of a representative peer. */

@@ -145,6 +145,19 @@ static char *conn_text(const npc_cluster *c, const npc_exposure_item *it)
 
 /* -------------------------------------------------------------- build */
 
+/* With a focus connection (netpol-analyzer's addPeerXgressEntireClusterExp
+ * and connectionEqualsEntireClusterConn, exposure_map.go), a protected
+ * workload's line stays when its connections hold the focus connection:
+ * the entire cluster's always, a representative peer's only when the
+ * entire cluster's do not (else the peer adds nothing). Lines of peers
+ * the policies deny ("No Connections") hold nothing and go. */
+static int focus_line(const npc_exposure_item *it, const npc_report_opts *o, int ec_holds)
+{
+    if (!npc_portset_contains(&it->conns, o->conn_proto, o->conn_port))
+        return 0;
+    return it->rep == -1 || !ec_holds;
+}
+
 static int cmp_line(const void *a, const void *b)
 {
     const npc_expo_line *x = a, *y = b;
@@ -167,6 +180,8 @@ void npc_expo_report_build(npc_cluster *c, const npc_exposure *x, const npc_repo
                            const npc_report_opts *o, npc_expo_report *out)
 {
     memset(out, 0, sizeof *out);
+    if (o && o->has_focus_conn)
+        out->focus_conn = npc_xstrdup(r->focus_conn);
     for (size_t i = 0; i < x->reps.len; i++) {
         npc_expo_rep_name n;
         npc_expo_rep_name_of(c, &x->reps.items[i], &n);
@@ -192,11 +207,23 @@ void npc_expo_report_build(npc_cluster *c, const npc_exposure *x, const npc_repo
     }
     free(kept);
 
+    /* with a focus connection: whether each workload's connections with
+     * the entire cluster (per direction) hold it */
+    uint8_t *ec_focus = npc_xcalloc(nw * 2 + 1, 1);
+    int focus = o && o->has_focus_conn;
+    for (size_t i = 0; focus && i < x->items.len; i++) {
+        const npc_exposure_item *it = &x->items.items[i];
+        if (it->rep == -1 && npc_portset_contains(&it->conns, o->conn_proto, o->conn_port))
+            ec_focus[it->workload * 2 + it->dir] = 1;
+    }
     uint8_t *listed = npc_xcalloc(nw + 1, 1);
     char **ids = npc_xcalloc(nw + 1, sizeof *ids);
     for (size_t i = 0; i < x->items.len; i++) {
         const npc_exposure_item *it = &x->items.items[i];
         if (!keep[it->workload * 2 + it->dir])
+            continue;
+        int prot = x->protected_dir[(size_t)it->workload * 2 + it->dir];
+        if (focus && prot && !focus_line(it, o, ec_focus[it->workload * 2 + it->dir]))
             continue;
         if (!ids[it->workload]) {
             npc_endpoint we = {NPC_EP_WORKLOAD, it->workload, {{0, 0}, {0, 0}}};
@@ -204,8 +231,11 @@ void npc_expo_report_build(npc_cluster *c, const npc_exposure *x, const npc_repo
         }
         listed[it->workload] = 1;
         const char *peer = it->rep < 0 ? "entire-cluster" : out->reps.items[it->rep].text;
-        push_line(out, it->dir, ids[it->workload], peer, conn_text(c, it), it->rep);
-        if (!x->protected_dir[(size_t)it->workload * 2 + it->dir]) {
+        /* a focused line holds the focus connection alone; an unprotected
+         * workload's stays "All Connections" */
+        char *conn = focus && prot ? npc_xstrdup(r->focus_conn) : conn_text(c, it);
+        push_line(out, it->dir, ids[it->workload], peer, conn, it->rep);
+        if (!prot) {
             npc_buf b = NPC_BUF_INIT;
             npc_buf_printf(&b, "%s is not protected on %s", ids[it->workload],
                            it->dir == NPC_DIR_EGRESS ? "Egress" : "Ingress");
@@ -233,6 +263,7 @@ void npc_expo_report_build(npc_cluster *c, const npc_exposure *x, const npc_repo
         free(ids[w]);
     free(ids);
     free(listed);
+    free(ec_focus);
     free(keep);
 }
 
@@ -255,6 +286,7 @@ void npc_expo_report_free(npc_expo_report *e)
         free(e->reps.items[i].text);
     }
     npc_vec_free(&e->reps);
+    free(e->focus_conn);
 }
 
 /* ------------------------------------------------------------ writers */
@@ -267,9 +299,20 @@ static void write_txt(const npc_report *r, const npc_expo_report *e, npc_buf *ou
     npc_expo_write_txt_section(e, out);
 }
 
+/* "Exposure Analysis Result:", "... On UDP 52:" with a focus connection
+ * (conns_formatter_txt.go, writeExposureOutput). */
+static void exposure_header(const npc_expo_report *e, npc_buf *out, const char *prefix,
+                            const char *suffix)
+{
+    npc_buf_printf(out, "%sExposure Analysis Result", prefix);
+    if (e->focus_conn)
+        npc_buf_printf(out, " On %s", e->focus_conn);
+    npc_buf_printf(out, ":%s", suffix);
+}
+
 void npc_expo_write_txt_section(const npc_expo_report *e, npc_buf *out)
 {
-    npc_buf_puts(out, "Exposure Analysis Result:\n");
+    exposure_header(e, out, "", "\n");
     size_t width = 0;
     for (int d = 0; d < 2; d++)
         for (size_t i = 0; i < e->lines[d].len; i++)
@@ -290,11 +333,16 @@ void npc_expo_write_txt_section(const npc_expo_report *e, npc_buf *out)
             npc_buf_putc(out, '\n');
         first = 0;
         npc_buf_puts(out, sections[k].header);
-        for (size_t i = 0; i < n; i++)
-            npc_buf_printf(out, "%-*s \t%s \t%s : %s\n", (int)width, l[i].wl, sections[k].arrow,
-                           l[i].peer, l[i].conn);
+        for (size_t i = 0; i < n; i++) {
+            npc_buf_printf(out, "%-*s \t%s \t%s", (int)width, l[i].wl, sections[k].arrow,
+                           l[i].peer);
+            if (!e->focus_conn)
+                npc_buf_printf(out, " : %s", l[i].conn);
+            npc_buf_putc(out, '\n');
+        }
     }
-    if (e->unprotected.len) {
+    /* a focused report leaves the unprotected workloads out */
+    if (e->unprotected.len && !e->focus_conn) {
         npc_buf_puts(out, "\nWorkloads not protected by network policies:\n");
         for (size_t i = 0; i < e->unprotected.len; i++)
             npc_buf_printf(out, "%s\n", e->unprotected.items[i]);
@@ -337,7 +385,9 @@ static void json_lines(npc_buf *out, const npc_expo_report *e, npc_dir d)
         t[i] = d == NPC_DIR_EGRESS ? l->peer : l->wl;
         k[i] = l->conn;
     }
-    json_rows(out, "    ", s, t, k, n, 1, "null");
+    /* a focused list is copied without its connections into a made
+     * (non-nil) slice: "[]" when empty (getListWithoutConnData) */
+    json_rows(out, "    ", s, t, k, n, !e->focus_conn, e->focus_conn ? "[]" : "null");
     free(s);
     free(t);
     free(k);
@@ -353,9 +403,12 @@ static void write_json(const npc_report *r, const npc_expo_report *e, npc_buf *o
         t[i] = r->peers.items[r->rows.items[i].dst].id;
         k[i] = r->rows.items[i].conn;
     }
-    npc_buf_puts(out, "{\n  \"connlist_results\": ");
+    /* a focused report has keys of its own (conns_formatter_json.go,
+     * jsonFocusConnFields) */
+    const char *focused = r->focus_conn ? "_conn_focus" : "";
+    npc_buf_printf(out, "{\n  \"connlist%s_results\": ", focused);
     json_rows(out, "  ", s, t, k, n, !r->focus_conn, "[]");
-    npc_buf_puts(out, ",\n  \"exposure_results\": {\n    \"egress_exposure\": ");
+    npc_buf_printf(out, ",\n  \"exposure%s_results\": {\n    \"egress_exposure\": ", focused);
     json_lines(out, e, NPC_DIR_EGRESS);
     npc_buf_puts(out, ",\n    \"ingress_exposure\": ");
     json_lines(out, e, NPC_DIR_INGRESS);
@@ -368,20 +421,24 @@ static void write_json(const npc_report *r, const npc_expo_report *e, npc_buf *o
 static void write_csv(const npc_report *r, const npc_expo_report *e, npc_buf *out)
 {
     npc_report_csv(r, out);
-    npc_buf_puts(out, "Exposure Analysis Result:,,\n");
+    exposure_header(e, out, "", ",,\n");
+    const char *cols = e->focus_conn ? "" : ",conn";
     for (int k = 0; k < 2; k++) {
         npc_dir d = k == 0 ? NPC_DIR_EGRESS : NPC_DIR_INGRESS;
         if (!e->lines[d].len)
             continue;
-        npc_buf_puts(out, d == NPC_DIR_EGRESS ? "Egress Exposure:,,\nsrc,dst,conn\n"
-                                              : "Ingress Exposure:,,\ndst,src,conn\n");
+        npc_buf_printf(out, d == NPC_DIR_EGRESS ? "Egress Exposure:,,\nsrc,dst%s\n"
+                                                : "Ingress Exposure:,,\ndst,src%s\n",
+                       cols);
         for (size_t i = 0; i < e->lines[d].len; i++) {
             const npc_expo_line *l = &e->lines[d].items[i];
             npc_report_csv_field(out, l->wl);
             npc_buf_putc(out, ',');
             npc_report_csv_field(out, l->peer);
-            npc_buf_putc(out, ',');
-            npc_report_csv_field(out, l->conn);
+            if (!e->focus_conn) {
+                npc_buf_putc(out, ',');
+                npc_report_csv_field(out, l->conn);
+            }
             npc_buf_putc(out, '\n');
         }
     }
@@ -390,7 +447,7 @@ static void write_csv(const npc_report *r, const npc_expo_report *e, npc_buf *ou
 static void write_md(const npc_report *r, const npc_expo_report *e, npc_buf *out)
 {
     npc_report_md(r, out);
-    npc_buf_puts(out, "## Exposure Analysis Result:\n");
+    exposure_header(e, out, "## ", "\n");
     int first = 1;
     for (int k = 0; k < 2; k++) {
         npc_dir d = k == 0 ? NPC_DIR_EGRESS : NPC_DIR_INGRESS;
@@ -399,13 +456,16 @@ static void write_md(const npc_report *r, const npc_expo_report *e, npc_buf *out
         if (!first)
             npc_buf_putc(out, '\n');
         first = 0;
-        npc_buf_puts(out,
-                     d == NPC_DIR_EGRESS
-                         ? "### Egress Exposure:\n| src | dst | conn |\n|-----|-----|------|\n"
-                         : "### Ingress Exposure:\n| dst | src | conn |\n|-----|-----|------|\n");
+        npc_buf_printf(out, "### %s Exposure:\n| %s |%s\n|-----|-----|%s\n",
+                       d == NPC_DIR_EGRESS ? "Egress" : "Ingress",
+                       d == NPC_DIR_EGRESS ? "src | dst" : "dst | src",
+                       e->focus_conn ? "" : " conn |", e->focus_conn ? "" : "------|");
         for (size_t i = 0; i < e->lines[d].len; i++) {
             const npc_expo_line *l = &e->lines[d].items[i];
-            npc_buf_printf(out, "| %s | %s | %s |\n", l->wl, l->peer, l->conn);
+            npc_buf_printf(out, "| %s | %s |", l->wl, l->peer);
+            if (!e->focus_conn)
+                npc_buf_printf(out, " %s |", l->conn);
+            npc_buf_putc(out, '\n');
         }
     }
 }
