@@ -45,6 +45,10 @@ typedef struct npc_sel_expr {
     npc_sym *values; /* sorted, unique (IN / NOTIN) */
     uint32_t nvalues;
     uint8_t from_match_labels; /* written as matchLabels (reports show "k=v") */
+    /* The values as the policy lists them, order and repeats kept (reports
+     * print these); NULL when they are `values` (built, not read). */
+    npc_sym *written;
+    uint32_t nwritten;
 } npc_sel_expr;
 
 struct npc_csel; /* model/calico_selector.h */

@@ -247,9 +247,14 @@ int npc_parse_labels(npc_cluster *c, const npc_node *n, npc_labels *out)
     return parse_labels(c, n, out, 0);
 }
 
-static npc_sym *intern_values(npc_cluster *c, const npc_node *vals, uint32_t *n, int *ok)
+/* The values of a match expression: sorted and unique in the result, as
+ * written (order and repeats kept) in *written. */
+static npc_sym *intern_values(npc_cluster *c, const npc_node *vals, uint32_t *n, npc_sym **written,
+                              uint32_t *nwritten, int *ok)
 {
     *n = 0;
+    *written = NULL;
+    *nwritten = 0;
     if (npc_node_is_null(vals))
         return NULL;
     if (vals->kind != NPC_NODE_SEQ) {
@@ -272,6 +277,11 @@ static npc_sym *intern_values(npc_cluster *c, const npc_node *vals, uint32_t *n,
             continue;
         }
         v[(*n)++] = npc_intern(c->ctx->strings, x->u.scalar.s, x->u.scalar.len);
+    }
+    if (*n) {
+        *written = npc_arena_alloc(c->arena, *n * sizeof(npc_sym));
+        memcpy(*written, v, *n * sizeof(npc_sym));
+        *nwritten = *n;
     }
     qsort(v, *n, sizeof(npc_sym), cmp_sym);
     uint32_t m = 0;
@@ -392,7 +402,7 @@ static int parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out, 
         memset(&e, 0, sizeof e);
         e.op = sel_ops[o].op;
         e.key = ekey;
-        e.values = intern_values(c, vals, &e.nvalues, &ok);
+        e.values = intern_values(c, vals, &e.nvalues, &e.written, &e.nwritten, &ok);
         if (sel_ops[o].wants_values > 0 && e.nvalues == 0) {
             npc_error(c->ctx, NPC204, npc_node_loc(x),
                       "operator %s needs a non-empty 'values' list", sel_ops[o].name);

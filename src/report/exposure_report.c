@@ -22,7 +22,9 @@ static int cmp_str(const void *a, const void *b)
 static const char *const op_names[] = {"In", "NotIn", "Exists", "DoesNotExist"};
 
 /* matchLabels as "k=v,..." by key, then match expressions as Go prints
- * them, sorted. */
+ * them (LabelSelectorRequirement.String: values in the policy's order),
+ * sorted (netpol-analyzer's convertRequirementsToString,
+ * conns_formatter.go). */
 static void selector_text(const npc_cluster *c, const npc_selector *s, npc_buf *out)
 {
     size_t n = s->nexprs;
@@ -36,16 +38,12 @@ static void selector_text(const npc_cluster *c, const npc_selector *s, npc_buf *
             labels[nl++] = npc_buf_take(&b);
             continue;
         }
-        const char **vals = npc_xcalloc(e->nvalues + 1, sizeof *vals);
-        for (uint32_t j = 0; j < e->nvalues; j++)
-            vals[j] = sym(c, e->values[j]);
-        if (e->nvalues > 1)
-            qsort(vals, e->nvalues, sizeof *vals, cmp_str);
+        const npc_sym *vals = e->written ? e->written : e->values;
+        uint32_t nv = e->written ? e->nwritten : e->nvalues;
         npc_buf_printf(&b, "{Key:%s,Operator:%s,Values:[", sym(c, e->key), op_names[e->op]);
-        for (uint32_t j = 0; j < e->nvalues; j++)
-            npc_buf_printf(&b, "%s%s", j ? " " : "", vals[j]);
+        for (uint32_t j = 0; j < nv; j++)
+            npc_buf_printf(&b, "%s%s", j ? " " : "", sym(c, vals[j]));
         npc_buf_puts(&b, "],}");
-        free(vals);
         exprs[ne++] = npc_buf_take(&b);
     }
     npc_report_sort_strings(labels, nl);

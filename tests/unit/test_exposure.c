@@ -172,12 +172,35 @@ static void test_rep_dropped_when_a_workload_matches(void **state)
              "    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: y}}\n");
     assert_int_equal(f.x.reps.len, 2);
     assert_rep(&f, 0,
-               "[namespace with {ns=y}]/[pod with {{Key:app,Operator:NotIn,Values:[c z],}}]");
+               "[namespace with {ns=y}]/[pod with {{Key:app,Operator:NotIn,Values:[z c],}}]");
     assert_rep(&f, 1, "y/[all pods]");
     uint32_t a = wl(&f, "x", "a");
     assert_item(&f, a, NPC_DIR_INGRESS, 0, "All Connections");
     assert_item(&f, a, NPC_DIR_INGRESS, 1, "All Connections");
     assert_item(&f, a, NPC_DIR_INGRESS, -1, NULL);
+    done(&f);
+}
+
+static void test_values_as_written(void **state)
+{
+    (void)state;
+    fixture f;
+    /* values print in the policy's order, repeats kept; the same values in
+     * another order are the same peer, named by the first rule */
+    load(&f, "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+             "metadata: {name: p, namespace: x}\n"
+             "spec:\n  podSelector: {matchLabels: {app: a}}\n  ingress:\n"
+             "  - from:\n    - podSelector: {matchExpressions: [{key: tier, operator: In, "
+             "values: [web, api, web]}, {key: app, operator: NotIn, values: [z, c]}]}\n"
+             "    ports: [{port: 80}]\n"
+             "  - from:\n    - podSelector: {matchExpressions: [{key: app, operator: NotIn, "
+             "values: [c, z]}, {key: tier, operator: In, values: [api, web]}]}\n"
+             "    ports: [{port: 81}]\n");
+    assert_int_equal(f.x.reps.len, 1);
+    assert_rep(&f, 0,
+               "x/[pod with {{Key:app,Operator:NotIn,Values:[z c],},"
+               "{Key:tier,Operator:In,Values:[web api web],}}]");
+    assert_item(&f, wl(&f, "x", "a"), NPC_DIR_INGRESS, 0, "TCP 80-81");
     done(&f);
 }
 
@@ -271,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_no_policies),
         cmocka_unit_test(test_namespace_selector_rep),
         cmocka_unit_test(test_rep_dropped_when_a_workload_matches),
+        cmocka_unit_test(test_values_as_written),
         cmocka_unit_test(test_pod_selector_only_and_equivalent_rules),
         cmocka_unit_test(test_admin_deny_before_allow_all),
         cmocka_unit_test(test_report_text_and_named_ports),
