@@ -178,13 +178,16 @@ typedef struct npc_rep_peer {
 /* One exposure line of a workload in one direction: to (egress) or from
  * (ingress) the entire cluster (rep < 0) or representative peer `rep`.
  * named[p] lists the named ports of protocol p a rule allows towards a
- * peer whose ports are unknown (egress). */
+ * peer whose ports are unknown (egress); named[NPC_EXPO_OWN_PROTO], those
+ * whose protocol is the container port's own (an ANP namedPort), unknown
+ * for such a peer. */
+#define NPC_EXPO_OWN_PROTO NPC_PROTO_COUNT
 typedef struct npc_exposure_item {
     uint32_t workload;
     npc_dir dir;
     int32_t rep;
     npc_portset conns;
-    NPC_VEC(npc_sym) named[NPC_PROTO_COUNT];
+    NPC_VEC(npc_sym) named[NPC_PROTO_COUNT + 1];
 } npc_exposure_item;
 
 typedef struct npc_exposure {

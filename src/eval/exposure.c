@@ -227,19 +227,19 @@ static void collect_reps(npc_eval *ev, expo_state *st, npc_exposure *out)
 
 typedef struct conn {
     npc_portset ports;
-    NPC_VEC(npc_sym) named[NPC_PROTO_COUNT];
+    NPC_VEC(npc_sym) named[NPC_PROTO_COUNT + 1]; /* as npc_exposure_item */
 } conn;
 
 static void conn_free(conn *x)
 {
     npc_portset_free(&x->ports);
-    for (int p = 0; p < NPC_PROTO_COUNT; p++)
+    for (int p = 0; p <= NPC_EXPO_OWN_PROTO; p++)
         npc_vec_free(&x->named[p]);
 }
 
 static int conn_empty(const conn *x)
 {
-    for (int p = 0; p < NPC_PROTO_COUNT; p++)
+    for (int p = 0; p <= NPC_EXPO_OWN_PROTO; p++)
         if (x->named[p].len)
             return 0;
     return npc_portset_is_empty(&x->ports);
@@ -247,7 +247,7 @@ static int conn_empty(const conn *x)
 
 static int conn_equal(const conn *a, const conn *b)
 {
-    for (int p = 0; p < NPC_PROTO_COUNT; p++) {
+    for (int p = 0; p <= NPC_EXPO_OWN_PROTO; p++) {
         if (a->named[p].len != b->named[p].len)
             return 0;
         for (size_t i = 0; i < a->named[p].len; i++)
@@ -257,7 +257,7 @@ static int conn_equal(const conn *a, const conn *b)
     return npc_portset_equal(&a->ports, &b->ports);
 }
 
-static void add_name(conn *x, npc_proto p, npc_sym name)
+static void add_name(conn *x, int p, npc_sym name)
 {
     for (size_t i = 0; i < x->named[p].len; i++)
         if (x->named[p].items[i] == name)
@@ -267,13 +267,15 @@ static void add_name(conn *x, npc_proto p, npc_sym name)
 
 /* The connections class `cls` may have in direction dir with virtual peer
  * id. A named port towards a peer of unknown ports stays a name (the
- * allow rules of the class's policies that match the peer). */
+ * allow rules of the class's policies that match the peer), under its
+ * protocol, or under none when it is the container port's own
+ * (netpol-analyzer's ruleConnections, adminnetpol.go: protocol ""). */
 static void eval_virtual(const npc_eval *ev, ev_scratch *sc, uint32_t cls, npc_dir dir, uint32_t id,
                          conn *out)
 {
     ev_ep peer = {EV_EP_VIRTUAL, id};
     ev_eval_dir(ev, sc, cls, dir, peer, &out->ports);
-    for (int p = 0; p < NPC_PROTO_COUNT; p++)
+    for (int p = 0; p <= NPC_EXPO_OWN_PROTO; p++)
         out->named[p].len = 0;
     if (dir != NPC_DIR_EGRESS)
         return;
@@ -290,9 +292,13 @@ static void eval_virtual(const npc_eval *ev, ev_scratch *sc, uint32_t cls, npc_d
                 const npc_port_match *pm = &r->r->ports[j];
                 if (!pm->name)
                     continue;
+                if (pm->proto_mask == NPC_PROTO_ALL_MASK) {
+                    add_name(out, NPC_EXPO_OWN_PROTO, pm->name);
+                    continue;
+                }
                 for (int pr2 = 0; pr2 < NPC_PROTO_COUNT; pr2++)
                     if (pm->proto_mask & (1u << pr2))
-                        add_name(out, (npc_proto)pr2, pm->name);
+                        add_name(out, pr2, pm->name);
             }
         }
     }
@@ -348,7 +354,7 @@ static void push_item(const npc_eval *ev, npc_exposure *out, uint32_t cls, npc_d
         it.dir = dir;
         it.rep = rep;
         npc_portset_copy(&it.conns, &x->ports);
-        for (int p = 0; p < NPC_PROTO_COUNT; p++)
+        for (int p = 0; p <= NPC_EXPO_OWN_PROTO; p++)
             for (size_t j = 0; j < x->named[p].len; j++)
                 npc_vec_push(&it.named[p], x->named[p].items[j]);
         npc_vec_push(&out->items, it);
@@ -443,7 +449,7 @@ void npc_exposure_free(npc_exposure *x)
 {
     for (size_t i = 0; i < x->items.len; i++) {
         npc_portset_free(&x->items.items[i].conns);
-        for (int p = 0; p < NPC_PROTO_COUNT; p++)
+        for (int p = 0; p <= NPC_EXPO_OWN_PROTO; p++)
             npc_vec_free(&x->items.items[i].named[p]);
     }
     npc_vec_free(&x->items);

@@ -89,13 +89,34 @@ void npc_expo_rep_name_of(const npc_cluster *c, const npc_rep_peer *rp, npc_expo
     out->text = npc_buf_take(&text);
 }
 
+/* Appends the named ports of slot p sorted, each after a comma but the
+ * first when *any is 0; sets *any. */
+static void put_names(npc_buf *b, const npc_cluster *c, const npc_exposure_item *it, int p,
+                      int *any)
+{
+    size_t nn = it->named[p].len;
+    const char **names = npc_xcalloc(nn + 1, sizeof *names);
+    for (size_t i = 0; i < nn; i++)
+        names[i] = sym(c, it->named[p].items[i]);
+    if (nn > 1)
+        qsort(names, nn, sizeof *names, cmp_str);
+    for (size_t i = 0; i < nn; i++) {
+        npc_buf_printf(b, "%s%s", *any ? "," : "", names[i]);
+        *any = 1;
+    }
+    free(names);
+}
+
 /* The connection set, with named ports kept as names after the numbers of
- * their protocol ("TCP http,local-dns"). */
+ * their protocol ("TCP http,local-dns"); names whose protocol is the
+ * container port's own come first under an empty protocol name
+ * (" local-port": Go's ConnectionSet.String sorts "<protocol> <ports>"
+ * strings, and the empty protocol sorts first). */
 static char *conn_text(const npc_cluster *c, const npc_exposure_item *it)
 {
     npc_buf b = NPC_BUF_INIT;
     int named = 0;
-    for (int p = 0; p < NPC_PROTO_COUNT; p++)
+    for (int p = 0; p <= NPC_EXPO_OWN_PROTO; p++)
         named |= it->named[p].len > 0;
     if (!named) {
         npc_portset_format(&it->conns, &b);
@@ -104,6 +125,12 @@ static char *conn_text(const npc_cluster *c, const npc_exposure_item *it)
     /* protocols in name order, as npc_portset_format */
     static const npc_proto order[] = {NPC_PROTO_SCTP, NPC_PROTO_TCP, NPC_PROTO_UDP};
     int first = 1;
+    if (it->named[NPC_EXPO_OWN_PROTO].len) {
+        int any = 0;
+        npc_buf_putc(&b, ' ');
+        put_names(&b, c, it, NPC_EXPO_OWN_PROTO, &any);
+        first = 0;
+    }
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
         npc_proto p = order[k];
         npc_portset one = NPC_PORTSET_INIT;
@@ -126,16 +153,7 @@ static char *conn_text(const npc_cluster *c, const npc_exposure_item *it)
         } else {
             npc_buf_printf(&b, "%s ", npc_proto_name(p));
         }
-        const char **names = npc_xcalloc(nn + 1, sizeof *names);
-        for (size_t i = 0; i < nn; i++)
-            names[i] = sym(c, it->named[p].items[i]);
-        if (nn > 1)
-            qsort(names, nn, sizeof *names, cmp_str);
-        for (size_t i = 0; i < nn; i++) {
-            npc_buf_printf(&b, "%s%s", any ? "," : "", names[i]);
-            any = 1;
-        }
-        free(names);
+        put_names(&b, c, it, p, &any);
         npc_portset_free(&one);
     }
     return npc_buf_take(&b);
