@@ -428,6 +428,10 @@ NPC_API npc_status npc_write_file(npc_ctx *ctx, const char *path, const npc_buf 
  * diagnostic ("standard output"). Returns NPC_OK, or NPC_ERR_IO after
  * reporting NPC010. */
 NPC_API npc_status npc_write_stream(npc_ctx *ctx, FILE *f, const char *name, const npc_buf *b);
+/* Creates the folder at path and the folders above it that are missing;
+ * a folder that exists already is fine. Returns NPC_OK, or NPC_ERR_IO
+ * after reporting NPC010 (naming the folder that could not be made). */
+NPC_API npc_status npc_make_dir(npc_ctx *ctx, const char *path);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,6 @@
 /* netpolc chart SPEC -o DIR: a Helm chart fragment implementing the spec. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "spec_args.h"
@@ -36,35 +33,28 @@ typedef struct chart_out {
     const char *dir;
 } chart_out;
 
-static int make_dir(const char *path)
-{
-    return mkdir(path, 0777) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-/* Each file whole or not at all (npc_write_file), its folders made first. */
+/* Each file whole or not at all (npc_write_file), its folders made first;
+ * a failure is a diagnostic (NPC010) in the context. */
 static int write_file(void *user, const char *path, const char *text, size_t len)
 {
     const chart_out *co = user;
-    size_t n = strlen(co->dir) + strlen(path) + 2;
-    char *full = malloc(n);
-    if (!full)
-        return 1;
-    snprintf(full, n, "%s/%s", co->dir, path);
+    npc_buf full = NPC_BUF_INIT, body = NPC_BUF_INIT;
+    npc_buf_puts(&full, co->dir);
+    npc_buf_puts(&full, "/");
+    npc_buf_puts(&full, path);
     int rc = 0;
-    for (char *p = full + strlen(co->dir) + 1; (p = strchr(p, '/')) && !rc; p++) {
-        *p = '\0';
-        if (make_dir(full)) {
-            fprintf(stderr, "netpolc chart: cannot create %s: %s\n", full, strerror(errno));
-            rc = 1;
-        }
-        *p = '/';
+    const char *slash = strrchr(path, '/');
+    if (slash) { /* the file's folder: full cut at its last '/' */
+        char *cut = full.data + strlen(co->dir) + 1 + (size_t)(slash - path);
+        *cut = '\0';
+        rc = npc_make_dir(co->ctx, full.data) != NPC_OK;
+        *cut = '/';
     }
-    npc_buf body = NPC_BUF_INIT;
     npc_buf_puts(&body, text); /* text is NUL-terminated and holds no NUL */
-    if (!rc && (body.len != len || npc_write_file(co->ctx, full, &body) != NPC_OK))
+    if (!rc && (body.len != len || npc_write_file(co->ctx, full.data, &body) != NPC_OK))
         rc = 1;
     npc_buf_free(&body);
-    free(full);
+    npc_buf_free(&full);
     return rc;
 }
 
@@ -103,9 +93,7 @@ int npc_cli_chart(int argc, char **argv)
     sa.ns = "default"; /* a placeholder the generator writes as .Release.Namespace */
     npc_spec *spec = npc_cli_spec_open(ctx, &sa);
     rc = NPC_EXIT_USAGE;
-    if (spec && make_dir(sa.output_file) != 0)
-        fprintf(stderr, "netpolc chart: cannot create %s: %s\n", sa.output_file, strerror(errno));
-    else if (spec) {
+    if (spec && npc_make_dir(ctx, sa.output_file) == NPC_OK) {
         chart_out co = {ctx, sa.output_file};
         if (npc_chart(spec, &opts, write_file, &co) == NPC_OK)
             rc = NPC_EXIT_OK;

@@ -1,4 +1,5 @@
-/* Writing results (netpolc.h: npc_write_file, npc_write_stream): whole or
+/* Writing results (netpolc.h: npc_write_file, npc_write_stream,
+ * npc_make_dir): whole or
  * not at all, and a coded diagnostic when the system refuses. */
 /* realpath() is XSI */
 #define _XOPEN_SOURCE 700
@@ -103,4 +104,38 @@ npc_status npc_write_file(npc_ctx *ctx, const char *path, const npc_buf *b)
     npc_buf_free(&tmp);
     free(real);
     return err ? write_failed(ctx, path, err) : NPC_OK;
+}
+
+npc_status npc_make_dir(npc_ctx *ctx, const char *path)
+{
+    npc_buf p = NPC_BUF_INIT;
+    npc_buf_puts(&p, path);
+    int err = p.len ? 0 : ENOENT;
+    if (err)
+        npc_buf_putc(&p, '\0'); /* names the empty folder in the message */
+    /* each folder from the top down; the last one is path itself */
+    for (size_t i = 1; i <= p.len && !err; i++) {
+        if (i < p.len && p.data[i] != '/')
+            continue;
+        char c = i < p.len ? p.data[i] : '\0';
+        if (i < p.len)
+            p.data[i] = '\0';
+        struct stat st;
+        if (mkdir(p.data, 0777) != 0 && errno != EEXIST)
+            err = errno;
+        else if (stat(p.data, &st) != 0)
+            err = errno;
+        else if (!S_ISDIR(st.st_mode))
+            err = ENOTDIR;
+        if (err)
+            break;
+        if (i < p.len)
+            p.data[i] = c;
+    }
+    if (err) {
+        npc_loc none = {NULL, 0, 0};
+        npc_error(ctx, NPC010, none, "cannot create the folder '%s': %s", p.data, strerror(err));
+    }
+    npc_buf_free(&p);
+    return err ? NPC_ERR_IO : NPC_OK;
 }

@@ -7,7 +7,9 @@
 - `-o FILE` writes exactly what stdout would get, atomically (no temporary
   file is left, a failed run leaves an existing FILE as it was);
 - a failed write (a full disk: /dev/full) is a coded error (NPC010), exit 2;
-- options a verb does not know are usage errors, never crashes;
+- options a verb does not know are usage errors naming the option, before
+  or after the arguments, in every verb; never crashes;
+- chart -o DIR: a folder that cannot be made is a coded error (NPC010);
 - every analysis verb refuses an owner whose pods the policies tell apart
   (NPC219), not only connlist.
 
@@ -86,6 +88,7 @@ def every_verb(root):
         ["connlist", cluster, "--explain"],
         ["eval", cluster] + flow,
         ["explain", cluster] + flow,
+        ["verify", spec],
     ]
 
 
@@ -129,6 +132,58 @@ def test_output_file(netpolc, root, tmp):
               and not os.path.exists(os.path.dirname(nowhere)),
               "%s -o into a missing folder: exit %d, %r" % (name, rc6, err6))
         shutil.rmtree(os.path.dirname(target))
+
+
+def test_chart_folder(netpolc, root, tmp):
+    """chart -o DIR: a folder that cannot be made is a coded error, nothing written."""
+    spec = os.path.join(root, "examples/quickstart.yaml")
+    blocker = os.path.join(tmp, "a-file")
+    with open(blocker, "w") as f:
+        f.write("not a folder\n")
+    for target in (os.path.join(blocker, "chart"), "/dev/full/chart", ""):
+        rc, out, err = run(netpolc, ["chart", spec, "-o", target], tmp)
+        check(rc == 2 and not out and "error[NPC010]: cannot create the folder " in err,
+              "chart -o %r: exit %d, %r" % (target, rc, err))
+    made = os.path.join(tmp, "made", "deeper")
+    rc, out, err = run(netpolc, ["chart", spec, "-o", made], tmp)
+    check(rc == 0 and os.path.isfile(os.path.join(made, "values.yaml")),
+          "chart -o into missing folders: exit %d, %r" % (rc, err))
+    shutil.rmtree(os.path.join(tmp, "made"))
+    os.unlink(blocker)
+
+
+def verb_args(root):
+    """Arguments with which each verb succeeds (eval: or denies)."""
+    cluster = os.path.join(root, "tests/golden/explain/_cluster")
+    spec = os.path.join(root, "examples/quickstart.yaml")
+    flow = ["--from", "frontend/web", "--to", "backend/api", "--port", "9090"]
+    return {"render": [spec], "chart": [spec, "-o", "chart-out"], "docs": [spec],
+            "connlist": [cluster], "eval": [cluster] + flow, "explain": [cluster] + flow,
+            "verify": [spec]}
+
+
+def test_unknown_options_every_verb(netpolc, root, tmp):
+    """Every listed verb refuses an option it does not know, before or after its
+    arguments, as a usage error naming the option: never a crash, never output."""
+    args = verb_args(root)
+    for verb in listed_verbs(netpolc, root):
+        if verb in ("help", "version"):
+            continue
+        check(verb in args, "no arguments known for the verb %s: add it to verb_args" % verb)
+        if verb not in args:
+            continue
+        rc, out, err = run(netpolc, [verb] + args[verb], tmp)
+        check(rc in (0, 1), "%s %s: exit %d, %r" % (verb, " ".join(args[verb]), rc, err))
+        for opt in (["--nonsense"], ["--nonsense=1"], ["--nonsense", "x"], ["-Z"]):
+            for where in ("after", "before"):
+                line = [verb] + (args[verb] + opt if where == "after" else opt + args[verb])
+                rc, out, err = run(netpolc, line, tmp)
+                want = "netpolc %s: unknown option '%s'" % (verb, opt[0])
+                check(rc == 2 and not out and want in err,
+                      "%s: exit %d, stdout %r, stderr %r" % (" ".join(line), rc, out[:80], err))
+        shutil.rmtree(os.path.join(tmp, "chart-out"), ignore_errors=True)
+    rc, out, err = run(netpolc, ["version", "--nonsense"], tmp)
+    check(rc == 2 and not out and "netpolc version: " in err, "version --nonsense: exit %d" % rc)
 
 
 def test_unknown_options(netpolc, root):
@@ -189,6 +244,8 @@ def main(argv):
         test_version(netpolc, root)
         test_output_file(netpolc, root, tmp)
         test_unknown_options(netpolc, root)
+        test_unknown_options_every_verb(netpolc, root, tmp)
+        test_chart_folder(netpolc, root, tmp)
         test_label_gap_everywhere(netpolc, tmp)
     finally:
         shutil.rmtree(tmp)
