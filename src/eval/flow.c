@@ -7,6 +7,7 @@
 #include "eval/eval_int.h"
 #include "util/buf.h"
 #include "util/ctx.h"
+#include "util/suggest.h"
 
 /* ---------------------------------------------------------- endpoints */
 
@@ -53,7 +54,15 @@ int npc_flow_end_parse(npc_cluster *c, const char *text, npc_flow_end *out, npc_
     npc_sym ns = npc_intern_lookup(c->ctx->strings, text, (size_t)(slash - text));
     uint32_t nsi;
     if (!ns || !npc_cluster_find_namespace(c, ns, &nsi)) {
-        npc_buf_printf(err, "no namespace '%.*s' in the manifests", (int)(slash - text), text);
+        char *want = npc_xstrndup(text, (size_t)(slash - text));
+        npc_suggest sg;
+        npc_suggest_init(&sg, want);
+        for (size_t i = 0; i < c->namespaces.len; i++)
+            npc_suggest_add(&sg, sym(c, c->namespaces.items[i].name));
+        const char *near = npc_suggest_best(&sg);
+        npc_buf_printf(err, "no namespace '%s' in the manifests%s%s%s", want,
+                       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        free(want);
         return 0;
     }
     const char *name = slash + 1;
@@ -88,7 +97,14 @@ int npc_flow_end_parse(npc_cluster *c, const char *text, npc_flow_end *out, npc_
         }
     }
     if (!best_rank) {
-        npc_buf_printf(err, "no workload or pod '%s' in namespace '%s'", name, sym(c, ns));
+        npc_suggest sg;
+        npc_suggest_init(&sg, name);
+        for (size_t w = 0; w < c->workloads.len; w++)
+            if (c->workloads.items[w].ns == nsi)
+                npc_suggest_add(&sg, sym(c, c->workloads.items[w].name));
+        const char *near = npc_suggest_best(&sg);
+        npc_buf_printf(err, "no workload or pod '%s' in namespace '%s'%s%s%s", name, sym(c, ns),
+                       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         return 0;
     }
     if (ties) {

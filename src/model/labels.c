@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "model/calico_selector.h"
+#include "model/fields.h"
 #include "model/ir.h"
 #include "model/names.h"
 #include "util/ctx.h"
@@ -322,10 +323,8 @@ static int parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out, 
         else if (npc_node_scalar_eq(k, "matchExpressions"))
             me = n->u.map.items[i].value;
         else {
-            npc_error(c->ctx, NPC209, npc_node_loc(k),
-                      "unknown field '%s' in a label selector (expected matchLabels or "
-                      "matchExpressions)",
-                      k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?");
+            static const char *const fields[] = {"matchLabels", "matchExpressions", NULL};
+            npc_unknown_field(c->ctx, k, fields, NULL, "a label selector");
             ok = 0;
         }
     }
@@ -362,11 +361,10 @@ static int parse_selector(npc_cluster *c, const npc_node *n, npc_selector *out, 
         const npc_node *vals = npc_map_get(x, "values");
         for (size_t j = 0; j < x->u.map.len; j++) {
             const npc_node *k = x->u.map.items[j].key;
+            static const char *const fields[] = {"key", "operator", "values", NULL};
             if (!npc_node_scalar_eq(k, "key") && !npc_node_scalar_eq(k, "operator") &&
                 !npc_node_scalar_eq(k, "values")) {
-                npc_error(c->ctx, NPC209, npc_node_loc(k),
-                          "unknown field '%s' in a match expression",
-                          k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?");
+                npc_unknown_field(c->ctx, k, fields, NULL, "a match expression");
                 ok = 0;
             }
         }

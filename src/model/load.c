@@ -11,11 +11,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "model/fields.h"
 #include "model/load.h"
 #include "model/names.h"
 #include "text/batch.h"
 #include "util/ctx.h"
 #include "util/diag.h"
+#include "util/suggest.h"
 
 #define MAX_DIR_DEPTH 64 /* guards against symlink loops */
 #define MAX_LIST_DEPTH 8
@@ -436,6 +438,7 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
                 known = &kinds[i];
             continue;
         }
+        npc_check_metadata_fields(c->ctx, npc_map_get(obj, "metadata"));
         switch (kinds[i].h) {
         case H_NAMESPACE:
             return load_namespace(c, obj);
@@ -485,8 +488,20 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
         count_skipped(st, k, a, npc_node_loc(api ? api : obj));
         return 1;
     }
-    npc_note(c->ctx, NPC210, npc_node_loc(kind ? kind : obj),
-             "kind %s%s%s is not analysed; skipped", k, *a ? " of " : "", a);
+    /* a kind one typo away from a known one is a warning: a misspelt
+     * NetworkPolicy would otherwise be dropped without a word */
+    npc_suggest sg;
+    npc_suggest_init(&sg, k);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        npc_suggest_add(&sg, kinds[i].kind);
+    const char *near = npc_suggest_best(&sg);
+    if (near)
+        npc_warning(c->ctx, NPC210, npc_node_loc(kind ? kind : obj),
+                    "kind %s%s%s is not analysed (did you mean %s?); skipped", k, *a ? " of " : "",
+                    a, near);
+    else
+        npc_note(c->ctx, NPC210, npc_node_loc(kind ? kind : obj),
+                 "kind %s%s%s is not analysed; skipped", k, *a ? " of " : "", a);
     count_skipped(st, k, a, npc_node_loc(kind ? kind : obj));
     return 1;
 }

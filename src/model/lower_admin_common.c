@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fields.h"
 #include "model/lower_admin_common.h"
 #include "model/names.h"
 #include "util/buf.h"
@@ -27,8 +28,7 @@ int npc_admin_check_keys(npc_cluster *c, const npc_node *map, const char *const 
         while (allowed[j] && !npc_node_scalar_eq(k, allowed[j]))
             j++;
         if (!allowed[j]) {
-            npc_error(c->ctx, NPC209, npc_node_loc(k), "unknown field '%s' in %s", key_str(k),
-                      where);
+            npc_unknown_field(c->ctx, k, allowed, NULL, where);
             ok = 0;
         }
     }

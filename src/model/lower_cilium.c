@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fields.h"
 #include "model/ir.h"
 #include "util/buf.h"
 #include "util/ctx.h"
@@ -81,7 +82,8 @@ static void check_fields(cl_lower *l, const npc_node *n, const char *const *know
                         kname(k), what, effect);
             continue;
         }
-        bad(l, NPC209, k, "unknown field '%s' in %s", kname(k), what);
+        npc_unknown_field(l->c->ctx, k, known, unmodelled, what);
+        l->ok = 0;
     }
 }
 

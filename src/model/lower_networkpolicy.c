@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/fields.h"
 #include "model/ir.h"
 #include "model/names.h"
 #include "util/ctx.h"
@@ -51,8 +52,7 @@ static void check_fields(np_lower *l, const npc_node *n, const char *const *know
         for (size_t j = 0; known[j] && !found; j++)
             found = npc_node_scalar_eq(k, known[j]);
         if (!found) {
-            npc_error(l->c->ctx, NPC209, npc_node_loc(k), "unknown field '%s' in %s",
-                      k->kind == NPC_NODE_SCALAR ? k->u.scalar.s : "?", where);
+            npc_unknown_field(l->c->ctx, k, known, NULL, where);
             l->ok = 0;
         }
     }
