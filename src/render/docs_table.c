@@ -486,6 +486,9 @@ static void write_table(const row_vec *rows, npc_docs_format format, npc_buf *ou
 
 npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
 {
+    /* the table lists every flow whatever spec.when says: "nothing
+     * rendered" (NPC120) is for render and chart, not for it */
+    npc_spec_warn_once(spec, NPC120, spec->when_loc);
     npc_compiled *c = npc_compile(spec, NULL);
     if (!c)
         return NPC_ERR_INPUT;

@@ -10,3 +10,9 @@ if(PYTHON3)
            COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/cli_conventions.py
                    ${NETPOLC_BIN} ${PROJECT_SOURCE_DIR})
 endif()
+# The README's examples, run as a reader runs them from a fresh clone
+# (every `$ ` command of its console blocks, its output compared):
+# tests/tools/readme_examples.py.
+add_test(NAME cli/readme
+         COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/readme_examples.py
+                 ${NETPOLC_BIN} ${PROJECT_SOURCE_DIR})

@@ -50,3 +50,8 @@ add_test(NAME spec/warnings/nothing-rendered
          COMMAND ${NETPOLC_BIN} render ${NPC_SILENT} --set enabled=false)
 set_tests_properties(spec/warnings/nothing-rendered PROPERTIES PASS_REGULAR_EXPRESSION
   "warning\\[NPC120\\]: nothing rendered: enabled is false")
+# docs lists every flow whatever spec.when says: no "nothing rendered" there
+add_test(NAME spec/warnings/docs-not-rendered
+         COMMAND ${NETPOLC_BIN} docs ${NPC_SILENT} --set enabled=false)
+set_tests_properties(spec/warnings/docs-not-rendered PROPERTIES FAIL_REGULAR_EXPRESSION
+  "NPC120" PASS_REGULAR_EXPRESSION "^\\| Component \\|")
