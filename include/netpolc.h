@@ -207,6 +207,9 @@ typedef struct npc_chart_opts {
                                    template text, e.g. "{{ .Release.Name }}-{name}" */
     const char *labels_include; /* NULL: spec.labels; else the name of a chart helper
                                    (define) whose output is the labels mapping */
+    const char *engine;         /* NULL: the spec's engine (every engine, switched by its
+                                   engine option); else this engine's templates only, as
+                                   `render --engine` overrides the spec's */
 } npc_chart_opts;
 
 /* Receives one file of the fragment: path relative to the chart folder

@@ -8,8 +8,10 @@
 static const struct chart_engine {
     const char *name;
     npc_chart_engine_fn gen;
+    npc_chart_pre_fn pre;
 } chart_engines[] = {
-    {"kubernetes", npc_chart_kubernetes},
+    {"kubernetes", npc_chart_kubernetes, NULL},
+    {"clusterNetworkPolicy", npc_chart_cnp, npc_chart_cnp_pre},
 };
 
 static const struct chart_engine *find_engine(const char *name)
@@ -436,6 +438,8 @@ static void engine_file(npc_chart_gen *g, const struct chart_engine *e, const ch
                    e->name, g->s->name ? g->s->name : "the traffic spec", NETPOLC_VERSION);
     if (switch_expr)
         npc_buf_printf(out, "{{- if eq %s \"%s\" }}\n", switch_expr, e->name);
+    if (e->pre)
+        e->pre(g, out);
     const char *when = npc_tpl_cond_str(g, g->s->when);
     int cond = strcmp(when, "true") != 0;
     if (cond)
@@ -451,14 +455,14 @@ npc_status npc_chart(npc_spec *spec, const npc_chart_opts *opts, npc_chart_file_
                      void *user)
 {
     npc_ctx *ctx = spec->ctx;
-    npc_chart_opts none = {NULL, NULL, NULL};
+    npc_chart_opts none = {NULL, NULL, NULL, NULL};
     npc_chart_gen g = {spec, opts ? opts : &none, npc_arena_new(), 0, 0};
     size_t before = npc_error_count(ctx);
     chart_file files[8];
     size_t nfiles = 0;
     memset(files, 0, sizeof files);
 
-    if (spec->engine_opt >= 0) {
+    if (spec->engine_opt >= 0 && !g.opts->engine) {
         /* one file per engine, switched by the engine option */
         npc_buf sw = NPC_BUF_INIT;
         npc_buf_puts(&sw, "(default \"kubernetes\" ");
@@ -496,11 +500,14 @@ npc_status npc_chart(npc_spec *spec, const npc_chart_opts *opts, npc_chart_file_
         npc_buf_free(&list);
         npc_buf_free(&shown);
     } else {
-        const char *name = spec->engine ? spec->engine : "kubernetes";
+        const char *name = g.opts->engine ? g.opts->engine
+                           : spec->engine  ? spec->engine
+                                           : "kubernetes";
         const struct chart_engine *e = find_engine(name);
         if (!e) {
-            npc_error(ctx, NPC301, spec->engine_loc, "the chart has no templates for engine '%s'",
-                      name);
+            npc_loc none_loc = {0}; /* --engine has no position */
+            npc_error(ctx, NPC301, g.opts->engine ? none_loc : spec->engine_loc,
+                      "the chart has no templates for engine '%s'", name);
             g.failed = 1;
         } else {
             chart_file *f = &files[nfiles++];

@@ -27,7 +27,12 @@ typedef struct npc_chart_gen {
  * (without the engine switch, which chart.c wraps around it) to out.
  * Returns 0 after reporting diagnostics. */
 typedef int (*npc_chart_engine_fn)(npc_chart_gen *g, npc_buf *out);
+/* Statements before the spec's `when` (checks render makes whatever is
+ * rendered), or NULL. */
+typedef void (*npc_chart_pre_fn)(npc_chart_gen *g, npc_buf *out);
 int npc_chart_kubernetes(npc_chart_gen *g, npc_buf *out);
+int npc_chart_cnp(npc_chart_gen *g, npc_buf *out);
+void npc_chart_cnp_pre(npc_chart_gen *g, npc_buf *out);
 /* A peer of a peers option's value in NetworkPolicyPeer form (the form
  * the chart's values hold), as a list (any-ip is two ipBlocks); NULL when
  * it has none ("*", all-components, FQDNs, namespaces from an option). */
@@ -69,6 +74,11 @@ const char *npc_tpl_lands(npc_chart_gen *g, int from, int to);
 /* A name through the naming pattern (--naming, else spec.naming) as
  * template text: {name} and {OPTION} replaced, {{ ... }} kept. */
 void npc_tpl_name(npc_chart_gen *g, const char *name, npc_buf *out);
+/* The same as a template expression: (print "prefix-" ($.Values.x) "name"). */
+void npc_tpl_name_expr(npc_chart_gen *g, const char *name, npc_buf *out);
+/* The objects' metadata.labels (indented 2): the --labels-include helper,
+ * else spec.labels; nothing when there are none. */
+void npc_tpl_labels(npc_chart_gen *g, npc_buf *out);
 /* A fresh variable name "$pN". */
 const char *npc_tpl_var(npc_chart_gen *g, const char *stem);
 

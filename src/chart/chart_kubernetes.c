@@ -8,7 +8,6 @@
  * deny-all holds, and policyTypes lists exactly those directions. Rules
  * come out in spec order, unmerged: the same policies as `render`, which
  * sorts and merges. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "chart/rules.h"
@@ -16,12 +15,6 @@
 #define ENGINE "kubernetes"
 
 typedef npc_crules kgen;
-
-/* One object of the output with its sort key (namespace, then name). */
-typedef struct kobj {
-    const char *ns, *name;
-    npc_buf text;
-} kobj;
 
 static void put(npc_buf *b, const char *s)
 {
@@ -197,25 +190,14 @@ static const npc_chart_dialect kubernetes_dialect = {
 
 static void metadata(kgen *k, npc_buf *out, const char *name, const char *ns)
 {
-    npc_spec *s = k->s;
     put(out, "metadata:\n  name: ");
     npc_tpl_name(k->g, name, out);
     npc_buf_printf(out, "\n  namespace: %s\n",
                    npc_tpl_is_release_ns(k->g, ns) ? "{{ $.Release.Namespace }}" : ns);
-    const char *inc = k->g->opts ? k->g->opts->labels_include : NULL;
-    if (inc) {
-        put(out, "  labels:\n    {{- include ");
-        npc_tpl_str(inc, out);
-        put(out, " $ | nindent 4 }}\n");
-    } else if (s->nlabels) {
-        npc_ev *l = npc_ev_map(k->a);
-        for (size_t i = 0; i < s->nlabels; i++)
-            npc_ev_put(k->a, l, s->labels[i].key, npc_ev_str(k->a, s->labels[i].value));
-        npc_tpl_yaml_under(k->a, "labels", l, 2, out);
-    }
+    npc_tpl_labels(k->g, out);
 }
 
-static void policy_object(kgen *k, int q, kobj *obj)
+static void policy_object(kgen *k, int q, npc_cobj *obj)
 {
     npc_spec *s = k->s;
     const npc_spolicy *sp = &s->policies[q];
@@ -261,28 +243,17 @@ static void policy_object(kgen *k, int q, kobj *obj)
         put(out, "{{- end }}\n");
 }
 
-static void deny_objects(kgen *k, kobj **objs, size_t *n, size_t *cap)
+static void deny_objects(kgen *k, npc_cobj **objs, size_t *n, size_t *cap)
 {
     npc_spec *s = k->s;
     const npc_default_deny *d = &s->deny;
     if (!d->present || (!d->dirs[0] && !d->dirs[1]))
         return;
-    const char **ns = NULL;
-    size_t nn = 0, ncap = 0;
-    if (d->nns)
-        for (size_t i = 0; i < d->nns; i++)
-            NPC_APUSH(k->a, ns, nn, ncap, d->namespaces[i]);
-    else
-        for (size_t i = 0; i < s->ncomponents; i++)
-            NPC_APUSH(k->a, ns, nn, ncap, s->components[i].ns);
+    const char **ns;
+    size_t nn = npc_chart_deny_namespaces(k, &ns);
     const char *c = npc_tpl_cond_str(k->g, d->when);
     for (size_t i = 0; i < nn; i++) {
-        int dup = 0;
-        for (size_t j = 0; j < i; j++)
-            dup |= npc_tpl_same_ns(k->g, ns[i], ns[j]);
-        if (dup)
-            continue;
-        kobj o = {ns[i], d->name, NPC_BUF_INIT};
+        npc_cobj o = {ns[i], d->name, NPC_BUF_INIT};
         npc_buf *out = &o.text;
         npc_buf_printf(out, "{{- /* default deny in %s */}}\n", ns[i]);
         int conditional = strcmp(c, "true") != 0;
@@ -301,31 +272,19 @@ static void deny_objects(kgen *k, kobj **objs, size_t *n, size_t *cap)
     }
 }
 
-static int kobj_cmp(const void *x, const void *y)
-{
-    const kobj *a = x, *b = y;
-    int c = strcmp(a->ns, b->ns);
-    return c ? c : strcmp(a->name, b->name);
-}
-
 int npc_chart_kubernetes(npc_chart_gen *g, npc_buf *out)
 {
     kgen k = {g, g->s, g->a, &kubernetes_dialect, NULL, {NULL, NULL}, {0, 0}};
-    kobj *objs = NULL;
+    npc_cobj *objs = NULL;
     size_t n = 0, cap = 0;
     for (size_t q = 0; q < g->s->npolicies; q++) {
-        kobj o = {NULL, NULL, NPC_BUF_INIT};
+        npc_cobj o = {NULL, NULL, NPC_BUF_INIT};
         policy_object(&k, (int)q, &o);
         if (o.text.len)
             NPC_APUSH(g->a, objs, n, cap, o);
     }
     deny_objects(&k, &objs, &n, &cap);
-    if (n > 1)
-        qsort(objs, n, sizeof *objs, kobj_cmp);
-    for (size_t i = 0; i < n; i++) {
-        put(out, npc_buf_cstr(&objs[i].text));
-        npc_buf_free(&objs[i].text);
-    }
+    npc_chart_write_objects(objs, n, out);
     return !g->failed;
 }
 

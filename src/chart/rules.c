@@ -2,6 +2,7 @@
  * policy collected into template lists, as the compiler collects them
  * (src/spec/compile.c: side groups, entity parts, named ports, option
  * peers and ports), written through the engine's dialect (rules.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "chart/rules.h"
@@ -9,6 +10,23 @@
 static void put(npc_buf *b, const char *s)
 {
     npc_buf_puts(b, s);
+}
+
+static int cobj_cmp(const void *x, const void *y)
+{
+    const npc_cobj *a = x, *b = y;
+    int c = strcmp(a->ns, b->ns);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+void npc_chart_write_objects(npc_cobj *objs, size_t n, npc_buf *out)
+{
+    if (n > 1)
+        qsort(objs, n, sizeof *objs, cobj_cmp);
+    for (size_t i = 0; i < n; i++) {
+        put(out, npc_buf_cstr(&objs[i].text));
+        npc_buf_free(&objs[i].text);
+    }
 }
 
 npc_ev *npc_chart_sel_ev(npc_arena *a, const npc_ssel *sel)
@@ -87,6 +105,30 @@ npc_ev *npc_chart_comp_ns(npc_crules *k, const npc_speer *p)
         names[i] = npc_tpl_ns_value(k->g, s->components[i].ns);
     }
     return other ? npc_chart_ns_names_ev(k->a, names, s->ncomponents) : NULL;
+}
+
+/* The namespaces of the default-deny, unique. */
+size_t npc_chart_deny_namespaces(npc_crules *k, const char ***out)
+{
+    npc_spec *s = k->s;
+    const npc_default_deny *d = &s->deny;
+    const char **ns = NULL, **u = NULL;
+    size_t nn = 0, ncap = 0, nu = 0, ucap = 0;
+    if (d->nns)
+        for (size_t i = 0; i < d->nns; i++)
+            NPC_APUSH(k->a, ns, nn, ncap, d->namespaces[i]);
+    else
+        for (size_t i = 0; i < s->ncomponents; i++)
+            NPC_APUSH(k->a, ns, nn, ncap, s->components[i].ns);
+    for (size_t i = 0; i < nn; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < nu; j++)
+            dup |= npc_tpl_same_ns(k->g, ns[i], u[j]);
+        if (!dup)
+            NPC_APUSH(k->a, u, nu, ucap, ns[i]);
+    }
+    *out = u;
+    return nu;
 }
 
 void npc_cpeers_add(npc_cpeers *kp, const npc_ev *v)

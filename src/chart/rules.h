@@ -79,6 +79,19 @@ typedef struct npc_cpolicy {
 } npc_cpolicy;
 void npc_crules_policy(npc_crules *k, int q, npc_buf *out, npc_cpolicy *pol);
 
+/* One object of a back end's output with its sort key (namespace, then
+ * name: the order `render` writes). */
+typedef struct npc_cobj {
+    const char *ns, *name;
+    npc_buf text;
+} npc_cobj;
+/* Sorts the objects, appends their text to out and frees it. */
+void npc_chart_write_objects(npc_cobj *objs, size_t n, npc_buf *out);
+
+/* The namespaces of the default-deny (its own, else the components'),
+ * unique whatever the release namespace; returns their number. */
+size_t npc_chart_deny_namespaces(npc_crules *k, const char ***out);
+
 /* A spec selector as {matchLabels, matchExpressions} (sorted as spec.h). */
 npc_ev *npc_chart_sel_ev(npc_arena *a, const npc_ssel *sel);
 /* Namespaces by name: sorted, unique; one name as matchLabels, more as

@@ -275,6 +275,33 @@ void npc_tpl_name(npc_chart_gen *g, const char *name, npc_buf *out)
     }
 }
 
+void npc_tpl_name_expr(npc_chart_gen *g, const char *name, npc_buf *out)
+{
+    npc_buf text = NPC_BUF_INIT;
+    npc_tpl_name(g, name, &text);
+    npc_buf_puts(out, "(print");
+    for (const char *p = npc_buf_cstr(&text); *p;) {
+        const char *open = strstr(p, "{{");
+        size_t n = open ? (size_t)(open - p) : strlen(p);
+        if (n) {
+            npc_buf_putc(out, ' ');
+            npc_tpl_str(npc_arena_strndup(g->a, p, n), out);
+        }
+        if (!open)
+            break;
+        const char *close = strstr(open, "}}");
+        const char *b = open + 2, *e = close ? close : open + strlen(open);
+        while (b < e && (*b == '-' || *b == ' '))
+            b++;
+        while (e > b && (e[-1] == '-' || e[-1] == ' '))
+            e--;
+        npc_buf_printf(out, " (%.*s)", (int)(e - b), b);
+        p = close ? close + 2 : e;
+    }
+    npc_buf_putc(out, ')');
+    npc_buf_free(&text);
+}
+
 const char *npc_tpl_var(npc_chart_gen *g, const char *stem)
 {
     npc_buf b = NPC_BUF_INIT;
@@ -297,4 +324,20 @@ int npc_tpl_same_ns(const npc_chart_gen *g, const char *a, const char *b)
 const char *npc_tpl_ns_value(const npc_chart_gen *g, const char *ns)
 {
     return npc_tpl_is_release_ns(g, ns) ? NPC_TPL_RELEASE_NS : ns;
+}
+
+void npc_tpl_labels(npc_chart_gen *g, npc_buf *out)
+{
+    npc_spec *s = g->s;
+    const char *inc = g->opts ? g->opts->labels_include : NULL;
+    if (inc) {
+        npc_buf_puts(out, "  labels:\n    {{- include ");
+        npc_tpl_str(inc, out);
+        npc_buf_puts(out, " $ | nindent 4 }}\n");
+    } else if (s->nlabels) {
+        npc_ev *l = npc_ev_map(g->a);
+        for (size_t i = 0; i < s->nlabels; i++)
+            npc_ev_put(g->a, l, s->labels[i].key, npc_ev_str(g->a, s->labels[i].value));
+        npc_tpl_yaml_under(g->a, "labels", l, 2, out);
+    }
 }

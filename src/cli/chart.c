@@ -8,13 +8,16 @@
 static void chart_help(void)
 {
     printf(
-        "usage: netpolc chart SPEC -o DIR [--values-prefix KEY] [--naming PATTERN]\n"
+        "usage: netpolc chart SPEC -o DIR [--engine ENGINE] [--values-prefix KEY] [--naming PATTERN]\n"
         "                     [--labels-include HELPER] [--set KEY=VALUE]... [--values FILE]...\n\n"
         "Writes a Helm chart fragment implementing the traffic spec SPEC into the folder DIR:\n"
         "templates/networkpolicy-ENGINE.yaml (one per engine, switched by the spec's engine\n"
         "option), values.yaml, values.schema.json and parameters.md. `helm template` of the\n"
         "fragment gives, for any values, the policies `netpolc render` gives for them.\n\n"
         "  -o DIR                  the chart folder to write into (created if missing)\n"
+        "  --engine ENGINE         only this engine's templates (templates/networkpolicy.yaml),\n"
+        "                          as render --engine; with a chart back end: kubernetes,\n"
+        "                          clusterNetworkPolicy\n"
         "  --values-prefix KEY     nest the values under KEY (dotted), e.g. networkPolicy;\n"
         "                          --values files are read under KEY too\n"
         "  --naming PATTERN        object names, with {name}, {OPTION} and template text,\n"
@@ -68,7 +71,7 @@ int npc_cli_chart(int argc, char **argv)
         npc_cli_spec_args_free(&sa);
         return r < 0 ? NPC_EXIT_OK : NPC_EXIT_USAGE;
     }
-    npc_chart_opts opts = {NULL, NULL, NULL};
+    npc_chart_opts opts = {NULL, NULL, NULL, NULL};
     int rc = NPC_EXIT_OK;
     for (size_t i = 0; i < sa.nrest && rc == NPC_EXIT_OK; i += 2) {
         const char *k = sa.rest[i], *v = sa.rest[i + 1];
@@ -76,6 +79,8 @@ int npc_cli_chart(int argc, char **argv)
             opts.naming = v;
         else if (!strcmp(k, "--labels-include"))
             opts.labels_include = v;
+        else if (!strcmp(k, "--engine"))
+            opts.engine = v;
         else
             rc = npc_cli_usage_error("chart", "unknown option '%s'", k);
     }

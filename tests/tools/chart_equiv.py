@@ -4,7 +4,8 @@ Go's text/template and the sprig functions (tests/tools/helmtpl, Helm's
 engine), gives the policies `netpolc render` gives for the same values.
 
 usage:
-  chart_equiv.py --bin NETPOLC --root REPO --work DIR [--random N] [--seed S] EXAMPLE...
+  chart_equiv.py --bin NETPOLC --root REPO --work DIR [--random N] [--seed S]
+                 [--engines E,...] EXAMPLE...
 
 EXAMPLE is a folder name of tests/golden/spec (controller-chart, kyma-telemetry,
 ...); its spec is examples/EXAMPLE.yaml or the folder's spec.yaml. For each
@@ -17,7 +18,14 @@ option combination of the folder (*.args) and N generated random value sets:
      generated workloads (a pod per selector the policies use, in each
      namespace they name), must be equal;
   4. the merged values validate against values.schema.json, and each option
-     given a value of a wrong type is rejected.
+     given a value of a wrong type is rejected;
+  5. every object Helm renders validates against the API's schema
+     (schema_check.py: Kubernetes, network-policy-api).
+Every combination runs for each engine of --engines (default kubernetes and
+clusterNetworkPolicy): a spec with an engine option gets that option set
+(its chart switches engines), one without gets `chart --engine` and
+`render --engine`. When render refuses a combination (an error: e.g. an IP
+source in a ClusterNetworkPolicy ingress rule), Helm must refuse it too.
 Helm's --set is emulated by writing the --set assignments of an .args file
 into one more values file, typed by the option's declared type.
 Prints one line per combination and a summary; exit 1 on any difference.
@@ -36,6 +44,10 @@ import jsonschema
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import schema_check  # noqa: E402
+
+CNP = "clusterNetworkPolicy"
 
 
 def run(cmd, cwd=None, env=None):
@@ -215,8 +227,9 @@ EP_POOL = ["https://logs.example.com", "otlp.example.com:4317", "grpc://traces.e
 LABELS = [{"app": "prometheus"}, {"app": "grafana-agent"}, {"team": "a", "tier": "web"}]
 
 
-def random_peer(rng):
-    k = rng.randrange(4)
+def random_peer(rng, ip=1.0):
+    """ip: the chance that an ipBlock is among the kinds drawn."""
+    k = rng.randrange(4 if rng.random() < ip else 3)
     if k == 0:
         return {"podSelector": {"matchLabels": rng.choice(LABELS)}}
     if k == 1:
@@ -224,6 +237,18 @@ def random_peer(rng):
     if k == 2:
         return {"namespaceSelector": {}, "podSelector": {"matchLabels": rng.choice(LABELS)}}
     return {"ipBlock": {"cidr": rng.choice(["10.0.0.1/32", "198.51.100.0/24", "2001:db8::/64"])}}
+
+
+def random_cnp_rule(rng, direction):
+    peers = [rng.choice([{"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": rng.choice(NS_POOL)}}},
+                         {"pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": rng.choice(LABELS)}}}])]
+    if direction == "egress" and rng.random() < 0.5:
+        peers.append({"networks": [rng.choice(["10.0.0.1/32", "198.51.100.0/24", "2001:db8::/64"])]})
+    r = {"name": "extra", "action": rng.choice(["Accept", "Accept", "Deny"]),
+         "from" if direction == "ingress" else "to": peers}
+    if rng.random() < 0.8:
+        r["protocols"] = [{rng.choice(["tcp", "udp"]): {"destinationPort": {"number": rng.randint(1, 65535)}}}]
+    return r
 
 
 def random_rule(rng, direction):
@@ -265,13 +290,17 @@ def engine_option(spec):
     return e["option"] if isinstance(e, dict) else None
 
 
-def random_values(rng, spec, options):
+def random_values(rng, spec, options, engine="kubernetes"):
+    """Values of every option's type; for the clusterNetworkPolicy engine
+    peers options hold fewer ipBlocks (IP sources are refused in its
+    ingress rules: both renderings must refuse them, and the rest of the
+    combinations should compare policies)."""
     lits, raw, nso, eng = literals(spec), passthrough_raw(spec), ns_options(spec), engine_option(spec)
     vals = {}
     for name, o in options.items():
         t = o["type"]
         if name == eng:
-            v = "kubernetes"
+            v = engine
         elif t == "bool":
             v = rng.random() < 0.5
         elif t == "int":
@@ -289,10 +318,11 @@ def random_values(rng, spec, options):
         elif t == "endpoints":
             v = rng.sample(EP_POOL, rng.randint(0, 3))
         elif t == "peers":
-            v = [random_peer(rng) for _ in range(rng.randint(0, 2))]
+            v = [random_peer(rng, 0.25 if engine == CNP else 1.0) for _ in range(rng.randint(0, 2))]
         elif t == "raw":
-            d = raw.get(name, ("ingress", None))[0]
-            v = [random_rule(rng, d) for _ in range(rng.randint(0, 2))]
+            d, e = raw.get(name, ("ingress", None))
+            gen = random_cnp_rule if e == CNP else random_rule
+            v = [gen(rng, d) for _ in range(rng.randint(0, 2))]
         else:
             continue
         if rng.random() < 0.7 or t == "bool":
@@ -386,8 +416,84 @@ def canon_rules(rules, peer_key):
     return sorted(out, key=key)
 
 
-def canonical(text):
+def cnp_atoms(rules, peer_key):
+    """Accept rules as a set of (peer, protocol) atoms (networks one CIDR
+    each), without what a whole protocol or every port covers (as the
+    compiler's port merging), and the purposes naming them; other rules
+    (Deny, Pass) kept in order, whole."""
+    atoms, ordered, names = set(), [], set()
+    for r in rules or []:
+        if r.get("action") != "Accept":
+            ordered.append(r)
+            continue
+        for part in (r.get("name") or "").split("; "):
+            if part and not part.endswith("..."):
+                names.add(part)
+        peers = []
+        for p in r.get(peer_key) or []:
+            if "networks" in p:
+                peers += [key({"networks": [c]}) for c in p["networks"]]
+            elif "pods" in p:
+                peers.append(key({"pods": {"namespaceSelector": canon_selector(p["pods"].get("namespaceSelector")),
+                                           "podSelector": canon_selector(p["pods"].get("podSelector"))}}))
+            elif "namespaces" in p:
+                peers.append(key({"namespaces": canon_selector(p["namespaces"])}))
+            else:
+                peers.append(key(p))
+        protos = [key(q) for q in r["protocols"]] if r.get("protocols") else [None]
+        for pk in peers:
+            for q in protos:
+                atoms.add((pk, q))
+    whole = {(pk, q) for pk, q in atoms if q and '"range": {"end": 65535, "start": 1}' in q}
+    def covered(pk, q):
+        if q is None:
+            return False
+        if (pk, None) in atoms:
+            return True
+        proto = next(iter(json.loads(q)))
+        if (pk, q) in whole:
+            return False
+        if proto == "destinationNamedPort":
+            return any(w[0] == pk and '"tcp"' in w[1] for w in whole)
+        return any(w[0] == pk and w[1].startswith('{"' + proto + '"') for w in whole)
+    kept = sorted([pk, q] for pk, q in atoms if not covered(pk, q))
+    return kept, ordered, sorted(names)
+
+
+def canonical_cnp(docs, with_purposes=False):
+    """ClusterNetworkPolicies of one policy split over several objects
+    (name, name-2, ...: 25 rules per direction) as one."""
+    names = {d["metadata"]["name"] for d in docs}
+    groups = {}
+    for d in docs:
+        name = d["metadata"]["name"]
+        m = re.fullmatch(r"(.*)-(\d+)", name)
+        base = m.group(1) if m and int(m.group(2)) >= 2 and m.group(1) in names else name
+        s = d["spec"]
+        g = groups.setdefault(base, {"kind": d["kind"], "apiVersion": d["apiVersion"],
+                                     "metadata": {"name": base, "labels": d["metadata"].get("labels")},
+                                     "tier": s.get("tier"), "priority": s.get("priority"),
+                                     "subject": s.get("subject"), "ingress": [], "egress": []})
+        for k in ("tier", "priority", "subject"):
+            if g[k] != s.get(k):
+                g.setdefault("conflicts", []).append({k: s.get(k)})
+        g["ingress"] += s.get("ingress") or []
+        g["egress"] += s.get("egress") or []
+    out = []
+    for base, g in groups.items():
+        for k, pk in (("ingress", "from"), ("egress", "to")):
+            atoms, ordered, names = cnp_atoms(g[k], pk)
+            g[k] = {"accept": atoms, "other": ordered}
+            if with_purposes:
+                g[k + "Purposes"] = names
+        out.append(g)
+    return out
+
+
+def canonical(text, purposes=False):
     docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    cnps = [d for d in docs if d.get("kind") == "ClusterNetworkPolicy"]
+    docs = [d for d in docs if d.get("kind") != "ClusterNetworkPolicy"] + canonical_cnp(cnps, purposes)
     out = []
     for d in docs:
         d = copy.deepcopy(d)
@@ -405,6 +511,19 @@ def canonical(text):
     return yaml.safe_dump_all(out, sort_keys=True, default_flow_style=False)
 
 
+def rule_purposes(text):
+    """The flow purposes naming the Accept rules of ClusterNetworkPolicies,
+    per object and direction, taken out of the canonical form (render
+    names a merged rule by its flows' purposes, cut at 100 bytes; Helm's
+    rules are unmerged, one purpose each): render's must be Helm's."""
+    out = {}
+    for d in yaml.safe_load_all(canonical(text, True)):
+        for k in ("ingressPurposes", "egressPurposes"):
+            if d and k in d:
+                out[(d["metadata"]["name"], k)] = set(d[k])
+    return out
+
+
 # ----------------------------------------------------------- workloads
 
 def workloads(texts):
@@ -419,8 +538,25 @@ def workloads(texts):
             elif e["operator"] == "Exists":
                 lab[e["key"]] = "x"
         return lab
+    def cnp_peer(p):
+        if "pods" in p:
+            podlabels.append(sel_labels(p["pods"].get("podSelector")))
+            p = {"namespaces": p["pods"].get("namespaceSelector")}
+        if "namespaces" in p:
+            nl = sel_labels(p["namespaces"])
+            if "kubernetes.io/metadata.name" in nl:
+                namespaces.add(nl["kubernetes.io/metadata.name"])
+            elif nl:
+                nslabels.append(nl)
     for t in texts:
         for d in yaml.safe_load_all(t):
+            if d and d.get("kind") == "ClusterNetworkPolicy":
+                cnp_peer(d["spec"]["subject"])
+                for k, pk in (("ingress", "from"), ("egress", "to")):
+                    for r in d["spec"].get(k) or []:
+                        for p in r.get(pk) or []:
+                            cnp_peer(p)
+                continue
             if not d or d.get("kind") != "NetworkPolicy":
                 continue
             namespaces.add(d["metadata"]["namespace"])
@@ -472,17 +608,35 @@ def connlist(binary, work, name, policies, wl):
 
 # ----------------------------------------------------------------- main
 
-def make_chart(binary, work, ex, spec_path, prefix):
-    chart = os.path.join(work, "chart-" + ex + ("-" + prefix if prefix else ""))
+def make_chart(binary, work, ex, spec_path, prefix, engine=None):
+    """engine: `chart --engine` (a spec without an engine option)."""
+    chart = os.path.join(work, "chart-" + ex + ("-" + prefix if prefix else "") + ("-" + engine if engine else ""))
     shutil.rmtree(chart, ignore_errors=True)
-    rc, _, err = run([binary, "chart", spec_path, "-o", chart] + (["--values-prefix", prefix] if prefix else []))
+    rc, _, err = run([binary, "chart", spec_path, "-o", chart] + (["--values-prefix", prefix] if prefix else [])
+                     + (["--engine", engine] if engine else []))
     return chart, (err if rc != 0 else None)
 
 
-def check_combo(ctx, label, files, sets, prefix="", ns=None):
+SCHEMAS = None
+
+
+def helm_schema_problems(text):
+    global SCHEMAS
+    if SCHEMAS is None:
+        SCHEMAS = schema_check.Schemas(schema_check.DEFAULT_SCHEMAS)
+    problems = []
+    for i, obj in enumerate(d for d in yaml.safe_load_all(text) if d is not None):
+        for e in schema_check.check_object(obj, SCHEMAS):
+            problems.append(f"helm object {i} ({obj.get('kind')} {obj.get('metadata', {}).get('name')}): {e}")
+    return problems
+
+
+def check_combo(ctx, label, files, sets, prefix="", ns=None, engine=None, refusals=None):
+    """engine: None, or an engine given as `render --engine` (the chart was
+    made with `chart --engine`)."""
     binary, root, work, helm, chart, spec_path, options = ctx
     if prefix:
-        chart, err = make_chart(binary, work, os.path.basename(chart), spec_path, prefix)
+        chart, err = make_chart(binary, work, os.path.basename(chart), spec_path, prefix, engine)
         if err:
             return [f"chart --values-prefix failed: {err}"]
         nested = {}
@@ -495,13 +649,21 @@ def check_combo(ctx, label, files, sets, prefix="", ns=None):
     vfiles = [os.path.join(root, x) for x in files] + [set_file]
     nsargs = ["-n", ns] if ns else []
     rc, a, err = run([binary, "render", spec_path] + nsargs + (["--values-prefix", prefix] if prefix else [])
-                     + sum((["--values", f] for f in vfiles), []))
+                     + (["--engine", engine] if engine else []) + sum((["--values", f] for f in vfiles), []))
+    rcb, b, errb = run([helm] + nsargs + sum((["-f", f] for f in vfiles), []) + [chart])
+    if rc != 0 and rcb != 0 and "error[" in err:
+        if refusals is not None:
+            refusals.append(label)
+        return []  # both refuse
     if rc != 0:
-        return [f"render failed: {err}"]
-    rc, b, err = run([helm] + nsargs + sum((["-f", f] for f in vfiles), []) + [chart])
-    if rc != 0:
-        return [f"helm rendering failed: {err}"]
-    problems = []
+        return [f"render failed: {err}" + (f"\n  (helm rendered:\n{b})" if rcb == 0 else "")]
+    if rcb != 0:
+        return [f"helm rendering failed: {errb}"]
+    problems = helm_schema_problems(b)
+    pa, pb = rule_purposes(a), rule_purposes(b)
+    for k, v in pa.items():
+        if not v <= pb.get(k, set()):
+            problems.append(f"rule names of {k[0]} {k[1][:-8]}: {sorted(v - pb.get(k, set()))} not in Helm's")
     ca, cb = canonical(a), canonical(b)
     if ca != cb:
         import difflib
@@ -554,48 +716,67 @@ def main(argv):
     ap.add_argument("--work", required=True)
     ap.add_argument("--random", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--engines", default="kubernetes," + CNP)
     ap.add_argument("examples", nargs="+")
     a = ap.parse_args(argv[1:])
     os.makedirs(a.work, exist_ok=True)
     helm = build_helmtpl(a.work)
     total = failed = 0
+    refusals = []
     for ex in a.examples:
-        gold = os.path.join(a.root, "tests/golden/spec", ex)
-        spec_path = os.path.join(gold, "spec.yaml")
-        if not os.path.exists(spec_path):
-            spec_path = os.path.join(a.root, "examples", ex + ".yaml")
-        spec, options = spec_options(spec_path)
-        chart, err = make_chart(a.bin, a.work, ex, spec_path, "")
-        if err:
-            print(f"FAIL {ex}: chart failed: {err}")
-            failed += 1
-            continue
-        for p in schema_rejects(chart, options, ""):
-            print(f"FAIL {ex} schema: {p}")
-            failed += 1
-        ctx = (a.bin, a.root, a.work, helm, chart, spec_path, options)
-        with open(os.path.join(chart, "values.yaml")) as f:
-            defaults = yaml.safe_load(f)
-        combos = []
-        for fn in sorted(os.listdir(gold)):
-            if fn.endswith(".args"):
-                combos.append((fn[:-5],) + args_values(read_args(os.path.join(gold, fn)), options, a.root, defaults))
-        rng = random.Random(f"{a.seed}/{ex}")
-        for i in range(a.random):
-            combos.append((f"random{i}", [], random_values(rng, spec, options), "",
-                           rng.choice(["default", "team-a"])))
-        for label, files, sets, prefix, ns in combos:
-            total += 1
-            problems = check_combo(ctx, label, files, sets, prefix, ns)
-            if problems:
-                failed += 1
-                print(f"FAIL {ex}/{label}: values {json.dumps(sets, sort_keys=True)}")
-                for p in problems:
-                    print("  " + p.replace("\n", "\n  "))
-            else:
-                print(f"ok   {ex}/{label}")
-    print(f"{total} combinations compared, {failed} failed")
+        for engine in a.engines.split(","):
+            t, f = check_example(a, helm, ex, engine, refusals)
+            total += t
+            failed += f
+    print(f"{total} combinations compared ({len(refusals)} refused by both), {failed} failed")
     return 1 if failed else 0
+
+
+def check_example(a, helm, ex, engine, refusals):
+    total = failed = 0
+    gold = os.path.join(a.root, "tests/golden/spec", ex)
+    spec_path = os.path.join(gold, "spec.yaml")
+    if not os.path.exists(spec_path):
+        spec_path = os.path.join(a.root, "examples", ex + ".yaml")
+    spec, options = spec_options(spec_path)
+    eng_opt = engine_option(spec)
+    own = (spec.get("engine") if isinstance(spec.get("engine"), str) else None) or "kubernetes"
+    # a spec with an engine option switches in its chart; else chart/render --engine
+    flag = None if eng_opt or engine == own else engine
+    tag = ex if engine == "kubernetes" else f"{ex}[{engine}]"
+    chart, err = make_chart(a.bin, a.work, ex, spec_path, "", flag)
+    if err:
+        print(f"FAIL {tag}: chart failed: {err}")
+        return 0, 1
+    for p in schema_rejects(chart, options, ""):
+        print(f"FAIL {tag} schema: {p}")
+        failed += 1
+    ctx = (a.bin, a.root, a.work, helm, chart, spec_path, options)
+    with open(os.path.join(chart, "values.yaml")) as f:
+        defaults = yaml.safe_load(f)
+    combos = []
+    for fn in sorted(os.listdir(gold)):
+        if fn.endswith(".args"):
+            combos.append((fn[:-5],) + args_values(read_args(os.path.join(gold, fn)), options, a.root, defaults))
+    rng = random.Random(f"{a.seed}/{ex}" + ("" if engine == "kubernetes" else "/" + engine))
+    for i in range(a.random):
+        combos.append((f"random{i}", [], random_values(rng, spec, options, engine), "",
+                       rng.choice(["default", "team-a"])))
+    for label, files, sets, prefix, ns in combos:
+        if eng_opt and engine != "kubernetes":
+            # the engine option's value picks the engine, in both renderings
+            sets = copy.deepcopy(sets)
+            put(sets, eng_opt, engine)
+        total += 1
+        problems = check_combo(ctx, f"{tag}/{label}", files, sets, prefix, ns, flag, refusals)
+        if problems:
+            failed += 1
+            print(f"FAIL {tag}/{label}: values {json.dumps(sets, sort_keys=True)}")
+            for p in problems:
+                print("  " + p.replace("\n", "\n  "))
+        else:
+            print(f"ok   {tag}/{label}" + (" (both refuse)" if refusals and refusals[-1] == f"{tag}/{label}" else ""))
+    return total, failed
 
 
 if __name__ == "__main__":
