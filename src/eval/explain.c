@@ -21,14 +21,19 @@ static void step(step_vec *v, npc_expl_kind kind, uint32_t policy, uint32_t rule
 }
 
 /* One direction's decision for one port, from the walk's steps; returns
- * allowed. */
+ * allowed. Of a policy's rules that allow the port, the first names it:
+ * netpol-analyzer unions one policy's rules in order keeping the implying
+ * rules a port already has (GetXgressAllowedConns, netpol.go, with
+ * NeverCollectRules in augmented_intervalset.go), and collects them only
+ * across policies. */
 static int explain_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer,
                        npc_proto proto, uint16_t port, ev_stepvec *walk, step_vec *v)
 {
     int allowed = ev_walk_port(ev, subj, dir, peer, proto, port, walk);
     v->len = 0;
     for (size_t i = 0; i < walk->len; i++)
-        step(v, walk->items[i].kind, walk->items[i].policy, walk->items[i].rule);
+        if (!walk->items[i].more)
+            step(v, walk->items[i].kind, walk->items[i].policy, walk->items[i].rule);
     return allowed;
 }
 
