@@ -23,6 +23,11 @@ npc_status npc_cluster_load(npc_cluster *c, const char *const *paths, size_t npa
     free(copy);
     if (st == NPC_OK && npc_error_count(c->ctx) == 0 && !npc_workloads_check(c))
         st = NPC_ERR_INPUT;
+    else if (st == NPC_ERR_INPUT && c->workloads.len && !npc_error_limit_reached(c->ctx))
+        /* the owners the loaded policies tell apart (NPC219) are reported
+         * with the load errors, not only once those are fixed: fixing a
+         * policy can only add selected labels */
+        (void)npc_workloads_check(c);
     return st;
 }
 

@@ -911,29 +911,21 @@ static const char *apply_naming(cstate *st, const char *name, npc_loc where)
             npc_buf_putc(&b, *p);
             continue;
         }
+        /* the placeholders were checked when the spec was loaded
+         * (NPC116): each is {name} or a string or int option */
         const char *end = strchr(p, '}');
         if (!end) {
-            npc_error(s->ctx, NPC116, s->naming_loc, "naming pattern '%s' has an unclosed '{'",
-                      pat);
             st->failed = 1;
             break;
         }
         char *key = npc_arena_strndup(st->a, p + 1, (size_t)(end - p - 1));
-        if (!strcmp(key, "name")) {
+        int o = strcmp(key, "name") == 0 ? -1 : npc_spec_find_option(s, key);
+        if (o >= 0)
+            npc_buf_puts(&b, npc_opt_text(s, o));
+        else if (!strcmp(key, "name"))
             npc_buf_puts(&b, name);
-        } else {
-            int o = npc_spec_find_option(s, key);
-            if (o < 0 ||
-                (s->options[o].type != NPC_OPT_STRING && s->options[o].type != NPC_OPT_INT)) {
-                npc_error(
-                    s->ctx, NPC116, s->naming_loc,
-                    "naming pattern '%s': '{%s}' is neither {name} nor a string or int option", pat,
-                    key);
-                st->failed = 1;
-            } else {
-                npc_buf_puts(&b, npc_opt_text(s, o));
-            }
-        }
+        else
+            st->failed = 1;
         p = end;
     }
     const char *r = npc_arena_strdup(st->a, npc_buf_cstr(&b));

@@ -864,6 +864,29 @@ static void parse_default_deny(npc_spec *s, const npc_node *n)
 
 /* ------------------------------------------------------------ top level */
 
+/* The naming pattern's placeholders, checked with the other load errors
+ * (not only once compiling starts): {name}, or a string or int option. */
+static void check_naming(npc_spec *s)
+{
+    const char *pat = s->naming;
+    for (const char *p = pat; p && (p = strchr(p, '{')) != NULL;) {
+        const char *end = strchr(p, '}');
+        if (!end) {
+            npc_error(s->ctx, NPC116, s->naming_loc, "naming pattern '%s' has an unclosed '{'",
+                      pat);
+            return;
+        }
+        char *key = npc_arena_strndup(s->arena, p + 1, (size_t)(end - p - 1));
+        int o = strcmp(key, "name") == 0 ? -2 : npc_spec_find_option(s, key);
+        if (o == -1 ||
+            (o >= 0 && s->options[o].type != NPC_OPT_STRING && s->options[o].type != NPC_OPT_INT))
+            npc_error(s->ctx, NPC116, s->naming_loc,
+                      "naming pattern '%s': '{%s}' is neither {name} nor a string or int option",
+                      pat, key);
+        p = end + 1;
+    }
+}
+
 static void parse_spec_body(npc_spec *s, const npc_node *sp)
 {
     static const char *const keys[] = {"when",        "namespace",  "selector", "naming",
@@ -933,6 +956,7 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     parse_passthrough(s, npc_map_get(sp, "passthrough"));
     parse_default_deny(s, npc_map_get(sp, "defaultDeny"));
     parse_precedence(s, npc_map_get(sp, "precedence"));
+    check_naming(s);
 }
 
 void npc_spec_add_tree(npc_spec *s, npc_tree *t)
