@@ -191,8 +191,9 @@ static npc_cond *parse_unary(cparser *c)
     if (opt < 0) {
         if (!c->failed)
             npc_error(c->spec->ctx, NPC106, at(c, start),
-                      "condition uses undeclared option '%s' (declare it under spec.options)",
-                      name);
+                      "condition uses undeclared option '%s'%s; declare options under "
+                      "spec.options",
+                      name, npc_spec_option_hint(c->spec, name));
         c->failed = 1;
         return NULL;
     }

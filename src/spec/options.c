@@ -20,6 +20,22 @@ int npc_spec_find_option(const npc_spec *s, const char *name)
     return -1;
 }
 
+const char *npc_spec_option_hint(npc_spec *s, const char *name)
+{
+    npc_suggest sg;
+    npc_suggest_init(&sg, name);
+    for (size_t i = 0; i < s->noptions; i++)
+        npc_suggest_add(&sg, s->options[i].name);
+    const char *near = npc_suggest_best(&sg);
+    if (!near)
+        return "";
+    npc_buf b = NPC_BUF_INIT;
+    npc_buf_printf(&b, " (did you mean '%s'?)", near);
+    const char *r = npc_arena_strdup(s->arena, npc_buf_cstr(&b));
+    npc_buf_free(&b);
+    return r;
+}
+
 static int option_name_ok(const char *n)
 {
     size_t seg = 0;
@@ -281,7 +297,8 @@ static int has_option_under(const npc_spec *s, const char *prefix)
 typedef struct ignored_keys {
     npc_buf list; /* "a, b.c" */
     size_t n;
-    int in_group; /* one of them sits in a group of options: likely a typo */
+    int in_group; /* one of them sits in a group of options, or is near an
+                     option's name: likely a typo */
 } ignored_keys;
 
 static npc_node *new_scalar(npc_spec *s, const char *text, size_t len, npc_scalar_style style);
@@ -333,11 +350,13 @@ static int apply_values(npc_spec *s, const npc_node *map, const char *prefix, ig
         } else if (npc_node_is_null(v) && has_option_under(s, npc_buf_cstr(&path))) {
             /* an empty group, as Helm values files often have */
         } else if (s->strict_values) {
-            npc_error(s->ctx, NPC106, npc_node_loc(k), "unknown option '%s'", npc_buf_cstr(&path));
+            npc_error(s->ctx, NPC106, npc_node_loc(k), "unknown option '%s'%s", npc_buf_cstr(&path),
+                      npc_spec_option_hint(s, npc_buf_cstr(&path)));
             ok = 0;
         } else {
-            npc_buf_printf(&ig->list, "%s%s", ig->n++ ? ", " : "", npc_buf_cstr(&path));
-            ig->in_group |= *prefix != '\0';
+            const char *hint = npc_spec_option_hint(s, npc_buf_cstr(&path));
+            npc_buf_printf(&ig->list, "%s%s%s", ig->n++ ? ", " : "", npc_buf_cstr(&path), hint);
+            ig->in_group |= *prefix != '\0' || *hint;
         }
         npc_buf_free(&path);
     }
@@ -592,13 +611,8 @@ static npc_status set_one(npc_spec *s, const char *assignment, const char *key, 
     size_t used;
     int idx = option_of_key(s, key, &used);
     if (idx < 0) {
-        npc_suggest sg;
-        npc_suggest_init(&sg, key);
-        for (size_t i = 0; i < s->noptions; i++)
-            npc_suggest_add(&sg, s->options[i].name);
-        const char *near = npc_suggest_best(&sg);
-        npc_error(s->ctx, NPC106, none, "--set %s: unknown option '%s'%s%s%s", assignment, key,
-                  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        npc_error(s->ctx, NPC106, none, "--set %s: unknown option '%s'%s", assignment, key,
+                  npc_spec_option_hint(s, key));
         return NPC_ERR_INPUT;
     }
     npc_option *o = &s->options[idx];

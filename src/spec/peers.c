@@ -129,7 +129,8 @@ static int parse_namespaces(npc_spec *s, const npc_node *n, npc_speer *out)
             return 0;
         int idx = npc_spec_find_option(s, on);
         if (idx < 0) {
-            npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'", on);
+            npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'%s", on,
+                      npc_spec_option_hint(s, on));
             return 0;
         }
         if (s->options[idx].type != NPC_OPT_STRING && s->options[idx].type != NPC_OPT_STRINGS) {
@@ -296,7 +297,8 @@ static int parse_option_peer(npc_spec *s, const npc_node *n, const npc_node *v, 
     out->kind = NPC_SP_OPTION;
     out->index = npc_spec_find_option(s, on);
     if (out->index < 0) {
-        npc_error(s->ctx, NPC106, npc_node_loc(v), "unknown option '%s'", on);
+        npc_error(s->ctx, NPC106, npc_node_loc(v), "unknown option '%s'%s", on,
+                  npc_spec_option_hint(s, on));
         return 0;
     }
     if (s->options[out->index].type != NPC_OPT_PEERS) {
@@ -497,7 +499,8 @@ static int port_option(npc_spec *s, const npc_node *o, npc_sport *out, int endpo
         return 0;
     int idx = npc_spec_find_option(s, on);
     if (idx < 0) {
-        npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'", on);
+        npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'%s", on,
+                      npc_spec_option_hint(s, on));
         return 0;
     }
     npc_opt_type t = s->options[idx].type;

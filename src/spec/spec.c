@@ -745,7 +745,8 @@ static void parse_passthrough(npc_spec *s, const npc_node *n)
                 const char *on = npc_spec_string(s, o, "option");
                 int idx = on ? npc_spec_find_option(s, on) : -1;
                 if (on && idx < 0) {
-                    npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'", on);
+                    npc_error(s->ctx, NPC106, npc_node_loc(o), "unknown option '%s'%s", on,
+                              npc_spec_option_hint(s, on));
                     ok = 0;
                 } else if (idx >= 0 && s->options[idx].type != NPC_OPT_RAW) {
                     npc_error(s->ctx, NPC103, npc_node_loc(o),

@@ -361,6 +361,9 @@ int npc_endpoint_port(const char *ep, const char **why);
 
 /* options.c */
 int npc_spec_find_option(const npc_spec *s, const char *name);
+/* " (did you mean 'NAME'?)" for the declared option nearest an unknown
+ * name (by edit distance), or "" when none is near; in the spec's arena. */
+const char *npc_spec_option_hint(npc_spec *s, const char *name);
 int npc_spec_parse_options(npc_spec *s, const npc_node *n);
 /* Checks that v is a valid value of option o; reports at v. */
 int npc_spec_check_value(npc_spec *s, const npc_option *o, const npc_node *v);

@@ -50,6 +50,12 @@ add_test(NAME spec/warnings/nothing-rendered
          COMMAND ${NETPOLC_BIN} render ${NPC_SILENT} --set enabled=false)
 set_tests_properties(spec/warnings/nothing-rendered PROPERTIES PASS_REGULAR_EXPRESSION
   "warning\\[NPC120\\]: nothing rendered: enabled is false")
+# a values key one typo from an option: a warning naming it (not a note)
+add_test(NAME spec/warnings/values-typo
+         COMMAND ${NETPOLC_BIN} render ${NPC_SILENT}
+                 --values ${NPC_SPEC_GOLDEN}/values-typo/typo.values)
+set_tests_properties(spec/warnings/values-typo PROPERTIES PASS_REGULAR_EXPRESSION
+  "warning\\[NPC106\\]: ignored 1 key that names no option of the spec: enabeld \\(did you mean 'enabled'\\?\\)")
 # docs lists every flow whatever spec.when says: no "nothing rendered" there
 add_test(NAME spec/warnings/docs-not-rendered
          COMMAND ${NETPOLC_BIN} docs ${NPC_SILENT} --set enabled=false)
