@@ -1,5 +1,6 @@
 /* netpolc: the command line over libnetpolc. Parses the verb and hands the
  * arguments to its file; maps results to the exit codes in netpolc.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,7 +51,20 @@ int npc_cli_version(int argc, char **argv)
     return NPC_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* Help and version text go to stdout through stdio: a write that failed
+ * (a full disk) is said with its code, as the verbs' own output is. */
+static int finish(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (rc != NPC_EXIT_USAGE) /* a verb that failed to write said so */
+            fprintf(stderr, "netpolc: error[NPC010]: cannot write standard output: %s\n",
+                    strerror(errno ? errno : EIO));
+        return NPC_EXIT_USAGE;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -80,4 +94,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "netpolc: unknown verb '%s'\n", argv[1]);
     usage(stderr);
     return NPC_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    errno = 0;
+    int rc = run(argc, argv);
+    return finish(rc);
 }

@@ -6,7 +6,8 @@
 - `netpolc version` and `netpolc --version` print the version;
 - `-o FILE` writes exactly what stdout would get, atomically (no temporary
   file is left, a failed run leaves an existing FILE as it was);
-- a failed write (a full disk: /dev/full) is a coded error (NPC010), exit 2;
+- a failed write (a full disk: /dev/full) is a coded error (NPC010), exit 2,
+  for help and version text too;
 - options a verb does not know are usage errors naming the option, before
   or after the arguments, in every verb; never crashes;
 - chart -o DIR: a folder that cannot be made is a coded error (NPC010);
@@ -66,6 +67,17 @@ def test_help(netpolc, root):
           "help of an unknown verb: exit %d, %r" % (rc, err))
     rc, out, err = run(netpolc, ["no-such-verb"], root)
     check(rc == 2 and not out, "an unknown verb: exit %d" % rc)
+
+
+def test_help_full_disk(netpolc, root):
+    """Help and version text that cannot be written is a coded error too."""
+    lines = [["help"], ["--version"], ["version"]] + [[v, "--help"] for v in listed_verbs(
+        netpolc, root) if v != "help"]
+    for args in lines:
+        with open("/dev/full", "wb") as full:
+            rc, _, err = run(netpolc, args, root, stdout=full)
+        check(rc == 2 and err.count("error[NPC010]: cannot write standard output: ") == 1,
+              "%s > /dev/full: exit %d, %r" % (" ".join(args), rc, err))
 
 
 def test_version(netpolc, root):
@@ -242,6 +254,7 @@ def main(argv):
     try:
         test_help(netpolc, root)
         test_version(netpolc, root)
+        test_help_full_disk(netpolc, root)
         test_output_file(netpolc, root, tmp)
         test_unknown_options(netpolc, root)
         test_unknown_options_every_verb(netpolc, root, tmp)
