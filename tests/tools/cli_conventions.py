@@ -198,6 +198,27 @@ def test_unknown_options_every_verb(netpolc, root, tmp):
     check(rc == 2 and not out and "netpolc version: " in err, "version --nonsense: exit %d" % rc)
 
 
+def test_every_option_bare(netpolc, root, tmp):
+    """Each option a verb's help lists, given last with no value, or with an
+    empty or odd one: an answer or a usage error with a message, never a
+    crash (run() records those) or a silent exit 2."""
+    args = verb_args(root)
+    for verb in args:
+        # explain's help says "Options as for eval"
+        rc, out, err = run(netpolc, ["eval" if verb == "explain" else verb, "--help"], tmp)
+        opts = sorted(set(re.findall(r"^\s+(?:-[a-zA-Z], )?(--[a-z][a-z-]*)", out.decode(), re.M)))
+        check(len(opts) >= 2, "%s --help lists no options: %r" % (verb, opts))
+        base = [a for a in args[verb] if a not in ("-o", "chart-out")]
+        for opt in opts:
+            for form in ([opt], [opt + "="], [opt + "=%s%n"]):
+                rc, out, err = run(netpolc, [verb] + base + form, tmp)
+                check(rc != 2 or err.strip(), "%s %s: exit 2 with nothing said" % (verb, form[0]))
+    shutil.rmtree(os.path.join(tmp, "chart-out"), ignore_errors=True)
+    for name in os.listdir(tmp):
+        p = os.path.join(tmp, name)
+        (shutil.rmtree if os.path.isdir(p) else os.unlink)(p)
+
+
 def test_unknown_options(netpolc, root):
     spec = os.path.join(root, "examples/quickstart.yaml")
     for verb, opt in (("docs", ["--output", "csv"]), ("docs", ["--engine", "kubernetes"]),
@@ -259,6 +280,7 @@ def main(argv):
         test_unknown_options(netpolc, root)
         test_unknown_options_every_verb(netpolc, root, tmp)
         test_chart_folder(netpolc, root, tmp)
+        test_every_option_bare(netpolc, root, tmp)
         test_label_gap_everywhere(netpolc, tmp)
     finally:
         shutil.rmtree(tmp)
