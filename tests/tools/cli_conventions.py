@@ -199,9 +199,9 @@ def test_unknown_options_every_verb(netpolc, root, tmp):
 
 
 def test_every_option_bare(netpolc, root, tmp):
-    """Each option a verb's help lists, given last with no value, or with an
-    empty or odd one: an answer or a usage error with a message, never a
-    crash (run() records those) or a silent exit 2."""
+    """Each option a verb's help lists is one the verb knows; given last with
+    no value, or with an empty or odd one, it gets an answer or a usage error
+    with a message, never a crash (run() records those) or a silent exit 2."""
     args = verb_args(root)
     for verb in args:
         # explain's help says "Options as for eval"
@@ -213,6 +213,9 @@ def test_every_option_bare(netpolc, root, tmp):
             for form in ([opt], [opt + "="], [opt + "=%s%n"]):
                 rc, out, err = run(netpolc, [verb] + base + form, tmp)
                 check(rc != 2 or err.strip(), "%s %s: exit 2 with nothing said" % (verb, form[0]))
+                # the help is true: what it lists, the verb knows
+                check(form != [opt] or "unknown option '%s'" % opt not in err,
+                      "%s --help lists %s, which the verb refuses: %r" % (verb, opt, err))
     shutil.rmtree(os.path.join(tmp, "chart-out"), ignore_errors=True)
     for name in os.listdir(tmp):
         p = os.path.join(tmp, name)
