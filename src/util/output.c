@@ -18,7 +18,8 @@
 static npc_status write_failed(npc_ctx *ctx, const char *name, int err)
 {
     npc_loc none = {NULL, 0, 0};
-    npc_error(ctx, NPC010, none, "cannot write %s: %s", name, strerror(err));
+    npc_error(ctx, NPC010, none, "cannot write %s: %s", *name ? name : "'' (an empty file name)",
+              strerror(err));
     return NPC_ERR_IO;
 }
 

@@ -143,6 +143,10 @@ def test_output_file(netpolc, root, tmp):
         check(rc6 == 2 and not out6 and "error[NPC010]: cannot write %s: " % nowhere in err6
               and not os.path.exists(os.path.dirname(nowhere)),
               "%s -o into a missing folder: exit %d, %r" % (name, rc6, err6))
+        # an empty file name
+        rc7, out7, err7 = run(netpolc, args + ["-o", ""], tmp)
+        check(rc7 == 2 and not out7 and "error[NPC010]: cannot write '' (an empty file name)" in err7,
+              "%s -o '': exit %d, %r" % (name, rc7, err7))
         shutil.rmtree(os.path.dirname(target))
 
 
