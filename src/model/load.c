@@ -345,6 +345,17 @@ static int load_staged_knp(npc_cluster *c, const npc_node *obj)
 static int load_object_at(load_state *st, const npc_node *obj, int depth, const char *item_kind,
                           size_t item_kind_len, const char *item_api);
 
+/* Whether the kinds[] entry kd takes objects of apiVersion api. */
+static int kind_accepts(const struct kind_desc *kd, const char *api)
+{
+    if (kd->api[0] == NULL)
+        return 1;
+    for (int j = 0; j < 3 && kd->api[j]; j++)
+        if (strcmp(kd->api[j], api) == 0)
+            return 1;
+    return 0;
+}
+
 /* A List, or a typed list (PodList, NamespaceList...) whose items may omit
  * kind and apiVersion: they are those of the list, minus "List". */
 static int load_list(load_state *st, const npc_node *obj, const npc_node *items, int depth,
@@ -429,11 +440,7 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strcmp(kinds[i].kind, k) != 0)
             continue;
-        int api_ok = kinds[i].api[0] == NULL;
-        for (int j = 0; j < 3 && kinds[i].api[j]; j++)
-            if (strcmp(kinds[i].api[j], a) == 0)
-                api_ok = 1;
-        if (!api_ok) {
+        if (!kind_accepts(&kinds[i], a)) {
             if (!known)
                 known = &kinds[i];
             continue;
@@ -488,12 +495,15 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
         count_skipped(st, k, a, npc_node_loc(api ? api : obj));
         return 1;
     }
-    /* a kind one typo away from a known one is a warning: a misspelt
-     * NetworkPolicy would otherwise be dropped without a word */
+    /* a kind one typo away from a known one of the same apiVersion is a
+     * warning: a misspelt NetworkPolicy would otherwise be dropped without
+     * a word (a kind of another API, MultiNetworkPolicy, is no typo) */
     npc_suggest sg;
     npc_suggest_init(&sg, k);
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        npc_suggest_add(&sg, kinds[i].kind);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (kind_accepts(&kinds[i], a))
+            npc_suggest_add(&sg, kinds[i].kind);
+    }
     const char *near = npc_suggest_best(&sg);
     if (near)
         npc_warning(c->ctx, NPC210, npc_node_loc(kind ? kind : obj),
