@@ -133,12 +133,21 @@ npc_status npc_render(npc_spec *spec, const char *engine, npc_format format, npc
         npc_buf_free(&names);
         return NPC_ERR_INPUT;
     }
-    npc_compiled *c = npc_compile(spec, e->name);
-    if (!c)
+    npc_compiled *c = npc_compile_keep_bad_names(spec, e->name);
+    if (!c) {
+        /* the engine's own checks need the compiled policies: say that
+         * they follow, so that a fixed spec's new errors are expected */
+        npc_loc none = {NULL, 0, 0};
+        npc_warning(ctx, NPC118, none,
+                    "further checks (peers and named ports the %s engine cannot express) run "
+                    "once these errors are fixed",
+                    e->name);
         return NPC_ERR_INPUT;
+    }
     npc_docs_list docs = {NULL, 0, 0};
     npc_status st = NPC_ERR_INPUT;
-    if (e->render(ctx, c, c->arena, &docs)) {
+    /* with invalid names the engine's checks still run: no output */
+    if (e->render(ctx, c, c->arena, &docs) && !c->bad_names) {
         npc_buf tmp = NPC_BUF_INIT;
         npc_emit_stream(c->arena, docs.items, docs.n, format, &tmp);
         if (tmp.len)

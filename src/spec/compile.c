@@ -70,6 +70,8 @@ typedef struct cstate {
     size_t npols, polcap;
     size_t npols_emitted, annex_cap; /* pass 5: out->annex */
     int failed;
+    int names_failed;   /* an object name is invalid (NPC302): emitting goes on */
+    size_t name_errors; /* the errors reported for names */
 } cstate;
 
 /* ---------------------------------------------------------------- ports */
@@ -930,14 +932,16 @@ static const char *apply_naming(cstate *st, const char *name, npc_loc where)
     }
     const char *r = npc_arena_strdup(st->a, npc_buf_cstr(&b));
     npc_buf_free(&b);
-    if (!st->failed && !subdomain_ok(r)) {
+    if (!st->failed && !st->names_failed && !subdomain_ok(r)) {
+        size_t before = npc_error_count(s->ctx);
         npc_diag *d = npc_error(s->ctx, NPC302, s->naming_loc.file ? s->naming_loc : where,
                                 "policy name '%s' is not a valid DNS-1123 subdomain (lower-case "
                                 "letters, digits, '-' and '.', at most 253)",
                                 r);
         if (s->naming_loc.file)
             npc_diag_also(d, where);
-        st->failed = 1;
+        st->names_failed = 1;
+        st->name_errors += npc_error_count(s->ctx) - before;
     }
     return r;
 }
@@ -1066,7 +1070,7 @@ static void add_default_deny(cstate *st)
     }
 }
 
-npc_compiled *npc_compile(npc_spec *s, const char *engine)
+static npc_compiled *compile(npc_spec *s, const char *engine, int keep_bad_names)
 {
     npc_compiled *out = npc_xcalloc(1, sizeof *out);
     out->spec = s;
@@ -1128,23 +1132,39 @@ npc_compiled *npc_compile(npc_spec *s, const char *engine)
             st.pols[i].name = apply_naming(&st, st.pols[i].name, st.pols[i].loc);
         if (st.npols > 1)
             qsort(st.pols, st.npols, sizeof *st.pols, bpolicy_qcmp);
-        for (size_t i = 1; i < st.npols && !st.failed; i++)
+        for (size_t i = 1; i < st.npols && !st.failed && !st.names_failed; i++)
             if (!strcmp(st.pols[i].ns, st.pols[i - 1].ns) &&
                 !strcmp(st.pols[i].name, st.pols[i - 1].name)) {
+                size_t before_dup = npc_error_count(s->ctx);
                 npc_diag *d = npc_error(s->ctx, NPC302, st.pols[i].loc,
                                         "two policies are named '%s' in namespace '%s'",
                                         st.pols[i].name, st.pols[i].ns);
                 npc_diag_also(d, st.pols[i - 1].loc);
-                st.failed = 1;
+                st.names_failed = 1;
+                st.name_errors += npc_error_count(s->ctx) - before_dup;
             }
         for (size_t i = 0; i < st.npols && !st.failed; i++) /* 5. emit */
             emit_policy(&st, &st.pols[i]);
     }
-    if (st.failed || npc_error_count(s->ctx) > before) {
+    /* invalid names (NPC302) leave the policies whole: a caller that
+     * asked for them (render) runs its own checks on them too */
+    if (st.failed || npc_error_count(s->ctx) - before > st.name_errors ||
+        (st.names_failed && !keep_bad_names)) {
         npc_compiled_free(out);
         return NULL;
     }
+    out->bad_names = st.names_failed;
     return out;
+}
+
+npc_compiled *npc_compile(npc_spec *s, const char *engine)
+{
+    return compile(s, engine, 0);
+}
+
+npc_compiled *npc_compile_keep_bad_names(npc_spec *s, const char *engine)
+{
+    return compile(s, engine, 1);
 }
 
 void npc_compiled_free(npc_compiled *c)

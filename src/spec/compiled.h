@@ -66,6 +66,7 @@ typedef struct npc_compiled {
     npc_spec *spec;
     npc_arena *arena;
     int enabled;      /* spec.when */
+    int bad_names;    /* npc_compile_keep_bad_names: a name is invalid (NPC302) */
     npc_cluster *ir;  /* the policies (no namespaces or workloads) */
     npc_annex *annex; /* parallel to ir->policies */
     npc_unit *units;
@@ -77,6 +78,11 @@ typedef struct npc_compiled {
  * names natively stay entity peers, spec/entities.c). Returns NULL after
  * reporting errors. Free with npc_compiled_free(). */
 npc_compiled *npc_compile(npc_spec *spec, const char *engine);
+/* As npc_compile, but when the only errors are invalid object names
+ * (NPC302) returns the policies anyway with bad_names set, so that a
+ * renderer's own checks report in the same run; its output must not be
+ * written. */
+npc_compiled *npc_compile_keep_bad_names(npc_spec *spec, const char *engine);
 void npc_compiled_free(npc_compiled *c);
 
 /* Text of a port set entry for sorting and docs: numbers compare as numbers. */
