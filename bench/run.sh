@@ -4,6 +4,7 @@
 #
 #   bench/run.sh [--runs N] [--queries N] [--pods-mode] [--json] [--no-connlist] [SIZE...]
 #   bench/run.sh [--runs N] --profile NAME [--profile NAME]... [--pods "N N N"]
+#   bench/run.sh [--runs N] --verify
 #
 # SIZE: tiny, small, customer, antrea, limit (default: small customer).
 # --profile: a cluster shape of bench/gen.py (`all`: every one), run at each
@@ -15,6 +16,9 @@
 # Per-phase times come from netpolc-bench (bench/bench_main.c); the CLI
 # column is `netpolc connlist DIR > /dev/null` end to end, with its peak
 # RSS from /usr/bin/time when present.
+# --verify: netpolc verify instead (bench/verify_bench.py): every example in
+# every combination and engine, and the bench/gen_spec.py spec (200
+# components, 2,000 flows), CPU and wall time per run.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BENCH_BUILD:-$root/build-bench}
@@ -26,6 +30,7 @@ extra=""
 sizes=""
 profiles=""
 pods="5000 10000 20000"
+verify=""
 while [ $# -gt 0 ]; do
     case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -35,7 +40,8 @@ while [ $# -gt 0 ]; do
     --no-connlist) extra=--no-connlist; shift ;;
     --profile) profiles="$profiles $2"; shift 2 ;;
     --pods) pods=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --verify) verify=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     -*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
     *) sizes="$sizes $1"; shift ;;
     esac
@@ -58,6 +64,9 @@ tlog=$(mktemp)
 trap 'rm -f "$results" "$tlog"' EXIT
 make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory netpolc netpolc-bench >"$tlog" 2>&1 ||
     { cat "$tlog" >&2; exit 1; }
+if [ -n "$verify" ]; then
+    exec "$py" "$root/bench/verify_bench.py" "$build/netpolc" "$root" --runs "$runs"
+fi
 for size in $sizes; do
     case $size in
     *@*) out="$root/bench/out/${size%@*}-${size#*@}"; gen="--profile ${size%@*} --pods ${size#*@}" ;;

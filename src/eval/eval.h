@@ -100,6 +100,16 @@ typedef struct npc_verdict {
 int npc_flow_verdicts(npc_cluster *c, const npc_flow_end *src, const npc_flow_end *dst,
                       npc_proto proto, uint16_t port, npc_verdict *egress, npc_verdict *ingress);
 void npc_verdict_free(npc_verdict *v);
+
+/* Every port of one flow at once: the ports src's egress allows towards
+ * dst and dst's ingress allows from src, as npc_flow_verdicts decides them
+ * one port at a time (the same decision functions; an external subject
+ * allows everything). sc: scratch reused between calls (NULL at first,
+ * freed with npc_flow_scratch_free). */
+typedef struct npc_flow_scratch npc_flow_scratch;
+void npc_flow_allowed(npc_cluster *c, npc_flow_scratch **sc, const npc_flow_end *src,
+                      const npc_flow_end *dst, npc_portset *egress, npc_portset *ingress);
+void npc_flow_scratch_free(npc_flow_scratch *sc);
 /* "  <layer> tier: ..." lines of a workload subject's chain, every layer
  * of the cluster in order up to the one that decided. */
 void npc_verdict_format_chain(const npc_cluster *c, uint32_t subj_workload, npc_dir dir,

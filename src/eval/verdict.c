@@ -83,6 +83,40 @@ int npc_flow_verdicts(npc_cluster *c, const npc_flow_end *src, const npc_flow_en
     return egress->allowed && ingress->allowed;
 }
 
+struct npc_flow_scratch {
+    ev_scratch sc;
+};
+
+void npc_flow_allowed(npc_cluster *c, npc_flow_scratch **scp, const npc_flow_end *src,
+                      const npc_flow_end *dst, npc_portset *egress, npc_portset *ingress)
+{
+    npc_portset_clear(egress);
+    npc_portset_clear(ingress);
+    if (npc_eval_build(c) != NPC_OK)
+        return;
+    if (!*scp)
+        *scp = npc_xcalloc(1, sizeof **scp);
+    const npc_eval *ev = c->eval;
+    ev_ep s = ev_ep_of(ev, src->kind, src->workload, src->ip);
+    ev_ep d = ev_ep_of(ev, dst->kind, dst->workload, dst->ip);
+    if (s.is_atom)
+        npc_portset_set_all(egress);
+    else
+        ev_eval_dir(ev, &(*scp)->sc, s.id, NPC_DIR_EGRESS, d, egress);
+    if (d.is_atom)
+        npc_portset_set_all(ingress);
+    else
+        ev_eval_dir(ev, &(*scp)->sc, d.id, NPC_DIR_INGRESS, s, ingress);
+}
+
+void npc_flow_scratch_free(npc_flow_scratch *sc)
+{
+    if (!sc)
+        return;
+    ev_scratch_free(&sc->sc);
+    free(sc);
+}
+
 /* ---------------------------------------------------------------- text */
 
 static const char *const action_names[] = {"Allow", "Deny", "Pass"};

@@ -195,31 +195,68 @@ int vf_peer_matches(const vf_model *m, const npc_speer *p, const vf_view *e, con
     return 0;
 }
 
+/* Calls fn with each port range cport p means towards dst, per protocol:
+ * a named port is the destination pod's container ports of that name
+ * (never an address's); port 0 every port of the protocol. */
+typedef void (*vf_range_fn)(void *arg, npc_proto proto, uint16_t lo, uint16_t hi);
+static void cport_ranges(const npc_cport *p, const vf_view *dst, vf_range_fn fn, void *arg)
+{
+    npc_sym nm = 0;
+    if (p->name && !dst->external)
+        nm = npc_intern_lookup(dst->c->ctx->strings, p->name, strlen(p->name));
+    for (int pr = 0; pr < NPC_PROTO_COUNT; pr++) {
+        if (p->proto >= 0 && p->proto != pr)
+            continue;
+        if (p->name) {
+            for (uint32_t k = 0; nm && k < dst->wl->nports; k++)
+                if (dst->wl->ports[k].name == nm && (int)dst->wl->ports[k].proto == pr)
+                    fn(arg, (npc_proto)pr, dst->wl->ports[k].port, dst->wl->ports[k].port);
+        } else if (p->lo == 0) {
+            fn(arg, (npc_proto)pr, 1, 65535);
+        } else {
+            fn(arg, (npc_proto)pr, p->lo, p->hi);
+        }
+    }
+}
+
+static void add_range(void *arg, npc_proto proto, uint16_t lo, uint16_t hi)
+{
+    npc_portset_add(arg, proto, lo, hi);
+}
+
+void vf_unit_portset(const vf_model *m, const npc_unit *u, const vf_view *dst, npc_portset *out)
+{
+    (void)m;
+    if (u->all_ports) {
+        npc_portset_set_all(out);
+        return;
+    }
+    for (size_t i = 0; i < u->nports; i++)
+        cport_ranges(&u->ports[i], dst, add_range, out);
+}
+
+typedef struct port_probe {
+    npc_proto proto;
+    uint16_t port;
+    int hit;
+} port_probe;
+
+static void hit_range(void *arg, npc_proto proto, uint16_t lo, uint16_t hi)
+{
+    port_probe *q = arg;
+    q->hit |= q->proto == proto && lo <= q->port && q->port <= hi;
+}
+
 int vf_unit_port(const vf_model *m, const npc_unit *u, npc_proto proto, uint16_t port,
                  const vf_view *dst)
 {
     (void)m;
     if (u->all_ports)
         return 1;
-    for (size_t i = 0; i < u->nports; i++) {
-        const npc_cport *p = &u->ports[i];
-        if (p->proto >= 0 && (npc_proto)p->proto != proto)
-            continue;
-        if (p->name) {
-            /* a named port is the destination pod's; never an address's */
-            if (dst->external)
-                continue;
-            npc_sym nm = npc_intern_lookup(dst->c->ctx->strings, p->name, strlen(p->name));
-            for (uint32_t k = 0; nm && k < dst->wl->nports; k++)
-                if (dst->wl->ports[k].name == nm && dst->wl->ports[k].proto == proto &&
-                    dst->wl->ports[k].port == port)
-                    return 1;
-            continue;
-        }
-        if (p->lo == 0 || (p->lo <= port && port <= p->hi))
-            return 1;
-    }
-    return 0;
+    port_probe q = {proto, port, 0};
+    for (size_t i = 0; i < u->nports && !q.hit; i++)
+        cport_ranges(&u->ports[i], dst, hit_range, &q);
+    return q.hit;
 }
 
 /* ------------------------------------------------------- governance */

@@ -29,12 +29,25 @@
 #include "util/ctx.h"
 #include "verify/verify_int.h"
 
+/* How the peers of one side of a unit match an endpoint (pair_units'
+ * questions, answered once per endpoint): a component peer matches; a
+ * peer matches (a peer naming the endpoint matches) whatever namespace
+ * the other end is in (0), or when the other end is a pod of the
+ * endpoint's namespace (S: the peers relative to the policy's namespace). */
+enum { UR_COMP = 1, UR_ANY0 = 2, UR_NM0 = 4, UR_ANYS = 8, UR_NMS = 16 };
+typedef struct urel {
+    uint32_t unit;
+    uint8_t bits;
+} urel;
+
 typedef struct ep {
     vf_view v;
     npc_flow_end fe;
     char *name;
     uint8_t gov[2];   /* the spec restricts this direction */
     uint8_t compside; /* a component side of some flow matches it */
+    /* the units whose from (0) or to (1) side some peer matches, ascending */
+    NPC_VEC(urel) rel[2];
 } ep;
 
 typedef struct pport {
@@ -51,6 +64,8 @@ typedef struct probe_state {
     NPC_VEC(uint32_t) eg, in, decl; /* units of the current pair */
     NPC_VEC(vf_finding) pair;       /* findings of the current pair */
     npc_verdict ve, vi, pe, pi;
+    npc_flow_scratch *fsc;
+    npc_portset set[4]; /* probe_pair's sets */
     npc_buf *dump; /* every probe, when asked for */
     vf_result *r;
 } probe_state;
@@ -162,6 +177,28 @@ static void harvest(probe_state *ps)
         }
 }
 
+static int names_endpoint(const npc_speer *p, const vf_view *e);
+
+/* The urel bits of the peers ps[0..n) for endpoint e (0: none matches). */
+static uint8_t side_bits(const vf_model *m, const npc_speer *ps, size_t n, const vf_view *e)
+{
+    uint8_t bits = 0;
+    for (size_t k = 0; k < n; k++) {
+        const npc_speer *p = &ps[k];
+        int m0 = vf_peer_matches(m, p, e, NULL);
+        int ms = m0 || (!e->external && vf_peer_matches(m, p, e, e->ns));
+        if (!ms)
+            continue;
+        int nm = names_endpoint(p, e);
+        if (m0 && vf_peer_is_component(p) && !e->external)
+            bits |= UR_COMP;
+        if (m0)
+            bits |= UR_ANY0 | (nm ? UR_NM0 : 0);
+        bits |= UR_ANYS | (nm ? UR_NMS : 0);
+    }
+    return bits;
+}
+
 static void endpoints(probe_state *ps)
 {
     npc_cluster *c = ps->c;
@@ -201,14 +238,20 @@ static void endpoints(probe_state *ps)
             continue;
         e->gov[NPC_DIR_INGRESS] = (uint8_t)vf_governed(m, &e->v, NPC_DIR_INGRESS);
         e->gov[NPC_DIR_EGRESS] = (uint8_t)vf_governed(m, &e->v, NPC_DIR_EGRESS);
-        for (size_t u = 0; u < m->nunits && !e->compside; u++) {
+    }
+    for (size_t i = 0; i < ps->eps.len; i++) {
+        ep *e = &ps->eps.items[i];
+        for (size_t u = 0; u < m->nunits; u++) {
             const npc_unit *un = &m->units[u];
-            for (size_t k = 0; k < un->nfrom && !e->compside; k++)
-                e->compside = vf_peer_is_component(&un->from[k]) &&
-                              vf_peer_matches(m, &un->from[k], &e->v, NULL);
-            for (size_t k = 0; k < un->nto && !e->compside; k++)
-                e->compside =
-                    vf_peer_is_component(&un->to[k]) && vf_peer_matches(m, &un->to[k], &e->v, NULL);
+            for (int side = 0; side < 2; side++) {
+                uint8_t bits = side_bits(m, side ? un->to : un->from, side ? un->nto : un->nfrom,
+                                         &e->v);
+                if (!bits)
+                    continue;
+                urel r = {(uint32_t)u, bits};
+                npc_vec_push(&e->rel[side], r);
+                e->compside |= (bits & UR_COMP) != 0;
+            }
         }
     }
 }
@@ -422,6 +465,59 @@ static void probe_one(probe_state *ps, const ep *a, const ep *b, npc_proto proto
     npc_buf_free(&what);
 }
 
+/* The ports of units (indices) towards dst; every port when `all`. */
+static void units_portset(probe_state *ps, const uint32_t *units, size_t n, const ep *dst, int all,
+                          npc_portset *out)
+{
+    npc_portset_clear(out);
+    if (all) {
+        npc_portset_set_all(out);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        vf_unit_portset(ps->m, &ps->m->units[units[i]], &dst->v, out);
+}
+
+/* Every probe of pair a -> b. The policies' answer for every port at once
+ * (npc_flow_allowed) and the declared ports as sets tell which probes can
+ * give a finding: a denied port some flow declares (missing) and an
+ * allowed port a restricted direction does not declare (excess). Only
+ * those are probed one by one (probe_one); the others are counted (and
+ * dumped) with the set's answer. The passthrough comparison probes every
+ * port. */
+static void probe_pair(probe_state *ps, const ep *a, const ep *b)
+{
+    if (ps->ptw) {
+        for (size_t k = 0; k < ps->ports.len; k++)
+            probe_one(ps, a, b, ps->ports.items[k].proto, ps->ports.items[k].port);
+        return;
+    }
+    npc_portset *al = &ps->set[0], *in = &ps->set[1], *s = &ps->set[2], *t = &ps->set[3];
+    npc_flow_allowed(ps->c, &ps->fsc, &a->fe, &b->fe, al, in);
+    npc_portset_intersect(al, in); /* allowed */
+    units_portset(ps, ps->decl.items, ps->decl.len, b, 0, s);
+    npc_portset_subtract(s, al); /* declared, denied */
+    units_portset(ps, ps->eg.items, ps->eg.len, b, !a->gov[NPC_DIR_EGRESS], t);
+    units_portset(ps, ps->in.items, ps->in.len, b, !b->gov[NPC_DIR_INGRESS], in);
+    npc_portset_intersect(t, in); /* expected in both directions */
+    npc_portset_copy(in, al);
+    npc_portset_subtract(in, t); /* allowed, not expected */
+    npc_portset_add_set(s, in);
+    for (size_t k = 0; k < ps->ports.len; k++) {
+        npc_proto proto = ps->ports.items[k].proto;
+        uint16_t port = ps->ports.items[k].port;
+        if (npc_portset_contains(s, proto, port)) {
+            probe_one(ps, a, b, proto, port);
+            continue;
+        }
+        ps->r->probes++;
+        if (ps->dump)
+            npc_buf_printf(ps->dump, "%s\t%s\t%s\t%u\t%d\n", a->name, b->name,
+                           npc_proto_name(proto), (unsigned)port,
+                           npc_portset_contains(al, proto, port));
+    }
+}
+
 /* Whether peer p names endpoint e rather than covering it broadly: pods by
  * labels or namespaces (components, pod and namespace selectors, not the
  * whole cluster); any peer for an address. */
@@ -450,50 +546,38 @@ static int names_endpoint(const npc_speer *p, const vf_view *e)
 }
 
 /* The declared flows of pair a -> b, ports aside: in a's egress (eg), in
- * b's ingress (in), and as flows (decl). */
+ * b's ingress (in), and as flows (decl): from the units both ends take
+ * part in (their relations, merged). A flow declares the pair when one
+ * side is a component that carries the rule and both peers name their
+ * endpoint (broad peers - "*", any-ip, a CIDR - do not oblige the pods
+ * they happen to cover). */
 static void pair_units(probe_state *ps, const ep *a, const ep *b)
 {
-    const vf_model *m = ps->m;
     ps->eg.len = ps->in.len = ps->decl.len = 0;
-    for (size_t i = 0; i < m->nunits; i++) {
-        const npc_unit *u = &m->units[i];
-        int eg_side = 0, eg_peer = 0, in_side = 0, in_peer = 0, decl = 0;
-        for (size_t f = 0; f < u->nfrom; f++) {
-            const npc_speer *pf = &u->from[f];
-            int fc = vf_peer_is_component(pf);
-            if (!a->v.external && fc && vf_peer_matches(m, pf, &a->v, NULL))
-                eg_side = 1;
-            if (!in_peer && vf_peer_matches(m, pf, &a->v, b->v.external ? NULL : b->v.ns))
-                in_peer = 1;
+    int same = !a->v.external && !b->v.external && !strcmp(a->v.ns, b->v.ns);
+    const urel *ra = a->rel[0].items, *rb = b->rel[1].items;
+    size_t na = a->rel[0].len, nb = b->rel[1].len;
+    for (size_t i = 0, j = 0; i < na && j < nb;) {
+        if (ra[i].unit != rb[j].unit) {
+            if (ra[i].unit < rb[j].unit)
+                i++;
+            else
+                j++;
+            continue;
         }
-        for (size_t t = 0; t < u->nto; t++) {
-            const npc_speer *pt = &u->to[t];
-            if (!b->v.external && vf_peer_is_component(pt) && vf_peer_matches(m, pt, &b->v, NULL))
-                in_side = 1;
-            if (!eg_peer && vf_peer_matches(m, pt, &b->v, a->v.external ? NULL : a->v.ns))
-                eg_peer = 1;
-        }
-        /* as a flow: one side must be a component that carries the rule,
-         * and both peers must name their endpoint (broad peers - "*",
-         * any-ip, a CIDR - do not oblige the pods they happen to cover) */
-        for (size_t f = 0; f < u->nfrom && !decl; f++) {
-            const npc_speer *pf = &u->from[f];
-            if (!names_endpoint(pf, &a->v) ||
-                !vf_peer_matches(m, pf, &a->v, b->v.external ? NULL : b->v.ns))
-                continue;
-            for (size_t t = 0; t < u->nto && !decl; t++) {
-                const npc_speer *pt = &u->to[t];
-                decl = (vf_peer_is_component(pf) || vf_peer_is_component(pt)) &&
-                       names_endpoint(pt, &b->v) &&
-                       vf_peer_matches(m, pt, &b->v, a->v.external ? NULL : a->v.ns);
-            }
-        }
-        if (eg_side && eg_peer)
-            npc_vec_push(&ps->eg, (uint32_t)i);
-        if (in_side && in_peer)
-            npc_vec_push(&ps->in, (uint32_t)i);
-        if (decl)
-            npc_vec_push(&ps->decl, (uint32_t)i);
+        uint8_t fa = ra[i].bits, tb = rb[j].bits;
+        uint32_t u = ra[i].unit;
+        i++, j++;
+        int any_f = (fa & UR_ANY0) || (same && (fa & UR_ANYS));
+        int nm_f = (fa & UR_NM0) || (same && (fa & UR_NMS));
+        int any_t = (tb & UR_ANY0) || (same && (tb & UR_ANYS));
+        int nm_t = (tb & UR_NM0) || (same && (tb & UR_NMS));
+        if ((fa & UR_COMP) && any_t)
+            npc_vec_push(&ps->eg, u);
+        if ((tb & UR_COMP) && any_f)
+            npc_vec_push(&ps->in, u);
+        if (((fa & UR_COMP) && nm_t) || (nm_f && (tb & UR_COMP)))
+            npc_vec_push(&ps->decl, u);
     }
 }
 
@@ -572,8 +656,7 @@ void vf_probe(const vf_model *m, npc_cluster *c, npc_cluster *pt_with, npc_clust
             if (!a->gov[NPC_DIR_EGRESS] && !b->gov[NPC_DIR_INGRESS] && !a->compside && !b->compside)
                 continue;
             pair_units(&ps, a, b);
-            for (size_t k = 0; k < ps.ports.len; k++)
-                probe_one(&ps, a, b, ps.ports.items[k].proto, ps.ports.items[k].port);
+            probe_pair(&ps, a, b);
             for (size_t f = 0; f < ps.pair.len; f++) {
                 if (ps.pair.items[f].kind == VF_MISSING)
                     r->missing++;
@@ -587,8 +670,11 @@ void vf_probe(const vf_model *m, npc_cluster *c, npc_cluster *pt_with, npc_clust
     if (r->findings.len > 1)
         qsort(r->findings.items, r->findings.len, sizeof *r->findings.items, finding_cmp);
     notes(&ps);
-    for (size_t i = 0; i < ps.eps.len; i++)
+    for (size_t i = 0; i < ps.eps.len; i++) {
         free(ps.eps.items[i].name);
+        npc_vec_free(&ps.eps.items[i].rel[0]);
+        npc_vec_free(&ps.eps.items[i].rel[1]);
+    }
     npc_vec_free(&ps.eps);
     npc_vec_free(&ps.ports);
     npc_vec_free(&ps.eg);
@@ -599,6 +685,9 @@ void vf_probe(const vf_model *m, npc_cluster *c, npc_cluster *pt_with, npc_clust
     npc_verdict_free(&ps.vi);
     npc_verdict_free(&ps.pe);
     npc_verdict_free(&ps.pi);
+    npc_flow_scratch_free(ps.fsc);
+    for (int i = 0; i < 4; i++)
+        npc_portset_free(&ps.set[i]);
     free(ps.port_mark);
 }
 

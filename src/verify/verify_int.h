@@ -84,6 +84,8 @@ int vf_carrier(npc_spec *s, const npc_flow *f, const npc_speer *side, int *named
 /* Whether unit u's ports hold (proto, port) towards destination dst. */
 int vf_unit_port(const vf_model *m, const npc_unit *u, npc_proto proto, uint16_t port,
                  const vf_view *dst);
+/* The same for every port at once: adds the ports of u towards dst to out. */
+void vf_unit_portset(const vf_model *m, const npc_unit *u, const vf_view *dst, npc_portset *out);
 
 /* --------------------------------------------------------- topology.c */
 

@@ -13,3 +13,9 @@ endif()
 add_test(NAME load/threads_same
          COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/threads_same.py
                  $<TARGET_FILE:netpolc> ${CMAKE_BINARY_DIR}/threads-same)
+# verify at scale: 200 components and 2,000 flows within 60 s.
+add_test(NAME bench/verify_scale
+         COMMAND ${CMAKE_COMMAND} -DPYTHON3=${PYTHON3} -DGEN=${PROJECT_SOURCE_DIR}/bench/gen_spec.py
+                 -DOUT=${CMAKE_BINARY_DIR}/verify-scale.yaml -DNETPOLC=$<TARGET_FILE:netpolc>
+                 -P ${PROJECT_SOURCE_DIR}/bench/verify_scale.cmake)
+set_tests_properties(bench/verify_scale PROPERTIES TIMEOUT 60)
