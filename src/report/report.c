@@ -7,6 +7,7 @@
 #include "report/report.h"
 #include "util/ctx.h"
 #include "util/diag.h"
+#include "util/suggest.h"
 
 static const struct {
     const char *name;
@@ -398,11 +399,34 @@ static int warn_unknown_focus(npc_cluster *c, const str_vec *focus)
         for (size_t w = 0; w < c->workloads.len && !found; w++)
             found = workload_matches(c, &c->workloads.items[w], &one);
         if (!found) {
+            /* did you mean: the nearest name, or ns/name when one was given */
+            const char *want = focus->items[i];
+            int qualified = strchr(want, '/') != NULL;
+            npc_buf names = NPC_BUF_INIT, hint = NPC_BUF_INIT;
+            size_t *at = npc_xmalloc((c->workloads.len + 1) * sizeof *at);
+            for (size_t w = 0; w < c->workloads.len; w++) {
+                const npc_workload *wl = &c->workloads.items[w];
+                at[w] = names.len;
+                if (qualified)
+                    npc_buf_printf(&names, "%s/",
+                                   npc_sym_str(c->ctx->strings, c->namespaces.items[wl->ns].name));
+                npc_buf_puts(&names, npc_sym_str(c->ctx->strings, wl->name));
+                npc_buf_putc(&names, '\0');
+            }
+            npc_suggest sg;
+            npc_suggest_init(&sg, want);
+            for (size_t w = 0; w < c->workloads.len; w++)
+                npc_suggest_add(&sg, names.data + at[w]);
+            if (npc_suggest_best(&sg))
+                npc_buf_printf(&hint, " (did you mean '%s'?)", npc_suggest_best(&sg));
             npc_loc none_loc = {NULL, 0, 0};
             npc_warning(c->ctx, NPC220, none_loc,
-                        "workload %s does not exist in the input resources; "
+                        "workload %s does not exist in the input resources%s; "
                         "the connectivity report will be empty",
-                        focus->items[i]);
+                        want, npc_buf_cstr(&hint));
+            npc_buf_free(&hint);
+            npc_buf_free(&names);
+            free(at);
         }
         any |= found;
     }
