@@ -145,37 +145,53 @@ static int cmp_cport(const void *a, const void *b)
     return x->port < y->port ? -1 : x->port > y->port;
 }
 
-/* The labels a policy matches a workload by: its pod labels, or with
+/* The labels a policy matches a workload by: its pod labels, plus with
  * Cilium (c->identity_labels) the identity Cilium derives for the pod:
- * those plus io.kubernetes.pod.namespace, io.cilium.k8s.namespace.labels.
- * <key> for each namespace label, io.cilium.k8s.policy.serviceaccount and
- * io.cilium.k8s.policy.cluster (see docs/analysis.md). */
+ * io.kubernetes.pod.namespace, io.cilium.k8s.namespace.labels.<key> for
+ * each namespace label, io.cilium.k8s.policy.serviceaccount and
+ * io.cilium.k8s.policy.cluster, and with Calico (c->calico) the labels
+ * Calico gives a workload endpoint, which win over the pod's own:
+ * projectcalico.org/namespace, projectcalico.org/orchestrator and
+ * projectcalico.org/serviceaccount (see docs/analysis.md). */
 static const npc_labels *identity_of(npc_eval *ev, const npc_workload *wl)
 {
     npc_cluster *c = ev->c;
-    if (!c->identity_labels)
+    if (!c->identity_labels && !c->calico)
         return &wl->labels;
     npc_interner *in = c->ctx->strings;
     const npc_namespace *ns = &c->namespaces.items[wl->ns];
-    uint32_t n = wl->labels.len + ns->labels.len + 3;
+    npc_sym sa = wl->service_account ? wl->service_account : npc_intern_cstr(in, "default");
+    uint32_t n = wl->labels.len + ns->labels.len + 6;
     npc_labels *ls = npc_arena_alloc(ev->arena, sizeof *ls);
     ls->items = npc_arena_alloc(ev->arena, n * sizeof(npc_label));
     ls->len = 0;
-    ls->items[ls->len++] =
-        (npc_label){npc_intern_cstr(in, "io.kubernetes.pod.namespace"), ns->name};
-    ls->items[ls->len++] =
-        (npc_label){npc_intern_cstr(in, "io.cilium.k8s.policy.serviceaccount"),
-                    wl->service_account ? wl->service_account : npc_intern_cstr(in, "default")};
-    ls->items[ls->len++] =
-        (npc_label){npc_intern_cstr(in, "io.cilium.k8s.policy.cluster"),
-                    c->cluster_name ? c->cluster_name : npc_intern_cstr(in, "default")};
-    npc_buf key = NPC_BUF_INIT;
-    for (uint32_t i = 0; i < ns->labels.len; i++) {
-        key.len = 0;
-        npc_buf_printf(&key, "io.cilium.k8s.namespace.labels.%s",
-                       npc_sym_str(in, ns->labels.items[i].key));
+    uint32_t ncalico = 0; /* Calico's own labels come first and win over the pod's */
+    if (c->calico) {
         ls->items[ls->len++] =
-            (npc_label){npc_intern(in, key.data, key.len), ns->labels.items[i].value};
+            (npc_label){npc_intern_cstr(in, "projectcalico.org/namespace"), ns->name};
+        ls->items[ls->len++] = (npc_label){npc_intern_cstr(in, "projectcalico.org/orchestrator"),
+                                           npc_intern_cstr(in, "k8s")};
+        if (strlen(npc_sym_str(in, sa)) < 63) /* as Calico, for compatibility */
+            ls->items[ls->len++] =
+                (npc_label){npc_intern_cstr(in, "projectcalico.org/serviceaccount"), sa};
+        ncalico = ls->len;
+    }
+    npc_buf key = NPC_BUF_INIT;
+    if (c->identity_labels) {
+        ls->items[ls->len++] =
+            (npc_label){npc_intern_cstr(in, "io.kubernetes.pod.namespace"), ns->name};
+        ls->items[ls->len++] =
+            (npc_label){npc_intern_cstr(in, "io.cilium.k8s.policy.serviceaccount"), sa};
+        ls->items[ls->len++] =
+            (npc_label){npc_intern_cstr(in, "io.cilium.k8s.policy.cluster"),
+                        c->cluster_name ? c->cluster_name : npc_intern_cstr(in, "default")};
+        for (uint32_t i = 0; i < ns->labels.len; i++) {
+            key.len = 0;
+            npc_buf_printf(&key, "io.cilium.k8s.namespace.labels.%s",
+                           npc_sym_str(in, ns->labels.items[i].key));
+            ls->items[ls->len++] =
+                (npc_label){npc_intern(in, key.data, key.len), ns->labels.items[i].value};
+        }
     }
     npc_buf_free(&key);
     /* pod labels last: they win over a pseudo-label of the same key */
@@ -183,6 +199,8 @@ static const npc_labels *identity_of(npc_eval *ev, const npc_workload *wl)
         uint32_t j = 0;
         while (j < ls->len && ls->items[j].key != wl->labels.items[i].key)
             j++;
+        if (j < ncalico)
+            continue;
         if (j < ls->len)
             ls->items[j] = wl->labels.items[i];
         else

@@ -119,6 +119,8 @@ void npc_cluster_free(npc_cluster *c)
     npc_vec_free(&c->apiserver_ips);
     npc_vec_free(&c->dns);
     npc_vec_free(&c->cidr_groups);
+    npc_vec_free(&c->netsets);
+    npc_vec_free(&c->netset_refs);
     npc_arena_free(c->arena);
     free(c);
 }

@@ -308,6 +308,31 @@ typedef struct npc_dns_answer {
     npc_ip ip;
 } npc_dns_answer;
 
+/* A Calico NetworkSet (ns set) or GlobalNetworkSet (ns 0): labelled
+ * addresses that Calico rule selectors match beside endpoints. */
+typedef struct npc_netset {
+    npc_sym name;
+    npc_sym ns;
+    npc_labels labels;
+    npc_iprange *ranges;
+    uint32_t nranges;
+} npc_netset;
+
+/* A Calico rule peer that takes the addresses of the network sets its
+ * selectors match (lower_calico.c fills it once every object is loaded):
+ * sel over the set's labels (NULL: all), nss over its namespace's labels
+ * (NULL: the policy's namespace, every namespace for a global policy);
+ * global_sets: GlobalNetworkSets count too; within: the rule's nets
+ * minus notNets the addresses must also lie in. */
+typedef struct npc_netset_ref {
+    npc_peer *peer;
+    const struct npc_csel *sel, *nss;
+    npc_sym ns; /* the policy's namespace, 0 for a GlobalNetworkPolicy */
+    uint8_t global_sets;
+    npc_iprange *within;
+    uint32_t nwithin;
+} npc_netset_ref;
+
 typedef struct npc_cluster {
     npc_ctx *ctx;
     npc_arena *arena;
@@ -335,6 +360,8 @@ typedef struct npc_cluster {
      * loaded; from then on Kubernetes NetworkPolicies sit in Calico's
      * default tier, as Calico runs them */
     uint8_t calico;
+    NPC_VEC(npc_netset) netsets;         /* Calico NetworkSets and GlobalNetworkSets */
+    NPC_VEC(npc_netset_ref) netset_refs; /* rule peers they resolve */
 } npc_cluster;
 
 npc_cluster *npc_cluster_new(npc_ctx *ctx);
@@ -398,6 +425,11 @@ int npc_fqdn_pattern_matches(const char *pattern, const char *name);
  * which are checked and reported but not enforced. */
 int npc_lower_calico(npc_cluster *c, const npc_node *obj, int global, int staged);
 int npc_lower_calico_tier(npc_cluster *c, const npc_node *obj);
+/* projectcalico.org/v3 NetworkSet (global = 0) and GlobalNetworkSet. */
+int npc_load_calico_netset(npc_cluster *c, const npc_node *obj, int global);
+/* After a load: the addresses of the network sets each Calico rule
+ * selector matches, into its rule peer (every set loaded so far). */
+void npc_calico_resolve_netsets(npc_cluster *c);
 /* Puts Kubernetes NetworkPolicies loaded so far into Calico's default tier
  * (order 1000, as Calico converts them); called for every Calico object
  * and for every NetworkPolicy once c->calico is set. */

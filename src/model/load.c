@@ -292,7 +292,9 @@ typedef enum handler {
     H_CALICO_STAGED_NP,
     H_CALICO_STAGED_GNP,
     H_CALICO_STAGED_KNP,
-    H_CALICO_TIER
+    H_CALICO_TIER,
+    H_CALICO_NETSET,
+    H_CALICO_GNETSET
 } handler;
 
 static const struct kind_desc {
@@ -325,6 +327,8 @@ static const struct kind_desc {
     {"StagedGlobalNetworkPolicy", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_STAGED_GNP},
     {"StagedKubernetesNetworkPolicy", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_STAGED_KNP},
     {"Tier", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_TIER},
+    {"NetworkSet", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_NETSET},
+    {"GlobalNetworkSet", {"projectcalico.org/v3", NULL, NULL}, H_CALICO_GNETSET},
 };
 
 /* A StagedKubernetesNetworkPolicy: checked as a NetworkPolicy, not enforced. */
@@ -486,6 +490,9 @@ static int load_object_at(load_state *st, const npc_node *obj, int depth, const 
             return load_staged_knp(c, obj);
         case H_CALICO_TIER:
             return npc_lower_calico_tier(c, obj);
+        case H_CALICO_NETSET:
+        case H_CALICO_GNETSET:
+            return npc_load_calico_netset(c, obj, kinds[i].h == H_CALICO_GNETSET);
         }
     }
     if (known) {
@@ -635,6 +642,7 @@ static int check_policy_names(npc_cluster *c, size_t first)
 static npc_status finish_load(npc_cluster *c, npc_status s, skipped_kinds *sk, size_t first_policy)
 {
     size_t errs = npc_error_count(c->ctx);
+    npc_calico_resolve_netsets(c);
     report_skipped(c->ctx, sk);
     check_policy_names(c, first_policy);
     if (s == NPC_OK && npc_error_count(c->ctx) > errs)

@@ -27,6 +27,10 @@ typedef struct cl {
     npc_cluster *c;
     npc_sym ns; /* the policy's namespace; 0 for a GlobalNetworkPolicy */
     int ok;
+    /* the network-set peers of the rule being lowered: their refs (peer
+     * not set yet) and their positions among the rule's peers */
+    NPC_VEC(npc_netset_ref) pending;
+    NPC_VEC(uint32_t) pending_at;
 } cl;
 
 static npc_sym sym(cl *l, const char *s)
@@ -134,7 +138,7 @@ void npc_calico_adopt_knps(npc_cluster *c)
 
 int npc_lower_calico_tier(npc_cluster *c, const npc_node *obj)
 {
-    cl l = {c, 0, 1};
+    cl l = {c, 0, 1, {0}, {0}};
     enter_calico(c);
     const npc_node *md = npc_map_get(obj, "metadata"), *spec = npc_map_get(obj, "spec");
     const npc_node *name = md && md->kind == NPC_NODE_MAP ? npc_map_get(md, "name") : NULL;
@@ -292,6 +296,43 @@ static void ns_selector(cl *l, const npc_csel *x, npc_selector *out)
     npc_csel_to_selector(l->c->arena, l->c->ctx->strings, y, out);
 }
 
+/* `serviceAccounts`: `names` as the projectcalico.org/serviceaccount label
+ * Calico gives each workload endpoint (the evaluator adds it); `selector`
+ * reads the ServiceAccounts' own labels, which manifests do not carry, and
+ * is reported. NULL when nothing restricts. */
+static npc_csel *service_accounts(cl *l, const npc_node *n)
+{
+    static const char *const known[] = {"names", "selector", NULL};
+    if (!is_map(l, n, "serviceAccounts") || !npc_admin_check_keys(l->c, n, known, "serviceAccounts")) {
+        l->ok = 0;
+        return NULL;
+    }
+    const npc_node *names = npc_map_get(n, "names"), *sel = npc_map_get(n, "selector");
+    if (!npc_node_is_null(sel))
+        not_evaluated(l, sel, "serviceAccounts.selector");
+    size_t len;
+    if (!seq_len(l, names, "serviceAccounts.names", &len) || !len)
+        return NULL;
+    npc_buf text = NPC_BUF_INIT;
+    npc_buf_puts(&text, "projectcalico.org/serviceaccount in {");
+    for (size_t i = 0; i < len; i++) {
+        const npc_node *e = names->u.seq.items[i];
+        if (i)
+            npc_buf_puts(&text, ", ");
+        if (!npc_node_is_string(e) || !npc_csel_put_string(&text, e->u.scalar.s, e->u.scalar.len)) {
+            bad(l, NPC203, e, "a service account name must be a string without both quote "
+                              "characters, not %s%s", npc_node_type_a(e), "");
+            npc_buf_free(&text);
+            return NULL;
+        }
+    }
+    npc_buf_puts(&text, "}");
+    npc_csel_error err;
+    npc_csel *x = npc_csel_parse(l->c->arena, l->c->ctx->strings, text.data, text.len, &err);
+    npc_buf_free(&text);
+    return x;
+}
+
 /* ------------------------------------------------------------- peers */
 
 static npc_peer *new_peer(cl *l, npc_peer_kind kind, const npc_node *at)
@@ -336,7 +377,7 @@ static void lower_entity(cl *l, const npc_node *ent, peer_vec *out, int *any)
     npc_csel *notsel = selector(l, not_n, "notSelector");
     npc_csel *nss = selector(l, nss_n, "namespaceSelector");
     if (!npc_node_is_null(sa_n))
-        not_evaluated(l, sa_n, "serviceAccounts");
+        sel = npc_csel_and(l->c->arena, sel, service_accounts(l, sa_n));
     if (!npc_node_is_null(svc_n))
         not_evaluated(l, svc_n, "services");
     range_vec nets = {0}, notnets = {0}, tmp = {0};
@@ -349,7 +390,29 @@ static void lower_entity(cl *l, const npc_node *ent, peer_vec *out, int *any)
     if (notsel)
         pods = npc_csel_and(l->c->arena, pods, npc_csel_not(l->c->arena, notsel));
     if (scoped) {
-        /* endpoints only: no external address matches a selector */
+        /* the addresses of the network sets the selectors match (resolved
+         * once every object is loaded), within nets and outside notNets */
+        npc_netset_ref ref;
+        memset(&ref, 0, sizeof ref);
+        ref.sel = pods;
+        ref.nss = nss;
+        ref.ns = l->ns;
+        if (has_nets || has_notnets) {
+            if (!has_nets)
+                all_addresses(&nets);
+            subtract(&nets, &notnets, &tmp);
+            ref.within = npc_arena_alloc(l->c->arena, (tmp.len + 1) * sizeof *ref.within);
+            memcpy(ref.within, tmp.items, tmp.len * sizeof *ref.within);
+            ref.nwithin = (uint32_t)tmp.len;
+        }
+        ref.global_sets = nss ? (uint8_t)npc_csel_uses_global(nss) : l->ns == 0;
+        if (!has_nets && !has_notnets)
+            ref.nwithin = UINT32_MAX; /* no address restriction */
+        npc_peer *np = new_peer(l, NPC_PEER_IPS, ent);
+        npc_vec_push(&l->pending, ref);
+        npc_vec_push(&l->pending_at, (uint32_t)out->len);
+        npc_vec_push(out, *np);
+        /* endpoints: pod addresses are not known, so nets never match them */
         if (!has_nets) {
             npc_peer *p = new_peer(l, NPC_PEER_PODS, ent);
             if (nss)
@@ -667,6 +730,11 @@ static void lower_rule(cl *l, const npc_node *r, npc_dir dir, uint32_t index, ru
             rule.npeers = (uint32_t)peers.len;
             rule.peers = npc_arena_alloc(l->c->arena, peers.len * sizeof *rule.peers);
             memcpy(rule.peers, peers.items, peers.len * sizeof *rule.peers);
+            for (size_t i = 0; i < l->pending.len; i++) {
+                npc_netset_ref ref = l->pending.items[i];
+                ref.peer = &rule.peers[l->pending_at.items[i]];
+                npc_vec_push(&l->c->netset_refs, ref);
+            }
         } else {
             rule.npeers = 1;
             rule.peers = new_peer(l, NPC_PEER_ANY, peer_side ? peer_side : r);
@@ -680,6 +748,7 @@ static void lower_rule(cl *l, const npc_node *r, npc_dir dir, uint32_t index, ru
     }
     npc_vec_free(&ports);
     npc_vec_free(&peers);
+    l->pending.len = l->pending_at.len = 0;
 }
 
 /* ------------------------------------------------------------ policies */
@@ -700,7 +769,7 @@ int npc_lower_calico(npc_cluster *c, const npc_node *obj, int global, int staged
                                              "performanceHints",
                                              "stagedAction",
                                              NULL};
-    cl l = {c, 0, 1};
+    cl l = {c, 0, 1, {0}, {0}};
     enter_calico(c);
     const char *kind = global ? "GlobalNetworkPolicy" : "NetworkPolicy";
     const npc_node *md = npc_map_get(obj, "metadata"), *spec = npc_map_get(obj, "spec");
@@ -798,6 +867,8 @@ int npc_lower_calico(npc_cluster *c, const npc_node *obj, int global, int staged
         pol.nrules = (uint32_t)rules.len;
     }
     npc_vec_free(&rules);
+    npc_vec_free(&l.pending);
+    npc_vec_free(&l.pending_at);
     if (!l.ok)
         return 0;
     if (staged) {
@@ -807,4 +878,110 @@ int npc_lower_calico(npc_cluster *c, const npc_node *obj, int global, int staged
     }
     npc_vec_push(&c->policies, pol);
     return 1;
+}
+
+/* --------------------------------------------------------- network sets */
+
+int npc_load_calico_netset(npc_cluster *c, const npc_node *obj, int global)
+{
+    cl l = {c, 0, 1, {0}, {0}};
+    enter_calico(c);
+    const char *kind = global ? "GlobalNetworkSet" : "NetworkSet";
+    const npc_node *md = npc_map_get(obj, "metadata"), *spec = npc_map_get(obj, "spec");
+    const npc_node *name = md && md->kind == NPC_NODE_MAP ? npc_map_get(md, "name") : NULL;
+    if (!npc_node_is_string(name))
+        return bad(&l, name ? NPC203 : NPC202, name ? name : md ? md : obj,
+                   "a %s needs metadata.name%s", kind, "");
+    npc_netset set;
+    memset(&set, 0, sizeof set);
+    set.name = npc_intern(c->ctx->strings, name->u.scalar.s, name->u.scalar.len);
+    if (!global) {
+        const npc_node *nsn = npc_map_get(md, "namespace");
+        set.ns = sym(&l, npc_node_is_string(nsn) ? nsn->u.scalar.s : "default");
+        (void)npc_cluster_namespace(c, set.ns);
+    }
+    if (!npc_parse_labels(c, npc_map_get(md, "labels"), &set.labels))
+        return 0;
+    range_vec nets = {0};
+    if (!npc_node_is_null(spec)) {
+        static const char *const known[] = {"nets", "allowedEgressDomains", NULL};
+        if (!is_map(&l, spec, "spec") ||
+            !npc_admin_check_keys(c, spec, known, global ? "a GlobalNetworkSet spec"
+                                                         : "a NetworkSet spec"))
+            return 0;
+        const npc_node *dom = npc_map_get(spec, "allowedEgressDomains");
+        if (!npc_node_is_null(dom))
+            not_evaluated(&l, dom, "allowedEgressDomains");
+        parse_nets(&l, npc_map_get(spec, "nets"), "nets", &nets);
+    }
+    if (l.ok) {
+        set.ranges = npc_arena_alloc(c->arena, (nets.len + 1) * sizeof *set.ranges);
+        memcpy(set.ranges, nets.items, nets.len * sizeof *set.ranges);
+        set.nranges = (uint32_t)nets.len;
+        npc_vec_push(&c->netsets, set);
+    }
+    npc_vec_free(&nets);
+    return l.ok;
+}
+
+/* Whether a network set is one a rule's selectors can name: a namespaced
+ * set in the policy's namespace, or in the namespaces a namespaceSelector
+ * matches (every namespace for a global policy); a GlobalNetworkSet from a
+ * global policy, or through global() in a namespaceSelector. */
+static int netset_in_scope(npc_cluster *c, const npc_netset_ref *r, const npc_csel *nss_ns,
+                           const npc_netset *set)
+{
+    static const npc_labels none = {0};
+    if (!set->ns)
+        return r->global_sets;
+    if (!r->nss)
+        return !r->ns || r->ns == set->ns;
+    uint32_t idx;
+    const npc_labels *ls = npc_cluster_find_namespace(c, set->ns, &idx)
+                               ? &c->namespaces.items[idx].labels
+                               : &none;
+    return npc_csel_matches(nss_ns, c->ctx->strings, ls);
+}
+
+void npc_calico_resolve_netsets(npc_cluster *c)
+{
+    range_vec got = {0}, within = {0}, outside = {0}, all = {0}, tmp = {0};
+    all_addresses(&all);
+    for (size_t i = 0; i < c->netset_refs.len; i++) {
+        npc_netset_ref *r = &c->netset_refs.items[i];
+        const npc_csel *nss_ns =
+            r->nss ? npc_csel_rewrite(c->arena, r->nss,
+                                      npc_intern_cstr(c->ctx->strings, "projectcalico.org/name"),
+                                      npc_intern_cstr(c->ctx->strings, "kubernetes.io/metadata.name"),
+                                      0)
+                   : NULL;
+        got.len = 0;
+        for (size_t k = 0; k < c->netsets.len; k++) {
+            const npc_netset *set = &c->netsets.items[k];
+            if (!netset_in_scope(c, r, nss_ns, set) ||
+                (r->sel && !npc_csel_matches(r->sel, c->ctx->strings, &set->labels)))
+                continue;
+            for (uint32_t j = 0; j < set->nranges; j++)
+                npc_vec_push(&got, set->ranges[j]);
+        }
+        normalize(&got);
+        if (r->nwithin != UINT32_MAX) { /* got ∩ within = got − (all − within) */
+            within.len = 0;
+            for (uint32_t j = 0; j < r->nwithin; j++)
+                npc_vec_push(&within, r->within[j]);
+            subtract(&all, &within, &outside);
+            subtract(&got, &outside, &tmp);
+            got.len = 0;
+            for (size_t j = 0; j < tmp.len; j++)
+                npc_vec_push(&got, tmp.items[j]);
+        }
+        r->peer->ranges = npc_arena_alloc(c->arena, (got.len + 1) * sizeof *r->peer->ranges);
+        memcpy(r->peer->ranges, got.items, got.len * sizeof *r->peer->ranges);
+        r->peer->nranges = (uint32_t)got.len;
+    }
+    npc_vec_free(&got);
+    npc_vec_free(&within);
+    npc_vec_free(&outside);
+    npc_vec_free(&all);
+    npc_vec_free(&tmp);
 }

@@ -66,15 +66,15 @@ ALL_PORTS = ((1, 65535),)
 ALL_CONN = {p: ALL_PORTS for p in PROTOS}
 V4_LAST = (1 << 32) - 1
 
-POLICY_KINDS = {"NetworkPolicy", "GlobalNetworkPolicy", "Tier", "StagedNetworkPolicy",
+POLICY_KINDS = {"NetworkPolicy", "GlobalNetworkPolicy", "Tier", "NetworkSet", "GlobalNetworkSet",
+                "StagedNetworkPolicy",
                 "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy"}
 # kinds whose effect netpolc does not evaluate: the set's answers would differ
 UNEVALUATED = {"Profile": "Calico Profiles", "HostEndpoint": "HostEndpoints",
                "AuthorizationPolicy": "Istio objects", "Sidecar": "Istio objects",
                "Gateway": "Istio objects", "VirtualService": "Istio objects",
                "ServiceEntry": "Istio objects", "Ingress": "Ingress objects",
-               "Route": "Ingress objects", "NetworkSet": "Calico NetworkSets",
-               "GlobalNetworkSet": "Calico NetworkSets"}
+               "Route": "Ingress objects"}
 
 
 # ------------------------------------------------------------ loading

@@ -323,6 +323,62 @@ static void test_bad_fields(void **state)
     destroy(&w);
 }
 
+static void test_service_accounts_and_calico_labels(void **state)
+{
+    (void)state;
+    world w = make(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: x, labels: {app: client}}\n"
+        "spec: {serviceAccountName: front, containers: [{name: c}]}\n" NP(
+            "from-front", "x") "spec:\n  selector: app == 'api'\n"
+                               "  ingress: [{action: Allow, source: {serviceAccounts: {names: "
+                               "[front]}}}]\n" GNP("db-from-y")
+            "spec:\n  selector: app == 'backend-db'\n"
+            "  ingress: [{action: Allow, source: {selector: projectcalico.org/namespace == 'y' "
+            "&& projectcalico.org/orchestrator == 'k8s'}}]\n",
+        0);
+    assert_true(allowed(&w, "x/c", "x/a", "TCP", 80));  /* service account front */
+    assert_false(allowed(&w, "x/b", "x/a", "TCP", 80)); /* service account default */
+    assert_true(allowed(&w, "y/a", "x/b", "TCP", 80));  /* the namespace label */
+    assert_true(allowed(&w, "y/a", "y/b", "TCP", 80));
+    assert_false(allowed(&w, "x/a", "x/b", "TCP", 80));
+    destroy(&w);
+}
+
+static void test_network_sets(void **state)
+{
+    (void)state;
+    /* the policy comes before the sets it names: they are resolved after
+     * the load */
+    world w = make(
+        NP("egress", "x") "spec:\n  selector: app == 'api'\n"
+                          "  egress:\n  - action: Allow\n    protocol: TCP\n"
+                          "    destination: {selector: role == 'db', notNets: [10.1.9.0/24]}\n"
+                          "  - action: Allow\n    destination: {selector: role == 'dns', "
+                          "namespaceSelector: global()}\n"
+                          "  - action: Allow\n    destination: {selector: role == 'web', "
+                          "namespaceSelector: team == 'red'}\n"
+        "---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\n"
+        "metadata: {name: db, namespace: x, labels: {role: db}}\nspec: {nets: [10.1.0.0/16]}\n"
+        "---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\n"
+        "metadata: {name: db, namespace: y, labels: {role: db}}\nspec: {nets: [10.2.0.0/16]}\n"
+        "---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\n"
+        "metadata: {name: web, namespace: x, labels: {role: web}}\nspec: {nets: [10.3.0.0/16]}\n"
+        "---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\n"
+        "metadata: {name: dns, labels: {role: dns}}\nspec: {nets: [8.8.8.8]}\n"
+        "---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\n"
+        "metadata: {name: db, labels: {role: db}}\nspec: {nets: [10.4.0.0/16]}\n",
+        0);
+    assert_true(allowed(&w, "x/a", "10.1.2.3", "TCP", 5432));  /* x's set */
+    assert_false(allowed(&w, "x/a", "10.1.9.1", "TCP", 5432)); /* notNets */
+    assert_false(allowed(&w, "x/a", "10.1.2.3", "UDP", 53));
+    assert_false(allowed(&w, "x/a", "10.2.0.1", "TCP", 5432)); /* y's set: another namespace */
+    assert_false(allowed(&w, "x/a", "10.4.0.1", "TCP", 5432)); /* global set: not without global() */
+    assert_true(allowed(&w, "x/a", "8.8.8.8", "UDP", 53));     /* global() */
+    assert_true(allowed(&w, "x/a", "10.3.0.1", "TCP", 1));     /* namespace team: red */
+    assert_false(allowed(&w, "x/a", "x/b", "TCP", 5432));      /* no pod has role: db */
+    destroy(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +395,8 @@ int main(void)
         cmocka_unit_test(test_staged_not_enforced),
         cmocka_unit_test(test_bad_selector_position),
         cmocka_unit_test(test_bad_fields),
+        cmocka_unit_test(test_service_accounts_and_calico_labels),
+        cmocka_unit_test(test_network_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
