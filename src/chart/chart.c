@@ -27,7 +27,8 @@ static const struct chart_engine *find_engine(const char *name)
 /* What an option is used for, so the schema can say more than its type. */
 typedef struct opt_use {
     int port;   /* an int option giving a port */
-    int ns;     /* a string(s) option naming namespaces */
+    int ns;     /* a string(s) option naming namespaces of peers */
+    int nsname; /* a string option naming a namespace of the spec's (empty: the release's) */
     int engine; /* the engine option */
     int rules;  /* a raw option holding passthrough rules */
 } opt_use;
@@ -75,6 +76,11 @@ static opt_use *option_uses(npc_chart_gen *g)
         }
     if (s->engine_opt >= 0)
         use[s->engine_opt].engine = 1;
+    if (s->ns_opt >= 0)
+        use[s->ns_opt].nsname = 1;
+    for (size_t i = 0; i < s->ncomponents; i++)
+        if (s->components[i].ns_opt >= 0)
+            use[s->components[i].ns_opt].nsname = 1;
     return use;
 }
 
@@ -314,6 +320,7 @@ static npc_ev *definitions(npc_arena *a)
     "^((https|http|grpcs)://([^/?#:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?|"                  \
     "((grpc|tcp)://)?([^/?#:\\[\\]]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5})([/?#].*)?$"
 #define DNS_LABEL_PATTERN "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+#define NS_NAME_PATTERN "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$" /* empty: the release namespace */
 
 static npc_ev *option_schema(npc_chart_gen *g, int opt, const opt_use *use)
 {
@@ -340,6 +347,8 @@ static npc_ev *option_schema(npc_chart_gen *g, int opt, const opt_use *use)
             npc_ev_put(a, m, "enum", en);
         } else if (use->ns)
             npc_ev_put(a, m, "pattern", jstr(a, DNS_LABEL_PATTERN));
+        else if (use->nsname)
+            npc_ev_put(a, m, "pattern", jstr(a, NS_NAME_PATTERN));
         break;
     case NPC_OPT_STRINGS: {
         npc_ev *it = type_schema(a, "string");
@@ -458,6 +467,7 @@ npc_status npc_chart(npc_spec *spec, const npc_chart_opts *opts, npc_chart_file_
     npc_chart_opts none = {NULL, NULL, NULL, NULL};
     npc_chart_gen g = {spec, opts ? opts : &none, npc_arena_new(), 0, 0};
     size_t before = npc_error_count(ctx);
+    npc_tpl_bind_ns(&g);
     chart_file files[8];
     size_t nfiles = 0;
     memset(files, 0, sizeof files);
@@ -538,6 +548,7 @@ npc_status npc_chart(npc_spec *spec, const npc_chart_opts *opts, npc_chart_file_
             st = NPC_ERR_IO;
         npc_buf_free(&files[i].text);
     }
+    npc_spec_bind_ns(spec, 0); /* the namespaces of the values again */
     npc_arena_free(g.a);
     return st;
 }

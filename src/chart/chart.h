@@ -45,11 +45,20 @@ npc_ev *npc_chart_peer_ev(npc_chart_gen *g, const npc_speer *p);
 /* The release namespace: what the spec puts in no namespace (loaded with
  * s->release_ns), as an expression value and as template text. */
 #define NPC_TPL_RELEASE_NS "\x01$.Release.Namespace"
+/* Whether namespace ns is known only at install time: the release
+ * namespace, or one an option names (bound by npc_tpl_bind_ns to an
+ * expression value). */
 int npc_tpl_is_release_ns(const npc_chart_gen *g, const char *ns);
-/* Whether two namespaces are the same whatever the release namespace. */
+/* Whether two namespaces are the same whatever the values. */
 int npc_tpl_same_ns(const npc_chart_gen *g, const char *a, const char *b);
-/* ns as a value for selectors (the release namespace as an expression). */
+/* ns as a value for selectors (an install-time namespace as an expression). */
 const char *npc_tpl_ns_value(const npc_chart_gen *g, const char *ns);
+/* ns as template text for a YAML value ("{{ $.Release.Namespace }}") or,
+ * with expr, as an expression (a string literal when static). */
+void npc_tpl_ns_text(const npc_chart_gen *g, const char *ns, int expr, npc_buf *out);
+/* Binds the namespaces options name (spec.namespace, components') to
+ * their .Values lookup, the release namespace when empty. */
+void npc_tpl_bind_ns(npc_chart_gen *g);
 /* The .Values lookup of option opt: "$.Values.a.b", or "(index $.Values
  * "a" "b-c")" when a key is not a template identifier. */
 void npc_tpl_value(npc_chart_gen *g, int opt, npc_buf *out);

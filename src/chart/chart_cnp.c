@@ -398,10 +398,7 @@ static const char *object_name(kgen *k, const char *name, const char *ns, npc_bu
                    " }}\n{{- if gt (sub (len " NAMES_VAR ") (len (without " NAMES_VAR
                    " %s))) 1 }}{{- %s = printf \"%%s.%%s\" ",
                    nv, nv);
-    if (npc_tpl_is_release_ns(k->g, ns))
-        put(out, "$.Release.Namespace");
-    else
-        npc_tpl_str(ns, out);
+    npc_tpl_ns_text(k->g, ns, 1, out);
     npc_buf_printf(out, " %s }}{{- end }}\n", nv);
     return nv;
 }
@@ -483,27 +480,25 @@ static void policy_objects(kgen *k, int q, const npc_cpolicy *pol, const char *l
     npc_buf_free(&suffix);
 }
 
-static void deny_object(kgen *k, const char *ns, const char *cond, npc_cobj *obj)
+static void deny_objects(kgen *k, const char *list, const char *name, npc_buf *out)
 {
     const npc_default_deny *d = &k->s->deny;
-    npc_buf *out = &obj->text;
-    npc_buf_printf(out, "{{- /* default deny in %s */}}\n", ns);
-    int conditional = strcmp(cond, "true") != 0;
-    if (conditional)
-        npc_buf_printf(out, "{{- if %s }}\n", cond);
-    const char *nv = object_name(k, d->name, ns, out);
+    const char *x = npc_tpl_var(k->g, "ns"), *nv = npc_tpl_var(k->g, "name");
+    npc_buf_printf(out,
+                   "{{- range %s := %s }}\n{{- %s := %s }}\n"
+                   "{{- if gt (sub (len " NAMES_VAR ") (len (without " NAMES_VAR
+                   " %s))) 1 }}{{- %s = printf \"%%s.%%s\" %s %s }}{{- end }}\n",
+                   x, list, nv, name, nv, nv, x, nv);
     object_head(k, nv, "", out);
-    put(out, "  priority: {{ " DENY_VAR " }}\n  subject:\n    {{- toYaml ");
-    npc_ev *sub = npc_ev_map(k->a);
-    npc_ev_put(k->a, sub, "namespaces", own_ns(k, ns));
-    npc_tpl_ev(sub, out);
-    put(out, " | nindent 4 }}\n");
+    npc_buf_printf(out,
+                   "  priority: {{ " DENY_VAR " }}\n  subject:\n    namespaces:\n"
+                   "      matchLabels:\n        " NPC_NS_LABEL ": {{ quote %s }}\n",
+                   x);
     for (int dir = 0; dir < 2; dir++)
         if (d->dirs[dir])
             npc_buf_printf(out, dir == NPC_DIR_INGRESS ? deny_ingress : deny_egress,
                            "default-deny");
-    if (conditional)
-        put(out, "{{- end }}\n");
+    put(out, "{{- end }}\n");
 }
 
 int npc_chart_cnp(npc_chart_gen *g, npc_buf *out)
@@ -531,19 +526,13 @@ int npc_chart_cnp(npc_chart_gen *g, npc_buf *out)
         policy_objects(&k, (int)q, &pol, lists, &o);
         NPC_APUSH(g->a, objs, n, cap, o);
     }
-    const npc_default_deny *d = &s->deny;
-    if (d->present && (d->dirs[0] || d->dirs[1])) {
-        const char **ns;
-        size_t nn = npc_chart_deny_namespaces(&k, &ns);
-        const char *c = npc_tpl_cond_str(g, d->when);
-        for (size_t i = 0; i < nn; i++) {
-            npc_buf_printf(&names, "{{- if %s }}{{- " NAMES_VAR " = append " NAMES_VAR " ", c);
-            npc_tpl_name_expr(g, d->name, &names);
-            put(&names, " }}{{- end }}\n");
-            npc_cobj o = {ns[i], d->name, NPC_BUF_INIT};
-            deny_object(&k, ns[i], c, &o);
-            NPC_APUSH(g->a, objs, n, cap, o);
-        }
+    const char *dlist, *dname;
+    if (npc_chart_deny_list(&k, &dlist, &dname, out)) {
+        npc_buf_printf(&names, "{{- range %s }}{{- " NAMES_VAR " = append " NAMES_VAR " %s }}{{- end }}\n",
+                       dlist, dname);
+        npc_cobj o = {"", "", NPC_BUF_INIT};
+        deny_objects(&k, dlist, dname, &o.text);
+        NPC_APUSH(g->a, objs, n, cap, o);
     }
     put(out, npc_buf_cstr(&names));
     npc_buf_free(&names);

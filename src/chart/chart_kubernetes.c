@@ -88,13 +88,24 @@ static void k_peer(kgen *k, int d, const npc_speer *p, npc_cpeers *kp)
     case NPC_SP_COMPONENT:
     case NPC_SP_ALL_COMPONENTS: {
         npc_ev *m = npc_ev_map(k->a), *ns = npc_chart_comp_ns(k, p);
+        npc_ev *pods = npc_chart_sel_ev(k->a, p->kind == NPC_SP_COMPONENT
+                                                  ? &s->components[p->index].labels
+                                                  : &s->selector);
+        const char *same = ns ? npc_chart_same_ns_test(k, p) : NULL;
         if (ns)
             npc_ev_put(k->a, m, "namespaceSelector", ns);
-        npc_ev_put(k->a, m, "podSelector",
-                   npc_chart_sel_ev(k->a, p->kind == NPC_SP_COMPONENT
-                                              ? &s->components[p->index].labels
-                                              : &s->selector));
-        npc_cpeers_add(kp, m);
+        npc_ev_put(k->a, m, "podSelector", pods);
+        if (same) { /* the policy's own namespace once the values are known: no selector */
+            npc_ev *own = npc_ev_map(k->a);
+            npc_ev_put(k->a, own, "podSelector", pods);
+            npc_buf_printf(&kp->items, " (ternary ");
+            npc_tpl_ev(own, &kp->items);
+            npc_buf_putc(&kp->items, ' ');
+            npc_tpl_ev(m, &kp->items);
+            npc_buf_printf(&kp->items, " %s)", same);
+            kp->nstatic++;
+        } else
+            npc_cpeers_add(kp, m);
         return;
     }
     case NPC_SP_PODS:
@@ -192,8 +203,9 @@ static void metadata(kgen *k, npc_buf *out, const char *name, const char *ns)
 {
     put(out, "metadata:\n  name: ");
     npc_tpl_name(k->g, name, out);
-    npc_buf_printf(out, "\n  namespace: %s\n",
-                   npc_tpl_is_release_ns(k->g, ns) ? "{{ $.Release.Namespace }}" : ns);
+    put(out, "\n  namespace: ");
+    npc_tpl_ns_text(k->g, ns, 0, out);
+    put(out, "\n");
     npc_tpl_labels(k->g, out);
 }
 
@@ -243,33 +255,25 @@ static void policy_object(kgen *k, int q, npc_cobj *obj)
         put(out, "{{- end }}\n");
 }
 
-static void deny_objects(kgen *k, npc_cobj **objs, size_t *n, size_t *cap)
+static void deny_objects(kgen *k, npc_buf *out)
 {
-    npc_spec *s = k->s;
-    const npc_default_deny *d = &s->deny;
-    if (!d->present || (!d->dirs[0] && !d->dirs[1]))
+    const npc_default_deny *d = &k->s->deny;
+    const char *list, *name;
+    if (!npc_chart_deny_list(k, &list, &name, out))
         return;
-    const char **ns;
-    size_t nn = npc_chart_deny_namespaces(k, &ns);
-    const char *c = npc_tpl_cond_str(k->g, d->when);
-    for (size_t i = 0; i < nn; i++) {
-        npc_cobj o = {ns[i], d->name, NPC_BUF_INIT};
-        npc_buf *out = &o.text;
-        npc_buf_printf(out, "{{- /* default deny in %s */}}\n", ns[i]);
-        int conditional = strcmp(c, "true") != 0;
-        if (conditional)
-            npc_buf_printf(out, "{{- if %s }}\n", c);
-        put(out, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n");
-        metadata(k, out, d->name, ns[i]);
-        put(out, "spec:\n  podSelector: {}\n  policyTypes:\n");
-        if (d->dirs[0])
-            put(out, "    - Ingress\n");
-        if (d->dirs[1])
-            put(out, "    - Egress\n");
-        if (conditional)
-            put(out, "{{- end }}\n");
-        NPC_APUSH(k->a, *objs, *n, *cap, o);
-    }
+    const char *x = npc_tpl_var(k->g, "ns");
+    npc_buf_printf(out,
+                   "{{- range %s := %s }}\n"
+                   "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                   "metadata:\n  name: {{ %s }}\n  namespace: {{ quote %s }}\n",
+                   x, list, name, x);
+    npc_tpl_labels(k->g, out);
+    put(out, "spec:\n  podSelector: {}\n  policyTypes:\n");
+    if (d->dirs[0])
+        put(out, "    - Ingress\n");
+    if (d->dirs[1])
+        put(out, "    - Egress\n");
+    put(out, "{{- end }}\n");
 }
 
 int npc_chart_kubernetes(npc_chart_gen *g, npc_buf *out)
@@ -283,7 +287,10 @@ int npc_chart_kubernetes(npc_chart_gen *g, npc_buf *out)
         if (o.text.len)
             NPC_APUSH(g->a, objs, n, cap, o);
     }
-    deny_objects(&k, &objs, &n, &cap);
+    npc_cobj o = {"", "", NPC_BUF_INIT}; /* before every policy: namespaces sort after "" */
+    deny_objects(&k, &o.text);
+    if (o.text.len)
+        NPC_APUSH(g->a, objs, n, cap, o);
     npc_chart_write_objects(objs, n, out);
     return !g->failed;
 }

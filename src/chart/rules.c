@@ -71,6 +71,29 @@ npc_ev *npc_chart_ns_names_ev(npc_arena *a, const char *const *names, size_t n)
         m++;
     }
     npc_ev *sel = npc_ev_map(a);
+    int dynamic = 0;
+    for (size_t i = 0; i < m; i++)
+        dynamic |= v[i][0] == NPC_TPL_EXPR;
+    if (m > 1 && dynamic) {
+        /* names known at install time: unique then, one as matchLabels */
+        npc_buf l = NPC_BUF_INIT, b = NPC_BUF_INIT;
+        npc_buf_puts(&l, "(uniq (sortAlpha (list");
+        for (size_t i = 0; i < m; i++) {
+            npc_buf_putc(&l, ' ');
+            npc_tpl_ev(npc_ev_str(a, v[i]), &l);
+        }
+        npc_buf_puts(&l, ")))");
+        const char *ls = npc_buf_cstr(&l);
+        npc_buf_printf(&b,
+                       "%c(ternary (dict \"matchLabels\" (dict \"" NPC_NS_LABEL "\" (first %s))) "
+                       "(dict \"matchExpressions\" (list (dict \"key\" \"" NPC_NS_LABEL
+                       "\" \"operator\" \"In\" \"values\" %s))) (eq (len %s) 1))",
+                       NPC_TPL_EXPR, ls, ls, ls);
+        npc_ev *e = npc_ev_str(a, npc_arena_strdup(a, npc_buf_cstr(&b)));
+        npc_buf_free(&l);
+        npc_buf_free(&b);
+        return e;
+    }
     if (m == 1) {
         npc_ev *ml = npc_ev_map(a);
         npc_ev_put(a, ml, NPC_NS_LABEL, npc_ev_str(a, v[0]));
@@ -86,6 +109,34 @@ npc_ev *npc_chart_ns_names_ev(npc_arena *a, const char *const *names, size_t n)
     npc_ev_push(a, me, e);
     npc_ev_put(a, sel, "matchExpressions", me);
     return sel;
+}
+
+const char *npc_chart_same_ns_test(npc_crules *k, const npc_speer *p)
+{
+    npc_spec *s = k->s;
+    size_t n = p->kind == NPC_SP_COMPONENT ? 1 : s->ncomponents;
+    npc_buf b = NPC_BUF_INIT;
+    int dynamic = 0;
+    npc_buf_puts(&b, "(and");
+    for (size_t i = 0; i < n; i++) {
+        const char *ns = s->components[p->kind == NPC_SP_COMPONENT ? (size_t)p->index : i].ns;
+        if (npc_tpl_same_ns(k->g, ns, k->pns))
+            continue;
+        if (!npc_tpl_is_release_ns(k->g, ns) && !npc_tpl_is_release_ns(k->g, k->pns)) {
+            npc_buf_free(&b);
+            return NULL; /* statically another namespace */
+        }
+        dynamic = 1;
+        npc_buf_puts(&b, " (eq ");
+        npc_tpl_ns_text(k->g, ns, 1, &b);
+        npc_buf_putc(&b, ' ');
+        npc_tpl_ns_text(k->g, k->pns, 1, &b);
+        npc_buf_putc(&b, ')');
+    }
+    npc_buf_puts(&b, " true)");
+    const char *r = dynamic ? npc_arena_strdup(k->a, npc_buf_cstr(&b)) : NULL;
+    npc_buf_free(&b);
+    return r;
 }
 
 npc_ev *npc_chart_comp_ns(npc_crules *k, const npc_speer *p)
@@ -129,6 +180,33 @@ size_t npc_chart_deny_namespaces(npc_crules *k, const char ***out)
     }
     *out = u;
     return nu;
+}
+
+int npc_chart_deny_list(npc_crules *k, const char **list_var, const char **name_var, npc_buf *out)
+{
+    const npc_default_deny *d = &k->s->deny;
+    if (!d->present || (!d->dirs[0] && !d->dirs[1]))
+        return 0;
+    const char **ns;
+    size_t nn = npc_chart_deny_namespaces(k, &ns);
+    const char *c = npc_tpl_cond_str(k->g, d->when);
+    *list_var = npc_tpl_var(k->g, "denyNs");
+    *name_var = npc_tpl_var(k->g, "denyName");
+    const char *x = npc_tpl_var(k->g, "ns");
+    npc_buf_printf(out, "{{- /* the default deny's namespaces */}}\n{{- %s := list }}\n",
+                   *list_var);
+    npc_buf_printf(out, "{{- if %s }}\n{{- range %s := list", c, x);
+    for (size_t i = 0; i < nn; i++) {
+        npc_buf_putc(out, ' ');
+        npc_tpl_ns_text(k->g, ns[i], 1, out);
+    }
+    npc_buf_printf(out,
+                   " }}\n{{- if not (has %s %s) }}{{- %s = append %s %s }}{{- end }}\n"
+                   "{{- end }}\n{{- end }}\n{{- %s := ",
+                   x, *list_var, *list_var, *list_var, x, *name_var);
+    npc_tpl_name_expr(k->g, d->name, out);
+    put(out, " }}\n");
+    return 1;
 }
 
 void npc_cpeers_add(npc_cpeers *kp, const npc_ev *v)

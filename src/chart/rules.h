@@ -92,6 +92,11 @@ void npc_chart_write_objects(npc_cobj *objs, size_t n, npc_buf *out);
  * unique whatever the release namespace; returns their number. */
 size_t npc_chart_deny_namespaces(npc_crules *k, const char ***out);
 
+/* Statements declaring *list_var, the namespaces the default-deny renders
+ * in for the values (unique once known), and *name_var its name; 0 (and
+ * nothing written) when the spec has no default-deny. */
+int npc_chart_deny_list(npc_crules *k, const char **list_var, const char **name_var, npc_buf *out);
+
 /* A spec selector as {matchLabels, matchExpressions} (sorted as spec.h). */
 npc_ev *npc_chart_sel_ev(npc_arena *a, const npc_ssel *sel);
 /* Namespaces by name: sorted, unique; one name as matchLabels, more as
@@ -100,5 +105,8 @@ npc_ev *npc_chart_ns_names_ev(npc_arena *a, const char *const *names, size_t n);
 /* The namespace names of component peers seen from a policy in pns:
  * NULL when every one is pns (same namespace), else their selector. */
 npc_ev *npc_chart_comp_ns(npc_crules *k, const npc_speer *p);
+/* When that selector is given but the namespaces may all be pns once the
+ * values are known: the template test that they are, else NULL. */
+const char *npc_chart_same_ns_test(npc_crules *k, const npc_speer *p);
 
 #endif

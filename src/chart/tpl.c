@@ -311,19 +311,67 @@ const char *npc_tpl_var(npc_chart_gen *g, const char *stem)
 
 int npc_tpl_is_release_ns(const npc_chart_gen *g, const char *ns)
 {
-    return g->s->release_ns && ns == g->s->release_ns;
+    return (g->s->release_ns && ns == g->s->release_ns) || ns[0] == NPC_TPL_EXPR;
+}
+
+const char *npc_tpl_ns_value(const npc_chart_gen *g, const char *ns)
+{
+    return g->s->release_ns && ns == g->s->release_ns ? NPC_TPL_RELEASE_NS : ns;
 }
 
 int npc_tpl_same_ns(const npc_chart_gen *g, const char *a, const char *b)
 {
     if (a == b)
         return 1;
-    return !npc_tpl_is_release_ns(g, a) && !npc_tpl_is_release_ns(g, b) && !strcmp(a, b);
+    if (npc_tpl_is_release_ns(g, a) != npc_tpl_is_release_ns(g, b))
+        return 0; /* unknown until install: written apart */
+    return !strcmp(npc_tpl_ns_value(g, a), npc_tpl_ns_value(g, b));
 }
 
-const char *npc_tpl_ns_value(const npc_chart_gen *g, const char *ns)
+void npc_tpl_ns_text(const npc_chart_gen *g, const char *ns, int expr, npc_buf *out)
 {
-    return npc_tpl_is_release_ns(g, ns) ? NPC_TPL_RELEASE_NS : ns;
+    if (!npc_tpl_is_release_ns(g, ns)) {
+        if (expr)
+            npc_tpl_str(ns, out);
+        else
+            npc_buf_puts(out, ns);
+        return;
+    }
+    const char *v = npc_tpl_ns_value(g, ns) + 1;
+    if (expr)
+        npc_buf_puts(out, v);
+    else
+        npc_buf_printf(out, "{{ %s }}", v);
+}
+
+/* "(default $.Release.Namespace VALUE)" of option opt, once per option. */
+static const char *ns_expr(npc_chart_gen *g, const char **cache, int opt)
+{
+    if (!cache[opt]) {
+        npc_buf b = NPC_BUF_INIT;
+        npc_buf_printf(&b, "%c(default $.Release.Namespace ", NPC_TPL_EXPR);
+        npc_tpl_value(g, opt, &b);
+        npc_buf_putc(&b, ')');
+        cache[opt] = keep(g, &b);
+    }
+    return cache[opt];
+}
+
+void npc_tpl_bind_ns(npc_chart_gen *g)
+{
+    npc_spec *s = g->s;
+    const char **cache = npc_arena_alloc(g->a, (s->noptions + 1) * sizeof *cache);
+    memset(cache, 0, (s->noptions + 1) * sizeof *cache);
+    if (s->ns_opt >= 0)
+        s->ns = ns_expr(g, cache, s->ns_opt);
+    for (size_t i = 0; i < s->ncomponents; i++)
+        if (s->components[i].ns_opt >= 0)
+            s->components[i].ns = ns_expr(g, cache, s->components[i].ns_opt);
+    for (size_t i = 0; i < s->npolicies; i++) {
+        npc_spolicy *p = &s->policies[i];
+        if (p->ns_opt >= 0)
+            p->ns = p->subject >= 0 ? s->components[p->subject].ns : s->ns;
+    }
 }
 
 void npc_tpl_labels(npc_chart_gen *g, npc_buf *out)

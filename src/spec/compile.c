@@ -1085,6 +1085,10 @@ static npc_compiled *compile(npc_spec *s, const char *engine, int keep_bad_names
     st.slot = npc_arena_alloc(st.a, (s->npolicies + 1) * sizeof *st.slot);
     memset(st.slot, 0, (s->npolicies + 1) * sizeof *st.slot);
     size_t before = npc_error_count(s->ctx);
+    if (!npc_spec_bind_ns(s, 1)) { /* namespaces named by options */
+        npc_compiled_free(out);
+        return NULL;
+    }
     out->enabled = npc_cond_eval(s, s->when);
     if (!out->enabled && npc_spec_warn_once(s, NPC120, s->when_loc)) {
         /* nothing silent: say why nothing is rendered */

@@ -115,6 +115,79 @@ static const char *name_field(npc_spec *s, const npc_node *n, const char *what)
     return v;
 }
 
+/* {option: NAME} of an option of type t: its index, or -1 after reporting
+ * (NPC106, "WHAT must be EXPECTED"). */
+static int option_ref(npc_spec *s, const npc_node *n, const char *what, npc_opt_type t,
+                      const char *expected)
+{
+    static const char *const keys[] = {"option", NULL};
+    if (!npc_spec_check_keys(s, n, what, keys))
+        return -1;
+    const npc_node *o = npc_map_get(n, "option");
+    const char *on = o ? npc_spec_string(s, o, "option") : NULL;
+    int i = on ? npc_spec_find_option(s, on) : -1;
+    if (i < 0 || s->options[i].type != t) {
+        npc_error(s->ctx, NPC106, npc_node_loc(o ? o : n), "%s must be %s", what, expected);
+        return -1;
+    }
+    return i;
+}
+
+/* A namespace: a name, or {option: NAME} of a string option (*opt set,
+ * the value bound later by npc_spec_bind_ns; a placeholder until then). */
+static const char *ns_field(npc_spec *s, const npc_node *n, const char *what, int *opt)
+{
+    *opt = -1;
+    if (!n || n->kind != NPC_NODE_MAP)
+        return name_field(s, n, what);
+    *opt = option_ref(s, n, what, NPC_OPT_STRING,
+                      "a namespace name or {option: NAME} of a string option");
+    return "default"; /* a placeholder until bound; after an error: no "needs a namespace" */
+}
+
+static int bind_one(npc_spec *s, int opt, const char **ns, int report)
+{
+    const char *v = npc_opt_string(s, opt);
+    if (!*v)
+        v = s->release_ns;
+    if (!v || !npc_spec_dns_label_ok(v)) {
+        if (report) {
+            const npc_option *o = &s->options[opt];
+            npc_loc at = o->value ? npc_node_loc(o->value) : o->loc;
+            if (!v)
+                npc_error(s->ctx, NPC112, at,
+                          "option '%s' names the namespace but is empty (give it a value, or "
+                          "--namespace)",
+                          o->name);
+            else
+                npc_error(s->ctx, NPC112, at,
+                          "option '%s' names the namespace: '%s' is not a namespace name "
+                          "(lower-case letters, digits and '-', at most 63)",
+                          o->name, v);
+            return 0;
+        }
+        v = "default";
+    }
+    *ns = v;
+    return 1;
+}
+
+int npc_spec_bind_ns(npc_spec *s, int report)
+{
+    int ok = 1;
+    if (s->ns_opt >= 0)
+        ok &= bind_one(s, s->ns_opt, &s->ns, report);
+    for (size_t i = 0; i < s->ncomponents; i++)
+        if (s->components[i].ns_opt >= 0)
+            ok &= bind_one(s, s->components[i].ns_opt, &s->components[i].ns, report && ok);
+    for (size_t i = 0; i < s->npolicies; i++) {
+        npc_spolicy *p = &s->policies[i];
+        if (p->ns_opt >= 0)
+            p->ns = p->subject >= 0 ? s->components[p->subject].ns : s->ns;
+    }
+    return ok;
+}
+
 /* Peer keywords that components and entities may not be named after. */
 static const char *const reserved[] = {"*", "any-ip", "all-components", NULL};
 
@@ -141,7 +214,7 @@ static void parse_component_body(npc_spec *s, const npc_node *k, const npc_node 
 {
     const npc_node *ns = npc_map_get(v, "namespace");
     if (ns)
-        c->ns = name_field(s, ns, "namespace");
+        c->ns = ns_field(s, ns, "namespace", &c->ns_opt);
     else if (!c->ns)
         npc_error(s->ctx, NPC104, npc_node_loc(k),
                   "component '%s' needs a namespace (or set spec.namespace, or give --namespace)",
@@ -199,6 +272,7 @@ static void parse_components(npc_spec *s, const npc_node *n)
         c.loc = npc_node_loc(k);
         c.policy = -1;
         c.ns = s->ns;
+        c.ns_opt = s->ns_opt;
         /* A component with errors is still declared, so that the flows
          * naming it do not report it as unknown too. */
         if (npc_spec_want_map(s, v, "a component")) {
@@ -392,12 +466,16 @@ static int parse_policy(npc_spec *s, const npc_node *k, const npc_node *v, npc_s
                   s->components[p->subject].name);
         return 0;
     }
+    p->ns_opt = -1;
     if (ns)
         p->ns = name_field(s, ns, "namespace");
-    else if (p->subject >= 0)
+    else if (p->subject >= 0) {
         p->ns = s->components[p->subject].ns;
-    else
+        p->ns_opt = s->components[p->subject].ns_opt;
+    } else {
         p->ns = s->ns;
+        p->ns_opt = s->ns_opt;
+    }
     if (!p->ns) {
         if (!ns)
             npc_error(s->ctx, NPC104, npc_node_loc(k),
@@ -456,6 +534,7 @@ static void add_own_policies(npc_spec *s)
             p.name = s->components[c].name;
             p.subject = (int)c;
             p.ns = s->components[c].ns;
+            p.ns_opt = s->components[c].ns_opt;
             p.otherwise = -1;
             p.implicit = 1;
             p.loc = s->components[c].loc;
@@ -772,17 +851,9 @@ int npc_spec_parse_snum(npc_spec *s, const npc_node *n, const char *what, npc_sn
     out->opt = -1;
     out->loc = npc_node_loc(n);
     if (n && n->kind == NPC_NODE_MAP) {
-        static const char *const keys[] = {"option", NULL};
-        if (!npc_spec_check_keys(s, n, what, keys))
+        int idx = option_ref(s, n, what, NPC_OPT_INT, "an integer or {option: NAME} of an int option");
+        if (idx < 0)
             return 0;
-        const npc_node *o = npc_map_get(n, "option");
-        const char *on = o ? npc_spec_string(s, o, "option") : NULL;
-        int idx = on ? npc_spec_find_option(s, on) : -1;
-        if (idx < 0 || s->options[idx].type != NPC_OPT_INT) {
-            npc_error(s->ctx, NPC106, npc_node_loc(o ? o : n),
-                      "%s must be an integer or {option: NAME} of an int option", what);
-            return 0;
-        }
         out->opt = idx;
         out->given = 1;
         return 1;
@@ -898,15 +969,6 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
         return;
     npc_spec_check_keys(s, sp, "spec", keys);
     const npc_node *v;
-    if ((v = npc_map_get(sp, "namespace"))) {
-        s->ns = name_field(s, v, "spec.namespace");
-        if (s->release_ns && s->ns && strcmp(s->ns, s->release_ns) &&
-            strcmp(s->release_ns, "default")) /* helm's own default: no news */
-            npc_warning(s->ctx, NPC114, npc_node_loc(v),
-                        "spec.namespace is '%s': --namespace '%s' applies only to specs that name "
-                        "no namespace (as a chart's fixed namespace wins over helm -n)",
-                        s->ns, s->release_ns);
-    }
     if ((v = npc_map_get(sp, "selector"))) {
         s->has_selector = npc_spec_parse_selector(s, v, &s->selector, 1);
         if (s->has_selector && !s->selector.nlabels && !s->selector.nexprs) {
@@ -927,6 +989,15 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
         }
     }
     npc_spec_parse_options(s, npc_map_get(sp, "options"));
+    if ((v = npc_map_get(sp, "namespace"))) {
+        s->ns = ns_field(s, v, "spec.namespace", &s->ns_opt);
+        if (s->ns_opt < 0 && s->release_ns && s->ns && strcmp(s->ns, s->release_ns) &&
+            strcmp(s->release_ns, "default")) /* helm's own default: no news */
+            npc_warning(s->ctx, NPC114, npc_node_loc(v),
+                        "spec.namespace is '%s': --namespace '%s' applies only to specs that name "
+                        "no namespace (as a chart's fixed namespace wins over helm -n)",
+                        s->ns, s->release_ns);
+    }
     if ((v = npc_map_get(sp, "engine"))) {
         s->engine_loc = npc_node_loc(v);
         if (v->kind == NPC_NODE_MAP) {
@@ -958,6 +1029,7 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     parse_default_deny(s, npc_map_get(sp, "defaultDeny"));
     parse_precedence(s, npc_map_get(sp, "precedence"));
     check_naming(s);
+    npc_spec_bind_ns(s, 0); /* the options' defaults until values come */
 }
 
 void npc_spec_add_tree(npc_spec *s, npc_tree *t)
@@ -1029,6 +1101,7 @@ npc_spec *npc_spec_load_ns(npc_ctx *ctx, const char *path, const char *ns)
     }
     s->release_ns = ns ? npc_arena_strdup(s->arena, ns) : NULL;
     s->ns = s->release_ns;
+    s->ns_opt = -1;
     s->engine_opt = -1;
     s->file = npc_arena_strdup(s->arena, path);
     size_t before = npc_error_count(ctx);

@@ -191,7 +191,8 @@ typedef struct npc_named_port {
 
 typedef struct npc_component {
     const char *name;
-    const char *ns;
+    const char *ns; /* bound to its option's value when ns_opt >= 0 (npc_spec_bind_ns) */
+    int ns_opt;     /* {option: NAME} of a string option naming the namespace, or -1 */
     npc_ssel labels;
     npc_named_port *ports;
     size_t nports, cap;
@@ -208,6 +209,7 @@ typedef struct npc_spolicy {
     const char *name;
     int subject; /* component index, or NPC_SUBJ_ALL */
     const char *ns;
+    int ns_opt; /* the option naming ns (its component's or spec.namespace's), or -1 */
     const npc_cond *when;
     int otherwise;              /* policy that carries the rules when `when` is false, or -1 */
     const npc_cond *isolate[2]; /* indexed by npc_dir: deny-all in that direction */
@@ -274,6 +276,7 @@ struct npc_spec {
     const char *file;
     const char *name;
     const char *ns;         /* default namespace */
+    int ns_opt;             /* spec.namespace: {option: NAME}, or -1 */
     const char *release_ns; /* --namespace: the default when spec.namespace is absent */
     const char *naming;     /* e.g. "kyma-project.io--telemetry-{name}" */
     npc_loc naming_loc;
@@ -374,6 +377,13 @@ const char *npc_opt_string(const npc_spec *s, int opt); /* "" when unset */
 const npc_node *npc_opt_list(const npc_spec *s, int opt);
 /* Text of an option value for conditions (bool "true"/"false", int, string). */
 const char *npc_opt_text(npc_spec *s, int opt);
+
+/* Binds the namespaces given as {option: NAME} (spec.namespace, a
+ * component's) to the options' current values: an empty value is the
+ * release namespace (--namespace). With report, a value that names no
+ * namespace is an error (NPC112) and 0 is returned; without, a placeholder
+ * is bound. */
+int npc_spec_bind_ns(npc_spec *s, int report);
 
 /* Parses n (an integer or {option: NAME} of an int option) into out;
  * reports at n and returns 0 on error. */

@@ -285,6 +285,12 @@ def ns_options(spec):
     return set(re.findall(r'"namespaces": \{"option": "([^"]+)"\}', text))
 
 
+def ns_name_options(spec):
+    """string options naming the spec's namespaces (empty: the release's)."""
+    text = json.dumps(spec)
+    return set(re.findall(r'"namespace": \{"option": "([^"]+)"\}', text))
+
+
 def engine_option(spec):
     e = spec.get("engine")
     return e["option"] if isinstance(e, dict) else None
@@ -296,6 +302,7 @@ def random_values(rng, spec, options, engine="kubernetes"):
     ingress rules: both renderings must refuse them, and the rest of the
     combinations should compare policies)."""
     lits, raw, nso, eng = literals(spec), passthrough_raw(spec), ns_options(spec), engine_option(spec)
+    nsn = ns_name_options(spec)
     vals = {}
     for name, o in options.items():
         t = o["type"]
@@ -308,7 +315,9 @@ def random_values(rng, spec, options, engine="kubernetes"):
             choices += [o.get("default", 1) or 1, rng.randint(1, 65535)]
             v = rng.choice(choices)
         elif t == "string":
-            if name in nso:
+            if name in nsn:
+                v = rng.choice(NS_POOL + [""])
+            elif name in nso:
                 v = rng.choice(NS_POOL)
             else:
                 choices = sorted(lits.get(name, [])) + [o.get("default") or "demo", "demo"]
