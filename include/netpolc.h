@@ -64,6 +64,13 @@ NPC_API void npc_buf_free(npc_buf *b);
 /* Appends the string s (aborts with a message when out of memory). */
 NPC_API void npc_buf_puts(npc_buf *b, const char *s);
 
+/* "Did you mean": of the NULL-terminated candidates, the one nearest word
+ * by edit distance (a swap of neighbours counts one), if within a typo's
+ * reach (a third of word's length, at least 1); else NULL. The diagnostics
+ * use it for fields, keys, options and names; a caller may for its own
+ * vocabulary (the command line's options). */
+NPC_API const char *npc_suggest_word(const char *word, const char *const *candidates);
+
 /* The context: owns sources, diagnostics, interned strings and every object
  * loaded through it. Not thread-safe; use one per thread. */
 typedef struct npc_ctx npc_ctx;

@@ -5,9 +5,9 @@
 #include "cli.h"
 #include "spec_args.h"
 
-static void chart_help(void)
+void npc_cli_chart_help(FILE *out)
 {
-    printf(
+    fprintf(out,
         "usage: netpolc chart SPEC -o DIR [--engine ENGINE] [--values-prefix KEY] [--naming PATTERN]\n"
         "                     [--labels-include HELPER] [--set KEY=VALUE]... [--values FILE]...\n\n"
         "Writes a Helm chart fragment implementing the traffic spec SPEC into the folder DIR:\n"
@@ -67,7 +67,7 @@ int npc_cli_chart(int argc, char **argv)
     int r = npc_cli_spec_args(argc, argv, "chart", &sa);
     if (r != 0) {
         if (r < 0)
-            chart_help();
+            npc_cli_chart_help(stdout);
         npc_cli_spec_args_free(&sa);
         return r < 0 ? NPC_EXIT_OK : NPC_EXIT_USAGE;
     }
@@ -82,7 +82,7 @@ int npc_cli_chart(int argc, char **argv)
         else if (!strcmp(k, "--engine"))
             opts.engine = v;
         else
-            rc = npc_cli_usage_error("chart", "unknown option '%s'", k);
+            rc = npc_cli_unknown_option("chart", "chart", k);
     }
     opts.values_prefix = sa.values_prefix;
     if (rc == NPC_EXIT_OK && sa.ns)

@@ -4,7 +4,9 @@
 #define NPC_CLI_H
 #include "netpolc.h"
 
-#define NPC_CLI_VERB(name, summary) int npc_cli_##name(int argc, char **argv);
+#define NPC_CLI_VERB(name, summary)                                                                \
+    int npc_cli_##name(int argc, char **argv);                                                     \
+    void npc_cli_##name##_help(FILE *out);
 #include "verbs.def"
 #undef NPC_CLI_VERB
 
@@ -27,6 +29,13 @@ void npc_cli_print_diags(const npc_ctx *ctx, int verbose);
 /* Writes out to file (-o FILE, atomically) or, when file is NULL, to
  * stdout. A failure is a diagnostic in ctx (NPC010). Returns an exit code. */
 int npc_cli_emit(npc_ctx *ctx, const char *file, const npc_buf *out);
+/* Writes the help of the verb named verb to out (nothing for an unknown
+ * name): the text `netpolc help VERB` prints. */
+void npc_cli_verb_help(const char *verb, FILE *out);
+/* Reports the unknown option opt of verb as a usage error naming the
+ * nearest option that the help of help_of (usually verb) lists; returns
+ * NPC_EXIT_USAGE. */
+int npc_cli_unknown_option(const char *verb, const char *help_of, const char *opt);
 /* Reports a usage error for verb to stderr and returns NPC_EXIT_USAGE. */
 int npc_cli_usage_error(const char *verb, const char *fmt, ...)
 #if defined(__GNUC__)

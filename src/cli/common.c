@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,58 @@ int npc_cli_option(int argc, char **argv, int *i, const char *name, const char *
 int npc_cli_is_help(const char *a)
 {
     return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+/* The options a help text lists: words that start with '-' after a space,
+ * '[', ',' or a line start ("  -o, --output FILE", "[--engine ENGINE]"). */
+static size_t help_options(char *text, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *p = text; *p && n < max; p++) {
+        int start = p == text || p[-1] == ' ' || p[-1] == '[' || p[-1] == ',' || p[-1] == '\n';
+        if (!start || p[0] != '-' || !isalpha((unsigned char)(p[1] == '-' ? p[2] : p[1])))
+            continue;
+        char *e = p + 1;
+        while (*e == '-' || isalnum((unsigned char)*e))
+            e++;
+        char end = *e;
+        *e = '\0';
+        size_t i = 0;
+        while (i < n && strcmp(out[i], p) != 0)
+            i++;
+        if (i == n)
+            out[n++] = p;
+        if (!end)
+            break;
+        p = e;
+    }
+    return n;
+}
+
+int npc_cli_unknown_option(const char *verb, const char *help_of, const char *opt)
+{
+    char *text = NULL;
+    size_t len = 0;
+    const char *near = NULL, *cands[129];
+    char word[64];
+    FILE *f = open_memstream(&text, &len);
+    if (f) {
+        npc_cli_verb_help(help_of, f);
+        if (fclose(f) == 0 && text) {
+            size_t n = help_options(text, cands, 128);
+            cands[n] = NULL;
+            size_t wl = strcspn(opt, "="); /* --fromm=x: the option, not its value */
+            if (wl >= 4 && wl < sizeof word) { /* "-x" is near every short option */
+                memcpy(word, opt, wl);
+                word[wl] = '\0';
+                near = npc_suggest_word(word, cands);
+            }
+        }
+    }
+    int rc = near ? npc_cli_usage_error(verb, "unknown option '%s' (did you mean '%s'?)", opt, near)
+                  : npc_cli_usage_error(verb, "unknown option '%s'", opt);
+    free(text);
+    return rc;
 }
 
 int npc_cli_usage_error(const char *verb, const char *fmt, ...)

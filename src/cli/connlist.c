@@ -37,6 +37,11 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 success, 2 bad input or usage (nothing is written then).\n";
 
+void npc_cli_connlist_help(FILE *out)
+{
+    fputs(usage_text, out);
+}
+
 int npc_cli_connlist(int argc, char **argv)
 {
     const char *output = NULL, *dir = NULL, *only = NULL;
@@ -64,7 +69,7 @@ int npc_cli_connlist(int argc, char **argv)
         } else if (strcmp(a, "--strict") == 0) {
             strict = 1;
         } else if (npc_cli_is_help(a)) {
-            fputs(usage_text, stdout);
+            npc_cli_connlist_help(stdout);
             free(paths);
             return NPC_EXIT_OK;
         } else if (npc_cli_option(argc, argv, &i, "--format", NULL, &v)) {
@@ -84,7 +89,7 @@ int npc_cli_connlist(int argc, char **argv)
             dest = &only;
         } else {
             free(paths);
-            return npc_cli_usage_error("connlist", "unknown option '%s'", a);
+            return npc_cli_unknown_option("connlist", "connlist", a);
         }
         if (dest && !v) {
             free(paths);

@@ -5,15 +5,15 @@
 #include "cli.h"
 #include "spec_args.h"
 
-static void docs_help(void)
+void npc_cli_docs_help(FILE *out)
 {
-    printf("usage: netpolc docs SPEC [--format md|csv] [--set KEY=VALUE]... [--values FILE]...\n"
+    fprintf(out, "usage: netpolc docs SPEC [--format md|csv] [--set KEY=VALUE]... [--values FILE]...\n"
            "                    [-o FILE] [-v]\n\n"
            "Writes the required-traffic table of the traffic spec SPEC: component, namespace,\n"
            "port, protocol, direction, source/destination, purpose, selectable by label.\n\n"
            "  --format FMT      md (Markdown, default) or csv\n");
-    npc_cli_spec_args_help();
-    printf("  -o FILE           write the table to FILE instead of stdout (whole or not at all)\n"
+    npc_cli_spec_args_help(out);
+    fprintf(out, "  -o FILE           write the table to FILE instead of stdout (whole or not at all)\n"
            "  -v, --verbose     also print notes\n\n"
            "Exit status: 0 written, 2 bad spec, option or usage (nothing is written).\n");
 }
@@ -30,7 +30,7 @@ int npc_cli_docs(int argc, char **argv)
     int r = npc_cli_spec_args(argc, argv, "docs", &sa);
     if (r != 0) {
         if (r < 0)
-            docs_help();
+            npc_cli_docs_help(stdout);
         npc_cli_spec_args_free(&sa);
         return r < 0 ? NPC_EXIT_OK : NPC_EXIT_USAGE;
     }
@@ -39,7 +39,7 @@ int npc_cli_docs(int argc, char **argv)
         if (!strcmp(sa.rest[i], "--format"))
             format = sa.rest[i + 1];
         else
-            rc = npc_cli_usage_error("docs", "unknown option '%s'", sa.rest[i]);
+            rc = npc_cli_unknown_option("docs", "docs", sa.rest[i]);
     }
     npc_docs_format fmt = NPC_DOCS_MD;
     if (rc == NPC_EXIT_OK && !strcmp(format, "csv"))

@@ -41,6 +41,16 @@ static const char explain_usage[] =
     "\n"
     "Exit status: 0 allowed, 1 denied, 2 bad input or usage.\n";
 
+void npc_cli_eval_help(FILE *out)
+{
+    fputs(eval_usage, out);
+}
+
+void npc_cli_explain_help(FILE *out)
+{
+    fputs(explain_usage, out);
+}
+
 int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
 {
     const char *from = NULL, *to = NULL, *port_s = NULL, *proto_s = "TCP", *format = "txt";
@@ -63,7 +73,7 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
         if (!strcmp(a, "--")) {
             only_paths = 1;
         } else if (npc_cli_is_help(a)) {
-            fputs(explain ? explain_usage : eval_usage, stdout);
+            (explain ? npc_cli_explain_help : npc_cli_eval_help)(stdout);
             free(paths);
             free(dns);
             return NPC_EXIT_OK;
@@ -88,7 +98,7 @@ int npc_cli_flow(int argc, char **argv, const char *verb, int explain)
         } else {
             free(paths);
             free(dns);
-            return npc_cli_usage_error(verb, "unknown option '%s'", a);
+            return npc_cli_unknown_option(verb, "eval", a); /* explain's are eval's */
         }
         if (dest && !v) {
             free(paths);

@@ -9,9 +9,10 @@
 static const struct verb {
     const char *name;
     int (*run)(int argc, char **argv);
+    void (*help)(FILE *out);
     const char *summary;
 } verbs[] = {
-#define NPC_CLI_VERB(name, summary) {#name, npc_cli_##name, summary},
+#define NPC_CLI_VERB(name, summary) {#name, npc_cli_##name, npc_cli_##name##_help, summary},
 #include "verbs.def"
 #undef NPC_CLI_VERB
 };
@@ -38,11 +39,23 @@ static const struct verb *find_verb(const char *name)
     return NULL;
 }
 
+void npc_cli_verb_help(const char *verb, FILE *out)
+{
+    const struct verb *v = find_verb(verb);
+    if (v)
+        v->help(out);
+}
+
+void npc_cli_version_help(FILE *out)
+{
+    fprintf(out, "usage: netpolc version\n       netpolc --version\n\n"
+                 "Prints the version of netpolc.\n");
+}
+
 int npc_cli_version(int argc, char **argv)
 {
     if (argc > 1 && npc_cli_is_help(argv[1])) {
-        printf("usage: netpolc version\n       netpolc --version\n\n"
-               "Prints the version of netpolc.\n");
+        npc_cli_version_help(stdout);
         return NPC_EXIT_OK;
     }
     if (argc > 1)

@@ -7,19 +7,19 @@
 #include "cli.h"
 #include "spec_args.h"
 
-static void render_help(void)
+void npc_cli_render_help(FILE *out)
 {
     const char *const *engines = npc_render_engines();
-    printf("usage: netpolc render SPEC [--engine ENGINE] [--set KEY=VALUE]... [--values FILE]...\n"
+    fprintf(out, "usage: netpolc render SPEC [--engine ENGINE] [--set KEY=VALUE]... [--values FILE]...\n"
            "                      [--format yaml|json] [-o FILE] [-v]\n\n"
            "Compiles the traffic spec SPEC into network policies for one engine.\n\n"
            "  --engine ENGINE   policy dialect (default: the spec's engine, else kubernetes);\n"
            "                    supported:");
     for (size_t i = 0; engines[i]; i++)
-        printf(" %s", engines[i]);
-    printf("\n");
-    npc_cli_spec_args_help();
-    printf(
+        fprintf(out, " %s", engines[i]);
+    fprintf(out, "\n");
+    npc_cli_spec_args_help(out);
+    fprintf(out,
         "  --format FMT      yaml (a --- stream, default) or json (a v1 List);\n"
         "                    --output FMT is the same\n"
         "  -o FILE           write the policies to FILE instead of stdout (whole or not at all)\n"
@@ -45,7 +45,7 @@ int npc_cli_render(int argc, char **argv)
     int r = npc_cli_spec_args(argc, argv, "render", &sa);
     if (r != 0) {
         if (r < 0)
-            render_help();
+            npc_cli_render_help(stdout);
         npc_cli_spec_args_free(&sa);
         return r < 0 ? NPC_EXIT_OK : NPC_EXIT_USAGE;
     }
@@ -63,7 +63,7 @@ int npc_cli_render(int argc, char **argv)
         else if (!strcmp(k, "--format") || !strcmp(k, "--output"))
             format = v;
         else
-            rc = npc_cli_usage_error("render", "unknown option '%s'", k);
+            rc = npc_cli_unknown_option("render", "render", k);
     }
     npc_format fmt = NPC_FORMAT_YAML;
     if (rc == NPC_EXIT_OK && !strcmp(format, "json"))

@@ -57,7 +57,7 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
                 if (strlen(*w) == klen && !strncmp(*w, a, klen))
                     key = *w;
             if (!key) {
-                npc_cli_usage_error(verb, "unknown option '%s'", a);
+                npc_cli_unknown_option(verb, verb, a);
                 return 1;
             }
             if (klen < strlen(a))
@@ -101,7 +101,7 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
     return 0;
 }
 
-void npc_cli_spec_args_help(void)
+void npc_cli_spec_args_help(FILE *out)
 {
     fputs("  --set KEY=VALUE   set an option (dotted name; lists as {a,b}, a,b or [..];\n"
           "                    K1=V1,K2=V2 in one; list items as a[0].cidr=V); repeatable\n"
@@ -112,7 +112,7 @@ void npc_cli_spec_args_help(void)
           "                    chart's whole values.yaml); other keys are ignored with a note\n"
           "  --strict-values   keys of --values files that name no option are errors\n"
           "  -n, --namespace NS the namespace of what the spec puts in none (as helm -n)\n",
-          stdout);
+          out);
 }
 
 void npc_cli_spec_args_free(npc_spec_args *a)

@@ -2,6 +2,7 @@
 #ifndef NPC_CLI_SPEC_ARGS_H
 #define NPC_CLI_SPEC_ARGS_H
 #include <stddef.h>
+#include <stdio.h>
 
 #include "netpolc.h"
 
@@ -23,7 +24,7 @@ typedef struct npc_spec_args {
 int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out);
 void npc_cli_spec_args_free(npc_spec_args *a);
 /* Prints the help lines of the options every spec verb takes (values). */
-void npc_cli_spec_args_help(void);
+void npc_cli_spec_args_help(FILE *out);
 /* Loads the spec and applies --values files, then --set; NULL on errors
  * (reported in ctx). */
 npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a);

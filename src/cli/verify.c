@@ -10,10 +10,10 @@
 #include "cli.h"
 #include "spec_args.h"
 
-static void verify_help(void)
+void npc_cli_verify_help(FILE *out)
 {
     const char *const *engines = npc_render_engines();
-    printf("usage: netpolc verify SPEC [--engine ENGINE] [--set KEY=VALUE]... [--values FILE]...\n"
+    fprintf(out, "usage: netpolc verify SPEC [--engine ENGINE] [--set KEY=VALUE]... [--values FILE]...\n"
            "                      [--policies PATH...] [--cluster PATH...] [--all-combinations]\n"
            "                      [--format text|json|md] [-o FILE] [-v] [--dump-topology FILE]\n"
            "                      [--dump-probes FILE]\n\n"
@@ -22,10 +22,10 @@ static void verify_help(void)
            "through the manifest loaders and evaluates it on a synthesised topology.\n\n"
            "  --engine ENGINE   policy dialect (default: the spec's engine); supported:");
     for (size_t i = 0; engines[i]; i++)
-        printf(" %s", engines[i]);
-    printf("\n");
-    npc_cli_spec_args_help();
-    printf("  --policies PATH...  verify these manifests (files or folders) instead of the\n"
+        fprintf(out, " %s", engines[i]);
+    fprintf(out, "\n");
+    npc_cli_spec_args_help(out);
+    fprintf(out, "  --policies PATH...  verify these manifests (files or folders) instead of the\n"
            "                      rendering: hand-written policies, helm template output\n"
            "  --cluster PATH...   the pods and namespaces of a snapshot instead of the\n"
            "                      synthesised topology\n"
@@ -109,7 +109,7 @@ int npc_cli_verify(int argc, char **argv)
     memset(&sa, 0, sizeof sa);
     for (int i = 1; i < argc; i++)
         if (npc_cli_is_help(argv[i])) {
-            verify_help();
+            npc_cli_verify_help(stdout);
             return NPC_EXIT_OK;
         }
     int r = take_verify_args(argc, argv, &a);
@@ -128,7 +128,7 @@ int npc_cli_verify(int argc, char **argv)
         else if (!strcmp(sa.rest[i], "--format"))
             fmt = sa.rest[i + 1];
         else
-            r = npc_cli_usage_error("verify", "unknown option '%s'", sa.rest[i]);
+            r = npc_cli_unknown_option("verify", "verify", sa.rest[i]);
     }
     if (!r && !strcmp(fmt, "json"))
         o.format = NPC_VERIFY_JSON;

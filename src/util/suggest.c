@@ -2,6 +2,8 @@
  * neighbours counts 1) over two short words, two rows plus the one before. */
 #include "util/suggest.h"
 
+#include "netpolc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,4 +61,13 @@ void npc_suggest_add(npc_suggest *s, const char *c)
 const char *npc_suggest_best(const npc_suggest *s)
 {
     return s->best;
+}
+
+const char *npc_suggest_word(const char *word, const char *const *candidates)
+{
+    npc_suggest s;
+    npc_suggest_init(&s, word);
+    for (size_t i = 0; candidates && candidates[i]; i++)
+        npc_suggest_add(&s, candidates[i]);
+    return npc_suggest_best(&s);
 }

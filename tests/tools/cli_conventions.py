@@ -9,7 +9,8 @@
 - a failed write (a full disk: /dev/full) is a coded error (NPC010), exit 2,
   for help and version text too;
 - options a verb does not know are usage errors naming the option, before
-  or after the arguments, in every verb; never crashes;
+  or after the arguments, in every verb, and the listed option a typo is
+  nearest to; never crashes;
 - chart -o DIR: a folder that cannot be made is a coded error (NPC010);
 - every analysis verb refuses an owner whose pods the policies tell apart
   (NPC219), not only connlist.
@@ -214,6 +215,14 @@ def test_every_option_bare(netpolc, root, tmp):
         check(len(opts) >= 2, "%s --help lists no options: %r" % (verb, opts))
         base = [a for a in args[verb] if a not in ("-o", "chart-out")]
         for opt in opts:
+            # a typo of a listed option names it
+            typo = opt[:3] + opt[4:]
+            if len(opt) >= 7 and typo not in opts:
+                rc, out, err = run(netpolc, [verb] + base + [typo, "x"], tmp)
+                near = re.search(r"unknown option '%s' \(did you mean '(--[a-z-]+)'\?\)" %
+                                 re.escape(typo), err)
+                check(rc == 2 and near and near.group(1) in opts,
+                      "%s %s (a typo of %s): exit %d, %r" % (verb, typo, opt, rc, err))
             for form in ([opt], [opt + "="], [opt + "=%s%n"]):
                 rc, out, err = run(netpolc, [verb] + base + form, tmp)
                 check(rc != 2 or err.strip(), "%s %s: exit 2 with nothing said" % (verb, form[0]))
