@@ -162,6 +162,11 @@ typedef struct npc_expl_range {
  * then port order. */
 typedef struct npc_expl_pair {
     NPC_VEC(npc_expl_range) ranges;
+    /* Per direction: the admin tier allows the peer some ports and the
+     * NetworkPolicy tier, isolating the subject, none outside the admin
+     * tier's denials (netpol-analyzer then gives the isolation's denials no
+     * reason: explain.c). */
+    uint8_t isolation_silent[2];
 } npc_expl_pair;
 
 /* Explains every port of src -> dst (after npc_eval_build). An external

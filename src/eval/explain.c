@@ -37,6 +37,56 @@ static int explain_dir(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep pee
     return allowed;
 }
 
+/* npc_expl_pair.isolation_silent for direction dir at subject class subj
+ * and peer: the admin tier (the layers before the first isolating one)
+ * allows the peer some ports, and the NetworkPolicy tier (that isolating
+ * layer, additive) allows it none outside what the admin tier denies. */
+static int isolation_silent(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer)
+{
+    const npc_cluster *c = ev->c;
+    const ev_profile *pr = &ev->profiles[ev->class_profile[(size_t)subj * 2 + dir]];
+    ev_scratch sc;
+    memset(&sc, 0, sizeof sc);
+    npc_portset rest = NPC_PORTSET_INIT, allowed = NPC_PORTSET_INIT, denied = NPC_PORTSET_INIT;
+    npc_portset allow = NPC_PORTSET_INIT, deny = NPC_PORTSET_INIT, pass = NPC_PORTSET_INIT;
+    npc_portset_set_all(&rest);
+    int unexplained = 0;
+    for (uint32_t g = 0; g < pr->nsegs; g++) {
+        const ev_seg *seg = &pr->segs[g];
+        const npc_layer *layer = &c->layers.items[seg->layer];
+        if (layer->isolates) {
+            int selected = 0;
+            for (uint32_t k = seg->from; k < seg->to; k++)
+                selected |= c->policies.items[pr->policies[k]].affects[dir];
+            if (layer->mode != NPC_MODE_FIRST_MATCH && selected &&
+                !npc_portset_is_empty(&allowed) && !npc_portset_is_empty(&rest)) {
+                /* every port but the admin tier's denials */
+                npc_portset all = NPC_PORTSET_INIT;
+                npc_portset_set_all(&all);
+                npc_portset_subtract(&all, &denied);
+                ev_layer_decide(ev, &sc, subj, dir, peer, pr, seg, &all, &allow, &deny, &pass,
+                                NULL);
+                unexplained = npc_portset_is_empty(&allow);
+                npc_portset_free(&all);
+            }
+            break;
+        }
+        ev_layer_decide(ev, &sc, subj, dir, peer, pr, seg, &rest, &allow, &deny, &pass, NULL);
+        npc_portset_add_set(&allowed, &allow);
+        npc_portset_add_set(&denied, &deny);
+        npc_portset_subtract(&rest, &allow);
+        npc_portset_subtract(&rest, &deny);
+    }
+    npc_portset_free(&rest);
+    npc_portset_free(&allowed);
+    npc_portset_free(&denied);
+    npc_portset_free(&allow);
+    npc_portset_free(&deny);
+    npc_portset_free(&pass);
+    ev_scratch_free(&sc);
+    return unexplained;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -100,6 +150,12 @@ npc_status npc_explain_pair(npc_cluster *c, const npc_endpoint *src, const npc_e
     const npc_eval *ev = c->eval;
     ev_ep s = ev_ep_of(ev, src->kind, src->workload, src->range.first);
     ev_ep d = ev_ep_of(ev, dst->kind, dst->workload, dst->range.first);
+    if (!s.is_atom)
+        out->isolation_silent[NPC_DIR_EGRESS] =
+            (uint8_t)isolation_silent(ev, s.id, NPC_DIR_EGRESS, d);
+    if (!d.is_atom)
+        out->isolation_silent[NPC_DIR_INGRESS] =
+            (uint8_t)isolation_silent(ev, d.id, NPC_DIR_INGRESS, s);
     step_vec v[2] = {{0}, {0}};
     ev_stepvec walk = {0};
     bound_vec b = {0};

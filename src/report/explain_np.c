@@ -165,8 +165,31 @@ typedef struct group {
 
 typedef NPC_VEC(group) group_vec;
 
-static void why_text(const npc_cluster *c, const npc_expl_range *r, const char *src,
-                     const char *dst, npc_buf *b)
+/* Whether a denied direction's steps name no Deny rule: the isolating
+ * tier denied it (the ports an admin rule passed to it included). */
+static int denied_by_isolation(const npc_cluster *c, const npc_expl_dir *x)
+{
+    if (x->allowed)
+        return 0;
+    for (uint32_t i = 0; i < x->nsteps; i++) {
+        const npc_expl_step *st = &x->steps[i];
+        if (st->kind == NPC_EXPL_RULE &&
+            c->policies.items[st->policy].rules[st->rule].action == NPC_ACT_DENY)
+            return 0;
+    }
+    return 1;
+}
+
+/* The reasons of a range. A direction whose isolation denials upstream
+ * leaves without a reason (npc_expl_pair.isolation_silent) writes no line
+ * for them: netpol-analyzer merges the NetworkPolicy tier's answer into the
+ * admin tier's allowed set by a union that returns early when that answer
+ * is empty (CollectAllowedConnsFromNetpols in
+ * pkg/netpol/eval/internal/k8s/policy_connections.go, ConnectionSet.Union
+ * in pkg/netpol/internal/common/connectionset.go), so no implying rule
+ * reaches those ports and only the other direction is reported. */
+static void why_text(const npc_cluster *c, const npc_expl_pair *ep, const npc_expl_range *r,
+                     const char *src, const char *dst, npc_buf *b)
 {
     const npc_expl_dir *eg = &r->dir[NPC_DIR_EGRESS], *in = &r->dir[NPC_DIR_INGRESS];
     if (only_default(eg) && only_default(in)) {
@@ -174,8 +197,10 @@ static void why_text(const npc_cluster *c, const npc_expl_range *r, const char *
         return;
     }
     npc_buf_puts(b, " due to the following policies and rules:\n");
-    dir_text(c, eg, NPC_DIR_EGRESS, src, dst, b);
-    dir_text(c, in, NPC_DIR_INGRESS, dst, src, b);
+    if (!(ep->isolation_silent[NPC_DIR_EGRESS] && denied_by_isolation(c, eg)))
+        dir_text(c, eg, NPC_DIR_EGRESS, src, dst, b);
+    if (!(ep->isolation_silent[NPC_DIR_INGRESS] && denied_by_isolation(c, in)))
+        dir_text(c, in, NPC_DIR_INGRESS, dst, src, b);
 }
 
 /* "TCP:[1-79,81-65535], UDP, SCTP": protocols in np-guard's order, a whole
@@ -272,7 +297,7 @@ static void explain_one(explain_ctx *x, const npc_endpoint *s, const npc_endpoin
         int allowed = r->dir[0].allowed && r->dir[1].allowed;
         all_default &= only_default(&r->dir[0]) && only_default(&r->dir[1]);
         npc_buf_reset(&why);
-        why_text(x->c, r, src, dst, &why);
+        why_text(x->c, &ep, r, src, dst, &why);
         add_to_group(&groups, allowed, &why, r->proto, lo, hi);
     }
     pair_out po = {src, dst, NULL};

@@ -443,8 +443,9 @@ static void write_csv(const npc_report *r, const npc_expo_report *e, npc_buf *ou
         npc_dir d = k == 0 ? NPC_DIR_EGRESS : NPC_DIR_INGRESS;
         if (!e->lines[d].len)
             continue;
-        npc_buf_printf(out, d == NPC_DIR_EGRESS ? "Egress Exposure:,,\nsrc,dst%s\n"
-                                                : "Ingress Exposure:,,\ndst,src%s\n",
+        npc_buf_printf(out,
+                       d == NPC_DIR_EGRESS ? "Egress Exposure:,,\nsrc,dst%s\n"
+                                           : "Ingress Exposure:,,\ndst,src%s\n",
                        cols);
         for (size_t i = 0; i < e->lines[d].len; i++) {
             const npc_expo_line *l = &e->lines[d].items[i];
