@@ -976,7 +976,8 @@ void npc_calico_resolve_netsets(npc_cluster *c)
                 npc_vec_push(&got, tmp.items[j]);
         }
         r->peer->ranges = npc_arena_alloc(c->arena, (got.len + 1) * sizeof *r->peer->ranges);
-        memcpy(r->peer->ranges, got.items, got.len * sizeof *r->peer->ranges);
+        if (got.len)
+            memcpy(r->peer->ranges, got.items, got.len * sizeof *r->peer->ranges);
         r->peer->nranges = (uint32_t)got.len;
     }
     npc_vec_free(&got);
