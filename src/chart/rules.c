@@ -309,6 +309,11 @@ static void lower_peer(npc_crules *k, int d, const npc_speer *p, npc_cpeers *kp,
             npc_buf_free(&m);
             return;
         }
+        if (npc_spec_warn_once(k->s, NPC122, p->loc))
+            npc_warning(k->s->ctx, NPC122, p->loc,
+                        "FQDN '%s' is rendered as its fallback peers on the %s engine, which has "
+                        "no FQDN rules: the policy allows all of them, not only %s",
+                        p->fqdn, k->dl->engine, p->fqdn);
         for (size_t i = 0; i < p->nfallback; i++)
             lower_peer(k, d, &p->fallback[i], kp, list_var);
         return;

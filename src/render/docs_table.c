@@ -78,8 +78,8 @@ static void ns_names_text(const char *const *names, size_t n, npc_buf *b)
 
 /* Describes a peer seen from a component in namespace ns; *selectable says
  * whether a label selector can pick it. */
-static void peer_text(const npc_spec *s, const npc_speer *p, const char *ns, npc_buf *b,
-                      int *selectable)
+static void peer_text(const npc_spec *s, const npc_speer *p, const char *ns, const char *engine,
+                      npc_buf *b, int *selectable)
 {
     *selectable = 1;
     switch (p->kind) {
@@ -142,7 +142,23 @@ static void peer_text(const npc_spec *s, const npc_speer *p, const char *ns, npc
         *selectable = 0;
         return;
     case NPC_SP_FQDN:
+        /* nothing silent: no engine rendered here has FQDN rules */
         npc_buf_printf(b, "FQDN %s", p->fqdn);
+        if (!p->nfallback)
+            npc_buf_printf(b, " (no fallback: %s cannot render it)", engine);
+        else
+            npc_buf_puts(b, ", rendered as ");
+        for (size_t i = 0; i < p->nfallback; i++) {
+            const npc_speer *f = &p->fallback[i];
+            int sel;
+            npc_buf_puts(b, i == 0 ? "" : i + 1 == p->nfallback ? " or " : ", ");
+            if (f->kind == NPC_SP_ANY_IP)
+                npc_buf_puts(b, "any IP");
+            else
+                peer_text(s, f, ns, engine, b, &sel);
+        }
+        if (p->nfallback)
+            npc_buf_printf(b, " on %s", engine);
         *selectable = 0;
         return;
     case NPC_SP_ENTITY:
@@ -215,7 +231,8 @@ static void set_port(npc_arena *a, row *r, const npc_cport *p)
     npc_buf_free(&b);
 }
 
-static void side_rows(npc_arena *a, const npc_spec *s, const npc_unit *u, const npc_speer *self,
+static void side_rows(npc_arena *a, const npc_spec *s, const char *engine, const npc_unit *u,
+                      const npc_speer *self,
                       const npc_speer *others, size_t nothers, const char *dir, const char *purpose,
                       row_vec *rows)
 {
@@ -240,7 +257,7 @@ static void side_rows(npc_arena *a, const npc_spec *s, const npc_unit *u, const 
     for (size_t i = 0; i < nothers; i++) {
         npc_buf b = NPC_BUF_INIT;
         int sel;
-        peer_text(s, &others[i], base.ns, &b, &sel);
+        peer_text(s, &others[i], base.ns, engine, &b, &sel);
         descs[i] = npc_arena_strdup(a, npc_buf_cstr(&b));
         npc_buf_free(&b);
         if (sel)
@@ -367,17 +384,18 @@ static void csv_cell(const char *t, int last, npc_buf *out)
 }
 
 /* One row per component side of each unit and port. */
-static void collect_rows(npc_arena *a, const npc_spec *spec, const npc_compiled *c, row_vec *rows)
+static void collect_rows(npc_arena *a, const npc_spec *spec, const char *engine,
+                         const npc_compiled *c, row_vec *rows)
 {
     for (size_t i = 0; i < c->nunits; i++) {
         const npc_unit *u = &c->units[i];
         for (size_t j = 0; j < u->nfrom; j++)
             if (u->from[j].kind == NPC_SP_COMPONENT || u->from[j].kind == NPC_SP_ALL_COMPONENTS)
-                side_rows(a, spec, u, &u->from[j], u->to, u->nto, "Egress", u->flow->purpose_from,
+                side_rows(a, spec, engine, u, &u->from[j], u->to, u->nto, "Egress", u->flow->purpose_from,
                           rows);
         for (size_t j = 0; j < u->nto; j++)
             if (u->to[j].kind == NPC_SP_COMPONENT || u->to[j].kind == NPC_SP_ALL_COMPONENTS)
-                side_rows(a, spec, u, &u->to[j], u->from, u->nfrom, "Ingress", u->flow->purpose_to,
+                side_rows(a, spec, engine, u, &u->to[j], u->from, u->nfrom, "Ingress", u->flow->purpose_to,
                           rows);
     }
     for (size_t i = 0; i < rows->len; i++) {
@@ -492,8 +510,9 @@ npc_status npc_docs(npc_spec *spec, npc_docs_format format, npc_buf *out)
     npc_compiled *c = npc_compile(spec, NULL);
     if (!c)
         return NPC_ERR_INPUT;
+    npc_compiled_warn_unisolated(c);
     row_vec rows = {0};
-    collect_rows(c->arena, spec, c, &rows);
+    collect_rows(c->arena, spec, npc_spec_engine(spec), c, &rows);
     merge_same_purpose(c->arena, &rows);
     merge_same_peers(c->arena, &rows);
     if (rows.len > 1)

@@ -73,6 +73,41 @@ npc_ev *npc_render_selector(npc_arena *a, const npc_ctx *ctx, const npc_selector
     return m;
 }
 
+void npc_render_fqdn_fallback(npc_ctx *ctx, const npc_compiled *c, const npc_peer *p,
+                              const char *engine)
+{
+    if (!npc_spec_warn_once(c->spec, NPC122, p->loc))
+        return;
+    npc_buf fb = NPC_BUF_INIT;
+    for (uint32_t i = 0; i < p->nfallback; i++) {
+        const npc_peer *f = &p->fallback[i];
+        npc_buf_puts(&fb, i == 0 ? "" : i + 1 == p->nfallback ? " or " : ", ");
+        switch (f->kind) {
+        case NPC_PEER_IPS:
+            if (!f->cidr)
+                npc_buf_puts(&fb, "any IP");
+            else
+                npc_buf_printf(&fb, "%s%s", npc_render_str(c, f->cidr),
+                               f->nexcept ? " (with exceptions)" : "");
+            break;
+        case NPC_PEER_PODS:
+            npc_buf_puts(&fb, "pods");
+            break;
+        case NPC_PEER_ANY:
+        case NPC_PEER_FQDN:
+        case NPC_PEER_NODES:
+        case NPC_PEER_ENTITY:
+            npc_buf_puts(&fb, "its peers");
+            break;
+        }
+    }
+    npc_warning(ctx, NPC122, p->loc,
+                "FQDN '%s' is rendered as %s on the %s engine, which has no FQDN rules: the "
+                "policy allows all of that, not only %s",
+                npc_render_str(c, p->fqdn), npc_buf_cstr(&fb), engine, npc_render_str(c, p->fqdn));
+    npc_buf_free(&fb);
+}
+
 npc_ev *npc_render_meta(npc_arena *a, const npc_compiled *c, const char *name, const char *ns)
 {
     npc_ev *md = npc_ev_map(a);

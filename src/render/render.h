@@ -29,6 +29,10 @@ npc_ev *npc_render_selector(npc_arena *a, const npc_ctx *ctx, const npc_selector
 npc_ev *npc_render_meta(npc_arena *a, const npc_compiled *c, const char *name, const char *ns);
 /* The same for a compiled policy: its rendered name and namespace. */
 npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex *p);
+/* Warns once per spec (NPC122) that FQDN peer p, which the engine has no
+ * rules for, is rendered as its fallback peers. */
+void npc_render_fqdn_fallback(npc_ctx *ctx, const npc_compiled *c, const npc_peer *p,
+                              const char *engine);
 /* The text of a symbol of the compiled spec's context. */
 const char *npc_render_str(const npc_compiled *c, npc_sym s);
 

@@ -179,6 +179,7 @@ static int peer_ev(cnp_state *st, const npc_policy *pol, const npc_peer *p, npc_
                       str(st, p->fqdn));
             return 0;
         }
+        npc_render_fqdn_fallback(ctx, st->c, p, ENGINE);
         for (uint32_t i = 0; i < p->nfallback; i++)
             if (!peer_ev(st, pol, &p->fallback[i], dir, where, list))
                 return 0;

@@ -93,6 +93,7 @@ static int peer_ev(const npc_compiled *c, npc_arena *a, const npc_peer *p, npc_e
                       str(c, p->fqdn));
             return 0;
         }
+        npc_render_fqdn_fallback(ctx, c, p, "kubernetes");
         for (uint32_t i = 0; i < p->nfallback; i++)
             if (!peer_ev(c, a, &p->fallback[i], list))
                 return 0;

@@ -1130,6 +1130,13 @@ static npc_compiled *compile(npc_spec *s, const char *engine, int keep_bad_names
             canon_rules(&st, cp, NPC_DIR_EGRESS);
             NPC_APUSH(st.a, st.pols, st.npols, st.polcap, *cp);
         }
+        out->policy_on = npc_arena_alloc(st.a, s->npolicies + 1);
+        memset(out->policy_on, 0, s->npolicies + 1);
+        for (size_t p = 0; p < s->npolicies; p++) {
+            const bpolicy *cp = st.slot[p];
+            out->policy_on[p] = cp && (cp->nrules[0] || cp->nrules[1] || cp->isolate[0] ||
+                                       cp->isolate[1] || cp->nraw[0] || cp->nraw[1]);
+        }
         add_default_deny(&st);
         /* 4. name; a bad pattern is reported once, not once per policy */
         for (size_t i = 0; i < st.npols && !st.failed; i++)
@@ -1169,6 +1176,63 @@ npc_compiled *npc_compile(npc_spec *s, const char *engine)
 npc_compiled *npc_compile_keep_bad_names(npc_spec *s, const char *engine)
 {
     return compile(s, engine, 1);
+}
+
+/* Whether flow f names component ci on a side (itself or all components). */
+static int flow_names(const npc_flow *f, size_t ci)
+{
+    const npc_speer *sides[2] = {f->from, f->to};
+    size_t n[2] = {f->nfrom, f->nto};
+    for (int d = 0; d < 2; d++)
+        for (size_t i = 0; i < n[d]; i++)
+            if ((sides[d][i].kind == NPC_SP_COMPONENT && sides[d][i].index == (int)ci) ||
+                sides[d][i].kind == NPC_SP_ALL_COMPONENTS)
+                return 1;
+    return 0;
+}
+
+void npc_compiled_warn_unisolated(npc_compiled *c)
+{
+    npc_spec *s = c->spec;
+    if (!c->enabled || !c->policy_on)
+        return;
+    for (size_t ci = 0; ci < s->ncomponents; ci++) {
+        const npc_component *comp = &s->components[ci];
+        int declared = 0, isolated = 0, shown = 0;
+        npc_buf off = NPC_BUF_INIT;
+        for (size_t i = 0; i < s->nflows; i++) {
+            const npc_flow *f = &s->flows[i];
+            if (!flow_names(f, ci))
+                continue;
+            declared = 1;
+            if (npc_cond_eval(s, f->when) || !f->when)
+                continue;
+            npc_buf t = NPC_BUF_INIT;
+            npc_cond_text(s, f->when, &t);
+            if (!off.data || !strstr(off.data, npc_buf_cstr(&t))) {
+                if (shown++ < 3)
+                    npc_buf_printf(&off, "%s%s", off.len ? ", " : "", npc_buf_cstr(&t));
+                else if (shown == 4)
+                    npc_buf_puts(&off, ", ...");
+            }
+            npc_buf_free(&t);
+        }
+        for (size_t p = 0; p < s->npolicies && declared && !isolated; p++) {
+            const npc_spolicy *sp = &s->policies[p];
+            isolated = c->policy_on[p] &&
+                       (sp->subject == (int)ci ||
+                        (sp->subject == NPC_SUBJ_ALL && !strcmp(sp->ns, comp->ns)));
+        }
+        for (size_t i = 0; i < c->ir->policies.len && declared && !isolated; i++)
+            isolated = c->annex[i].default_deny && !strcmp(c->annex[i].ns, comp->ns);
+        if (declared && !isolated && npc_spec_warn_once(s, NPC123, comp->loc))
+            npc_warning(s->ctx, NPC123, comp->loc,
+                        "with these options no policy selects component '%s'%s%s%s: its pods are "
+                        "not isolated, every connection to and from them is allowed",
+                        comp->name, off.len ? " (its flows are off: " : "", npc_buf_cstr(&off),
+                        off.len ? ")" : "");
+        npc_buf_free(&off);
+    }
 }
 
 void npc_compiled_free(npc_compiled *c)

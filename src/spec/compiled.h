@@ -71,6 +71,7 @@ typedef struct npc_compiled {
     npc_annex *annex; /* parallel to ir->policies */
     npc_unit *units;
     size_t nunits, ucap;
+    unsigned char *policy_on; /* per spec policy: it selects pods in some direction */
 } npc_compiled;
 
 /* Compiles spec with its current options for engine (NULL: engine-neutral,
@@ -84,6 +85,10 @@ npc_compiled *npc_compile(npc_spec *spec, const char *engine);
  * written. */
 npc_compiled *npc_compile_keep_bad_names(npc_spec *spec, const char *engine);
 void npc_compiled_free(npc_compiled *c);
+/* Nothing silent: warns once per component (NPC123) when the options leave
+ * a component that flows name without any policy selecting it (its flows
+ * all off), so its pods are not isolated. For docs and verify. */
+void npc_compiled_warn_unisolated(npc_compiled *c);
 
 /* Text of a port set entry for sorting and docs: numbers compare as numbers. */
 int npc_cport_cmp(const npc_cport *a, const npc_cport *b);

@@ -340,6 +340,8 @@ int vf_model_init(vf_model *m, npc_spec *s, const char *engine)
     m->ctx = s->ctx;
     m->engine = engine;
     m->comp = npc_compile(s, NULL);
+    if (m->comp)
+        npc_compiled_warn_unisolated(m->comp);
     if (!m->comp)
         return 0;
     m->units = m->comp->units;

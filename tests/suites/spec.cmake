@@ -61,3 +61,20 @@ add_test(NAME spec/warnings/docs-not-rendered
          COMMAND ${NETPOLC_BIN} docs ${NPC_SILENT} --set enabled=false)
 set_tests_properties(spec/warnings/docs-not-rendered PROPERTIES FAIL_REGULAR_EXPRESSION
   "NPC120" PASS_REGULAR_EXPRESSION "^\\| Component \\|")
+# A toggle that turns off every flow of a component leaves its pods without
+# a policy: docs and verify say so (NPC123); an FQDN rendered as its
+# fallback is a warning (NPC122) in render and chart, and the docs table
+# shows the fallback.
+add_test(NAME spec/warnings/unisolated-docs
+         COMMAND ${NETPOLC_BIN} docs ${NPC_SILENT} --set reports.enabled=false)
+add_test(NAME spec/warnings/unisolated-verify
+         COMMAND ${NETPOLC_BIN} verify ${NPC_SILENT} --set reports.enabled=false)
+set_tests_properties(spec/warnings/unisolated-docs spec/warnings/unisolated-verify PROPERTIES
+  PASS_REGULAR_EXPRESSION "warning\\[NPC123\\]: with these options no policy selects component 'reports' \\(its flows are off: reports.enabled\\)")
+add_test(NAME spec/warnings/fqdn-fallback COMMAND ${NETPOLC_BIN} render ${NPC_SILENT} --engine clusterNetworkPolicy)
+set_tests_properties(spec/warnings/fqdn-fallback PROPERTIES PASS_REGULAR_EXPRESSION
+  "warning\\[NPC122\\]: FQDN 'github.com' is rendered as any IP on the clusterNetworkPolicy engine")
+add_test(NAME spec/warnings/fqdn-fallback-chart
+         COMMAND ${NETPOLC_BIN} chart ${NPC_SILENT} -o ${CMAKE_BINARY_DIR}/chart-fqdn-fallback)
+set_tests_properties(spec/warnings/fqdn-fallback-chart PROPERTIES PASS_REGULAR_EXPRESSION
+  "warning\\[NPC122\\]: FQDN 'github.com' is rendered as its fallback peers on the kubernetes engine")
