@@ -264,13 +264,19 @@ typedef struct npc_verify_options {
      * ("ns/name" or an address), protocol, port and 1 (allowed) or 0,
      * tab-separated; the first combination's with npc_verify_all. */
     npc_buf *probes;
+    /* Nonzero: unenforceable flows (allowed, undeclared, and beyond what
+     * the engine's policies can deny: ClusterNetworkPolicy ingress from
+     * outside the cluster) fail the run like excess ones; 0: they are
+     * reported and the run may still be clean (docs/verify.md). */
+    int strict;
 } npc_verify_options;
 
 typedef struct npc_verify_result {
     size_t missing, excess; /* findings (each: a pair, what decided, its connections) */
+    size_t unenforceable;   /* findings the engine cannot close (fail only with strict) */
     size_t probes;          /* single flows evaluated */
     size_t combinations;    /* combinations verified (1 for npc_verify) */
-    size_t failed;          /* combinations with findings */
+    size_t failed;          /* combinations that fail (findings; with strict, unenforceable) */
 } npc_verify_result;
 
 /* Verifies the spec with its current options. Writes the report to out

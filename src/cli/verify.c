@@ -1,5 +1,5 @@
 /* netpolc verify SPEC [spec options] [--engine E] [--policies PATH...] [--cluster PATH...]
- *                     [--all-combinations] [--format text|json|md] [-o FILE] [-v]
+ *                     [--all-combinations] [--strict] [--format text|json|md] [-o FILE] [-v]
  *                     [--dump-topology FILE] [--dump-probes FILE]
  * Over the public interface only; the spec options are every spec verb's
  * (spec_args.c). */
@@ -15,6 +15,7 @@ void npc_cli_verify_help(FILE *out)
     const char *const *engines = npc_render_engines();
     fprintf(out, "usage: netpolc verify SPEC [--engine ENGINE] [--set KEY=VALUE]... [--values FILE]...\n"
            "                      [--policies PATH...] [--cluster PATH...] [--all-combinations]\n"
+           "                      [--strict]\n"
            "                      [--format text|json|md] [-o FILE] [-v] [--dump-topology FILE]\n"
            "                      [--dump-probes FILE]\n\n"
            "Proves that policies allow every flow the traffic spec SPEC declares (no missing\n"
@@ -31,12 +32,14 @@ void npc_cli_verify_help(FILE *out)
            "                      synthesised topology\n"
            "  --all-combinations  every combination of the bool options not given with --set\n"
            "                      (at most %d), one line each; each --values FILE is one more\n"
+           "  --strict            unenforceable flows (the engine cannot deny them) fail too\n"
            "  --format FMT        text (default), json or md (a pull-request comment)\n"
            "  -o FILE             write the report to FILE (whole or not at all)\n"
            "  -v, --verbose       also print notes\n"
            "  --dump-topology FILE  write the synthesised topology (Namespaces, Pods) to FILE\n"
            "  --dump-probes FILE    write every probe and its verdict to FILE (tab-separated)\n\n"
-           "Exit status: 0 verified, 1 missing or excess flows, 2 bad spec, policies or usage.\n",
+           "Exit status: 0 verified (unenforceable flows reported), 1 missing or excess flows\n"
+           "(or, with --strict, unenforceable ones), 2 bad spec, policies or usage.\n",
            NPC_VERIFY_MAX_COMBINATIONS);
 }
 
@@ -46,7 +49,7 @@ typedef struct vargs {
     const char **policies, **cluster;
     char **pass; /* argv for npc_cli_spec_args */
     size_t npolicies, ncluster, npass;
-    int all;
+    int all, strict;
 } vargs;
 
 /* Returns 0 on success, else an exit code (usage errors printed). */
@@ -76,6 +79,8 @@ static int take_verify_args(int argc, char **argv, vargs *a)
             nlist = pol ? &a->npolicies : &a->ncluster;
         } else if (!strcmp(arg, "--all-combinations")) {
             a->all = 1;
+        } else if (!strcmp(arg, "--strict")) {
+            a->strict = 1;
         } else if (npc_cli_option(argc, argv, &i, "--dump-topology", NULL, &val) ||
                    npc_cli_option(argc, argv, &i, "--dump-probes", NULL, &val)) {
             if (!val)
@@ -121,6 +126,7 @@ int npc_cli_verify(int argc, char **argv)
     o.npolicies = a.npolicies;
     o.cluster = a.cluster;
     o.ncluster = a.ncluster;
+    o.strict = a.strict;
     const char *fmt = "text";
     for (size_t i = 0; !r && i < sa.nrest; i += 2) {
         if (!strcmp(sa.rest[i], "--engine"))

@@ -7,12 +7,20 @@
 #include "util/ctx.h"
 #include "util/diag.h"
 
+/* Each engine, and what its policies cannot deny at ingress (NULL:
+ * nothing), for verify's unenforceable flows (docs/verify.md). */
 static const struct engine {
     const char *name;
     npc_render_fn render;
+    const char *ingress_limit;
 } engines[] = {
-    {"kubernetes", npc_render_kubernetes},
-    {"clusterNetworkPolicy", npc_render_cnp},
+    {"kubernetes", npc_render_kubernetes, NULL},
+    /* network-policy-api v1alpha2: ClusterNetworkPolicyIngressPeer has
+     * exactly one of namespaces, pods (standard and experimental) */
+    {"clusterNetworkPolicy", npc_render_cnp,
+     "ClusterNetworkPolicy ingress peers are namespaces and pods only "
+     "(policy.networking.k8s.io/v1alpha2), so no ClusterNetworkPolicy matches a source "
+     "outside the cluster; a NetworkPolicy that isolates the pod for ingress closes it"},
 };
 
 static const char *const engine_names[] = {"kubernetes", "clusterNetworkPolicy", NULL};
@@ -20,6 +28,14 @@ static const char *const engine_names[] = {"kubernetes", "clusterNetworkPolicy",
 const char *const *npc_render_engines(void)
 {
     return engine_names;
+}
+
+const char *npc_render_ingress_limit(const char *engine)
+{
+    for (size_t i = 0; engine && i < sizeof engines / sizeof engines[0]; i++)
+        if (!strcmp(engines[i].name, engine))
+            return engines[i].ingress_limit;
+    return NULL;
 }
 
 const char *npc_render_str(const npc_compiled *c, npc_sym s)

@@ -33,6 +33,9 @@ npc_ev *npc_render_metadata(npc_arena *a, const npc_compiled *c, const npc_annex
  * rules for, is rendered as its fallback peers. */
 void npc_render_fqdn_fallback(npc_ctx *ctx, const npc_compiled *c, const npc_peer *p,
                               const char *engine);
+/* What engine's policies cannot deny at ingress, as a sentence; NULL when
+ * they can deny every source (or the engine is unknown). */
+const char *npc_render_ingress_limit(const char *engine);
 /* The text of a symbol of the compiled spec's context. */
 const char *npc_render_str(const npc_compiled *c, npc_sym s);
 

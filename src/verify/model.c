@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/render.h"
 #include "util/ctx.h"
 #include "verify/verify_int.h"
 
@@ -339,6 +340,7 @@ int vf_model_init(vf_model *m, npc_spec *s, const char *engine)
     m->s = s;
     m->ctx = s->ctx;
     m->engine = engine;
+    m->ingress_limit = npc_render_ingress_limit(engine);
     m->comp = npc_compile(s, NULL);
     if (m->comp)
         npc_compiled_warn_unisolated(m->comp);

@@ -450,6 +450,11 @@ static void probe_one(probe_state *ps, const ep *a, const ep *b, npc_proto proto
         return;
     npc_buf what = NPC_BUF_INIT;
     size_t origin = SIZE_MAX;
+    /* allowed by default at the ingress of a restricted pod, from where the
+     * engine's ingress rules cannot reach: no rendering could deny it */
+    vf_kind kind = a->v.external && exp_e && ps->m->ingress_limit && !allowed_by_rule(&ps->vi)
+                       ? VF_UNENFORCEABLE
+                       : VF_EXCESS;
     /* the spec flow behind an allowing rule; an unisolated direction has none */
     if (!exp_e) {
         dir_text(ps, &what, NPC_DIR_EGRESS, a, &ps->ve);
@@ -461,7 +466,7 @@ static void probe_one(probe_state *ps, const ep *a, const ep *b, npc_proto proto
         if (origin == SIZE_MAX && allowed_by_rule(&ps->vi))
             origin = excess_origin(ps, a, b, proto, port, NPC_DIR_INGRESS);
     }
-    pair_finding(ps, VF_EXCESS, a, b, &what, origin, proto, port);
+    pair_finding(ps, kind, a, b, &what, origin, proto, port);
     npc_buf_free(&what);
 }
 
@@ -646,6 +651,7 @@ void vf_probe(const vf_model *m, npc_cluster *c, npc_cluster *pt_with, npc_clust
     endpoints(&ps);
     ports(&ps);
     r->endpoints = ps.eps.len;
+    r->ingress_limit = m->ingress_limit;
     r->policies = c->policies.len;
     for (size_t i = 0; i < ps.eps.len; i++) {
         const ep *a = &ps.eps.items[i];
@@ -660,8 +666,10 @@ void vf_probe(const vf_model *m, npc_cluster *c, npc_cluster *pt_with, npc_clust
             for (size_t f = 0; f < ps.pair.len; f++) {
                 if (ps.pair.items[f].kind == VF_MISSING)
                     r->missing++;
-                else
+                else if (ps.pair.items[f].kind == VF_EXCESS)
                     r->excess++;
+                else
+                    r->unenforceable++;
                 npc_vec_push(&r->findings, ps.pair.items[f]);
             }
             ps.pair.len = 0;
@@ -689,6 +697,11 @@ void vf_probe(const vf_model *m, npc_cluster *c, npc_cluster *pt_with, npc_clust
     for (int i = 0; i < 4; i++)
         npc_portset_free(&ps.set[i]);
     free(ps.port_mark);
+}
+
+int vf_result_fails(const vf_result *r)
+{
+    return r->missing || r->excess || (r->strict && r->unenforceable);
 }
 
 void vf_result_free(vf_result *r)

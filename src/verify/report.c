@@ -5,7 +5,8 @@
 #include "util/buf.h"
 #include "verify/verify_int.h"
 
-static const char *const kind_names[] = {"missing", "excess"};
+static const char *const kind_names[] = {"missing", "excess", "unenforceable"};
+#define NKINDS 3
 
 static void conns_text(const vf_finding *f, npc_buf *out)
 {
@@ -28,12 +29,16 @@ static void finding_values(const vf_finding *f, npc_buf *conn, const char *v[NFI
     v[5] = f->by_passthrough ? "passthrough rules" : f->purpose;
 }
 
+/* "clean", "clean, N unenforceable", or the counts (unenforceable ones
+ * only when there are some). */
 static void summary_text(const vf_result *r, npc_buf *out)
 {
-    if (!r->missing && !r->excess)
+    if (!vf_result_fails(r))
         npc_buf_puts(out, "clean");
     else
         npc_buf_printf(out, "%zu missing, %zu excess", r->missing, r->excess);
+    if (r->unenforceable)
+        npc_buf_printf(out, ", %zu unenforceable", r->unenforceable);
 }
 
 /* ---------------------------------------------------------------- text */
@@ -54,7 +59,12 @@ static void text_findings(const vf_result *r, const char *indent, npc_buf *out)
                            f->purpose ? ")" : "");
         else if (f->kind == VF_EXCESS)
             npc_buf_printf(out, "%s  no flow of the spec allows it\n", indent);
+        else
+            npc_buf_printf(out, "%s  no flow of the spec allows it, and the engine cannot deny it\n",
+                           indent);
     }
+    if (r->unenforceable)
+        npc_buf_printf(out, "%sunenforceable: %s\n", indent, r->ingress_limit);
     for (size_t i = 0; i < r->notes.len; i++)
         npc_buf_printf(out, "%snote: %s\n", indent, r->notes.items[i]);
 }
@@ -81,10 +91,13 @@ static void json_run(const vf_run_info *info, const vf_result *r, const char *in
     jstr(out, info->combination);
     npc_buf_printf(out,
                    ",\n%s  \"result\": \"%s\",\n%s  \"counts\": {\"policies\": %zu, "
-                   "\"endpoints\": %zu, \"probes\": %zu, \"missing\": %zu, \"excess\": %zu}",
-                   ind, r->missing || r->excess ? "findings" : "clean", ind, r->policies,
-                   r->endpoints, r->probes, r->missing, r->excess);
-    for (int k = 0; k < 2; k++) {
+                   "\"endpoints\": %zu, \"probes\": %zu, \"missing\": %zu, \"excess\": %zu, "
+                   "\"unenforceable\": %zu}",
+                   ind, vf_result_fails(r) ? "findings" : "clean", ind, r->policies, r->endpoints,
+                   r->probes, r->missing, r->excess, r->unenforceable);
+    npc_buf_printf(out, ",\n%s  \"engine_limit\": ", ind);
+    jstr(out, r->ingress_limit);
+    for (int k = 0; k < NKINDS; k++) {
         npc_buf_printf(out, ",\n%s  \"%s\": [", ind, kind_names[k]);
         int first = 1;
         for (size_t i = 0; i < r->findings.len; i++) {
@@ -158,6 +171,12 @@ static void md_findings(const vf_result *r, npc_buf *out)
         npc_buf_free(&conn);
         npc_buf_puts(out, " |\n");
     }
+    if (r->unenforceable) {
+        npc_buf_puts(out, "\nunenforceable: no flow of the spec allows them, and the engine cannot "
+                          "deny them. ");
+        md_cell(out, r->ingress_limit);
+        npc_buf_putc(out, '\n');
+    }
     for (size_t i = 0; i < r->notes.len; i++) {
         npc_buf_puts(out, i ? "" : "\n");
         npc_buf_puts(out, "- note: ");
@@ -227,19 +246,25 @@ void vf_report_combo(const vf_run_info *info, const vf_result *r, npc_verify_for
     }
 }
 
-void vf_report_combo_end(npc_verify_format fmt, size_t ncombos, size_t nfailed, npc_buf *out)
+void vf_report_combo_end(npc_verify_format fmt, size_t ncombos, size_t nfailed, size_t nopen,
+                         npc_buf *out)
 {
+    npc_buf open = NPC_BUF_INIT;
+    if (nopen)
+        npc_buf_printf(&open, ", %zu with unenforceable flows", nopen);
     switch (fmt) {
     case NPC_VERIFY_TEXT:
-        npc_buf_printf(out, "result: %zu combination%s, %zu with findings\n", ncombos,
-                       ncombos == 1 ? "" : "s", nfailed);
-        return;
+        npc_buf_printf(out, "result: %zu combination%s, %zu with findings%s\n", ncombos,
+                       ncombos == 1 ? "" : "s", nfailed, npc_buf_cstr(&open));
+        break;
     case NPC_VERIFY_JSON:
-        npc_buf_printf(out, "\n],\n\"result\": \"%s\"\n}\n", nfailed ? "findings" : "clean");
-        return;
+        npc_buf_printf(out, "\n],\n\"result\": \"%s\",\n\"unenforceable_combinations\": %zu\n}\n",
+                       nfailed ? "findings" : "clean", nopen);
+        break;
     case NPC_VERIFY_MD:
-        npc_buf_printf(out, "\n**%zu combination%s, %zu with findings**\n", ncombos,
-                       ncombos == 1 ? "" : "s", nfailed);
-        return;
+        npc_buf_printf(out, "\n**%zu combination%s, %zu with findings%s**\n", ncombos,
+                       ncombos == 1 ? "" : "s", nfailed, npc_buf_cstr(&open));
+        break;
     }
+    npc_buf_free(&open);
 }

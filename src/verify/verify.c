@@ -109,6 +109,7 @@ static npc_status run(npc_spec *s, const npc_verify_options *o, unsigned seq, vf
         if (!c)
             st = NPC_ERR_INPUT;
     }
+    r->strict = o->strict;
     if (st == NPC_OK)
         vf_probe(&m, c, ptw ? ptw : c, ptn, seq ? NULL : o->probes, r);
     npc_cluster_free(ptn);
@@ -162,9 +163,10 @@ npc_status npc_verify(npc_spec *spec, const npc_verify_options *o, npc_buf *out,
         if (res) {
             res->missing = r.missing;
             res->excess = r.excess;
+            res->unenforceable = r.unenforceable;
             res->probes = r.probes;
             res->combinations = 1;
-            res->failed = r.missing || r.excess;
+            res->failed = (size_t)vf_result_fails(&r);
         }
     }
     vf_result_free(&r);
@@ -221,7 +223,7 @@ npc_status npc_verify_all(npc_spec *spec, const npc_verify_options *o, const cha
         saved[i] = spec->options[i].value;
     npc_buf body = NPC_BUF_INIT, pol = NPC_BUF_INIT;
     npc_status st = NPC_OK;
-    size_t failed = 0, ncombo = 0;
+    size_t failed = 0, nopen = 0, ncombo = 0;
     vf_report_combo_begin(o->format, &body);
     for (size_t c = 0; c < total && st == NPC_OK; c++) {
         npc_buf label = NPC_BUF_INIT;
@@ -254,11 +256,13 @@ npc_status npc_verify_all(npc_spec *spec, const npc_verify_options *o, const cha
             npc_buf_reset(&pol);
             vf_run_info info = {spec->file, engine, policies_text(o, &pol), npc_buf_cstr(&label)};
             vf_report_combo(&info, &r, o->format, c == 0, &body);
-            failed += r.missing || r.excess;
+            failed += (size_t)vf_result_fails(&r);
+            nopen += r.unenforceable > 0;
             ncombo++;
             if (res) {
                 res->missing += r.missing;
                 res->excess += r.excess;
+                res->unenforceable += r.unenforceable;
                 res->probes += r.probes;
             }
         }
@@ -267,7 +271,7 @@ npc_status npc_verify_all(npc_spec *spec, const npc_verify_options *o, const cha
         for (size_t i = 0; i < spec->noptions; i++)
             spec->options[i].value = saved[i];
     }
-    vf_report_combo_end(o->format, ncombo, failed, &body);
+    vf_report_combo_end(o->format, ncombo, failed, nopen, &body);
     if (st == NPC_OK) {
         npc_buf_append(out, body.data ? body.data : "", body.len);
         if (res) {

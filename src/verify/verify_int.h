@@ -40,7 +40,8 @@ typedef struct vf_model {
     npc_spec *s;
     npc_ctx *ctx;
     const char *engine;
-    npc_compiled *comp; /* only its units are read */
+    const char *ingress_limit; /* what the engine cannot deny at ingress, or NULL */
+    npc_compiled *comp;        /* only its units are read */
     const npc_unit *units;
     size_t nunits;
     int enabled;       /* spec.when */
@@ -95,7 +96,10 @@ void vf_topology_yaml(const vf_model *m, npc_buf *out);
 
 /* ------------------------------------------------------------ probe.c */
 
-typedef enum vf_kind { VF_MISSING, VF_EXCESS } vf_kind;
+/* Unenforceable: an excess the engine cannot close - allowed by no rule at
+ * the ingress of a pod the spec restricts, from a source the engine's
+ * ingress rules cannot select (m->ingress_limit). */
+typedef enum vf_kind { VF_MISSING, VF_EXCESS, VF_UNENFORCEABLE } vf_kind;
 
 /* One finding: a pair, the probed connections that share what decided. */
 typedef struct vf_finding {
@@ -112,8 +116,14 @@ typedef struct vf_result {
     NPC_VEC(vf_finding) findings; /* sorted: missing first, then by src, dst */
     NPC_VEC(char *) notes;        /* what the spec itself leaves open */
     size_t endpoints, probes, policies;
-    size_t missing, excess;
+    size_t missing, excess, unenforceable;
+    const char *ingress_limit; /* the engine's, for the unenforceable findings */
+    int strict;                /* unenforceable findings fail the run */
 } vf_result;
+
+/* Whether r fails verification: missing or excess flows, or unenforceable
+ * ones when strict. */
+int vf_result_fails(const vf_result *r);
 
 /* Evaluates every probe of the model on cluster c (topology and policies
  * loaded; the evaluator built). pt_with / pt_without (both or neither):
@@ -138,6 +148,9 @@ void vf_report(const vf_run_info *info, const vf_result *r, npc_verify_format fm
 void vf_report_combo_begin(npc_verify_format fmt, npc_buf *out);
 void vf_report_combo(const vf_run_info *info, const vf_result *r, npc_verify_format fmt, int first,
                      npc_buf *out);
-void vf_report_combo_end(npc_verify_format fmt, size_t ncombos, size_t nfailed, npc_buf *out);
+/* nfailed: combinations that fail; nopen: combinations with unenforceable
+ * flows. */
+void vf_report_combo_end(npc_verify_format fmt, size_t ncombos, size_t nfailed, size_t nopen,
+                         npc_buf *out);
 
 #endif

@@ -10,7 +10,9 @@
 #                                   a port dropped, a peer widened) against the
 #                                   reference evaluator;
 #   verify/reference/EXAMPLE/COMBO  every probe's verdict against the reference
-#                                   evaluator on the synthesised topology.
+#                                   evaluator on the synthesised topology;
+#   verify/unenforceable/quickstart external ingress under clusterNetworkPolicy:
+#                                   reported, --strict fails, NetworkPolicies close it.
 # Regenerate expected files: NETPOLC_REGEN=1 ctest -R verify/golden
 if(PYTHON3)
   set(NPC_VERIFY_DRIVER ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/verify_check.py
@@ -46,6 +48,9 @@ if(PYTHON3)
       set_tests_properties(verify/mutants/${example}/${combo} PROPERTIES TIMEOUT 600)
     endif()
   endforeach()
+  # external ingress under ClusterNetworkPolicy: unenforceable, and closed by NetworkPolicies
+  add_test(NAME verify/unenforceable/quickstart
+           COMMAND ${NPC_VERIFY_DRIVER} closed tests/golden/spec/quickstart/default.args)
   foreach(example quickstart kyma-telemetry kyma-istio controller-chart)
     add_test(NAME verify/all/${example} COMMAND ${NPC_VERIFY_DRIVER} all ${example})
     if(NPC_VERIFY_ENGINES_${example})

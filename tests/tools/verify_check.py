@@ -8,7 +8,8 @@ usage:
   verify_check.py --bin NETPOLC --root REPO reference tests/golden/spec/EXAMPLE/COMBO.args
 
 case:      `verify SPEC ARGS` against tests/golden/verify/EXAMPLE/COMBO.txt (exit status 0
-           when it says "result: clean", else 1; the JSON report agrees); then the round
+           when it says "result: clean" (with or without unenforceable flows), else 1; the
+           JSON report agrees; with unenforceable flows, --strict exits 1); then the round
            trip of the golden rendering COMBO.yaml: it loads back with no diagnostic
            (`verify -v --policies`, notes shown), and `verify --policies COMBO.yaml` finds exactly what
            verifying the rendering finds.
@@ -26,6 +27,8 @@ mutants:   every mutant of the golden rendering (one rule removed, one port drop
            "*", any-ip, the whole cluster - obliges nothing: counted "unobliged");
            one that changes none (an equivalent mutant) must verify clean. Prints
            the counts.
+closed:    the unenforceable flows of the ClusterNetworkPolicy rendering (exit 0, --strict
+           exit 1), closed by the kubernetes rendering beside it (--policies both: clean).
 reference: verify's verdict of every probe (--dump-probes) on the synthesised
            topology (--dump-topology) and the rendering, compared one by one with
            the reference evaluator's.
@@ -73,7 +76,7 @@ def has_errors(err):
 def findings(report):
     """{(kind, src, dst, conn)} of a JSON report."""
     out = set()
-    for kind in ("missing", "excess"):
+    for kind in ("missing", "excess", "unenforceable"):
         for f in report[kind]:
             out.add((kind, f["src"], f["dst"], f["conn"]))
     return out
@@ -87,13 +90,19 @@ def case(binary, root, args_file, engine=None):
         return [f"verify exited {rc}: {err}"]
     os.makedirs(os.path.dirname(os.path.join(root, golden)), exist_ok=True)
     expect(os.path.join(root, golden), out, failures)
-    want_rc = 0 if out.rstrip().endswith("result: clean") else 1
+    # "result: clean" or "result: clean, N unenforceable" (exit 0 unless --strict)
+    want_rc = 0 if re.search(r"^result: clean(, \d+ unenforceable)?$", out.rstrip().split("\n")[-1]) else 1
     if rc != want_rc:
         failures.append(f"exit status {rc}, expected {want_rc}")
     rc, js, err = run(binary, root, ["verify", spec, "--format", "json"] + args)
     report = json.loads(js)
     if (report["result"] == "clean") != (want_rc == 0):
         failures.append("JSON and text reports disagree")
+    # unenforceable flows fail only with --strict
+    if report["counts"]["unenforceable"] and want_rc == 0:
+        rc, js3, err = run(binary, root, ["verify", spec, "--strict", "--format", "json"] + args)
+        if rc != 1 or json.loads(js3)["result"] != "findings":
+            failures.append(f"--strict: exit {rc}, expected 1 for unenforceable flows")
     # round trip of the golden rendering: loaded with notes shown (-v), no
     # diagnostic at all
     rc, js2, err = run(binary, root, ["verify", spec, "-v", "--format", "json", "--policies",
@@ -335,19 +344,44 @@ def mutants_check(binary, root, args_file):
     return failures
 
 
+def closed(binary, root, args_file):
+    """With clusterNetworkPolicy, external ingress into restricted pods is
+    unenforceable (reported, exit 0; --strict exit 1); the CNP rendering
+    together with the kubernetes one (NetworkPolicies isolating those pods)
+    closes it: clean, nothing unenforceable."""
+    failures = []
+    spec, args, rendering, _ = case_files(root, args_file)
+    cnp = rendering[:-len(".yaml")] + ".clusterNetworkPolicy.yaml"
+    base = ["verify", spec, "--engine", "clusterNetworkPolicy", "--format", "json"] + args
+    rc, js, err = run(binary, root, base)
+    report = json.loads(js) if rc in (0, 1) else None
+    if rc != 0 or not report["unenforceable"] or report["excess"] or report["result"] != "clean":
+        failures.append(f"the ClusterNetworkPolicy rendering alone: exit {rc}, expected 0 with "
+                        f"unenforceable flows and no excess: {js}{err}")
+    rc, js, err = run(binary, root, base + ["--strict"])
+    if rc != 1:
+        failures.append(f"--strict: exit {rc}, expected 1")
+    rc, js, err = run(binary, root, base + ["--policies", cnp, rendering])
+    report = json.loads(js) if rc in (0, 1) else None
+    if rc != 0 or not report or report["counts"]["unenforceable"] or report["result"] != "clean":
+        failures.append(f"with the NetworkPolicies beside: exit {rc}, expected clean: {js}{err}")
+    return failures
+
+
 def main(argv):
     import argparse
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="the netpolc binary")
     ap.add_argument("--root", default=os.getcwd(), help="the repository")
-    ap.add_argument("mode", choices=("case", "all", "mutants", "reference"))
+    ap.add_argument("mode", choices=("case", "all", "mutants", "reference", "closed"))
     ap.add_argument("what", help="an .args file, or an example's name for 'all'")
     ap.add_argument("--engine", help="case, all: verify this engine's rendering (COMBO.ENGINE.yaml)")
     a = ap.parse_args(argv)
     if a.mode in ("case", "all"):
         failures = {"case": case, "all": all_combinations}[a.mode](a.bin, a.root, a.what, a.engine)
     else:
-        failures = {"mutants": mutants_check, "reference": reference}[a.mode](a.bin, a.root, a.what)
+        failures = {"mutants": mutants_check, "reference": reference,
+                    "closed": closed}[a.mode](a.bin, a.root, a.what)
     for f in failures:
         print(f)
     return 1 if failures else 0
