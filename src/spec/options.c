@@ -109,6 +109,24 @@ int npc_spec_check_value(npc_spec *s, const npc_option *o, const npc_node *v)
                   value_what(o), npc_node_type_a(v));
         return 0;
     }
+    if (o->nchoices && !npc_node_is_null(v)) {
+        for (size_t k = 0; k < o->nchoices; k++)
+            if (!strcmp(o->choices[k]->u.scalar.s, v->u.scalar.s))
+                return 1;
+        npc_suggest sg;
+        npc_suggest_init(&sg, v->u.scalar.s);
+        npc_buf list = NPC_BUF_INIT;
+        for (size_t k = 0; k < o->nchoices; k++) {
+            npc_suggest_add(&sg, o->choices[k]->u.scalar.s);
+            npc_buf_printf(&list, "%s%s", k ? ", " : "", o->choices[k]->u.scalar.s);
+        }
+        const char *near = npc_suggest_best(&sg);
+        npc_error(s->ctx, NPC112, npc_node_loc(v), "option '%s' must be one of %s, not '%s'%s%s%s",
+                  o->name, npc_buf_cstr(&list), v->u.scalar.s, near ? " (did you mean '" : "",
+                  near ? near : "", near ? "'?)" : "");
+        npc_buf_free(&list);
+        return 0;
+    }
     if (npc_node_is_null(v) || v->kind != NPC_NODE_SEQ)
         return 1;
     for (size_t k = 0; k < v->u.seq.len; k++) {
@@ -158,9 +176,42 @@ static int option_clashes(npc_spec *s, const npc_option *o)
     return clash;
 }
 
+/* choices: a non-empty list of distinct strings, for a string option. */
+static int parse_choices(npc_spec *s, npc_option *o, const npc_node *ch)
+{
+    if (o->type != NPC_OPT_STRING) {
+        npc_error(s->ctx, NPC117, npc_node_loc(ch),
+                  "option '%s': 'choices' is for string options only", o->name);
+        return 0;
+    }
+    if (!npc_spec_want_seq(s, ch, "choices (a list of strings)"))
+        return 0;
+    if (!ch->u.seq.len) {
+        npc_error(s->ctx, NPC117, npc_node_loc(ch), "option '%s': 'choices' is empty", o->name);
+        return 0;
+    }
+    int ok = 1;
+    for (size_t k = 0; k < ch->u.seq.len; k++) {
+        const npc_node *it = ch->u.seq.items[k];
+        const char *c = npc_spec_string(s, it, "a choice");
+        if (!c) {
+            ok = 0;
+            continue;
+        }
+        for (size_t j = 0; j < o->nchoices; j++)
+            if (!strcmp(o->choices[j]->u.scalar.s, c)) {
+                npc_error(s->ctx, NPC109, npc_node_loc(it), "option '%s': choice '%s' is listed twice",
+                          o->name, c);
+                ok = 0;
+            }
+        NPC_APUSH(s->arena, o->choices, o->nchoices, o->chcap, it);
+    }
+    return ok;
+}
+
 int npc_spec_parse_options(npc_spec *s, const npc_node *n)
 {
-    static const char *const keys[] = {"type", "default", "description", NULL};
+    static const char *const keys[] = {"type", "default", "description", "choices", NULL};
     if (!n)
         return 1;
     if (!npc_spec_want_map(s, n, "spec.options"))
@@ -215,7 +266,18 @@ int npc_spec_parse_options(npc_spec *s, const npc_node *n)
             ok = 0;
             continue;
         }
+        const npc_node *ch = npc_map_get(v, "choices");
+        if (ch && !parse_choices(s, &o, ch)) {
+            o.nchoices = 0; /* still declared: no "unknown option" later */
+            ok = 0;
+        }
         o.def = o.value = npc_map_get(v, "default");
+        if (o.nchoices && !o.def) {
+            npc_error(s->ctx, NPC117, o.loc, "option '%s' has choices and needs a 'default' of them",
+                      name);
+            o.nchoices = 0;
+            ok = 0;
+        }
         if (o.def && !npc_spec_check_value(s, &o, o.def)) {
             o.def = o.value = NULL; /* still declared: no "unknown option" later */
             ok = 0;

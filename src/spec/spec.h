@@ -92,6 +92,10 @@ typedef struct npc_option {
     const npc_node *def;   /* default value (may be NULL: the type's zero) */
     const npc_node *value; /* current value: default, --values or --set */
     const char *description;
+    /* string options: the values it may take (choices:, string scalars),
+     * in the spec's order; verify --all-combinations enumerates them */
+    const npc_node **choices;
+    size_t nchoices, chcap;
     npc_loc loc;
 } npc_option;
 

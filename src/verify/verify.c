@@ -175,21 +175,41 @@ npc_status npc_verify(npc_spec *spec, const npc_verify_options *o, npc_buf *out,
 
 /* ------------------------------------------------- every combination */
 
-/* The options to enumerate: bool options not fixed by --set/--values
- * (their value is still the default). */
-static size_t combo_options(const npc_spec *s, int *idx)
+/* The options to enumerate: bool options and string options with
+ * choices, not fixed by --set/--values (their value is still the
+ * default); radix[j]: how many values option idx[j] takes. */
+static size_t combo_options(const npc_spec *s, int *idx, size_t *radix)
 {
     size_t n = 0;
-    for (size_t i = 0; i < s->noptions; i++)
-        if (s->options[i].type == NPC_OPT_BOOL && s->options[i].value == s->options[i].def)
-            idx[n++] = (int)i;
+    for (size_t i = 0; i < s->noptions; i++) {
+        const npc_option *o = &s->options[i];
+        if (o->value != o->def)
+            continue;
+        if (o->type == NPC_OPT_BOOL)
+            radix[n] = 2;
+        else if (o->type == NPC_OPT_STRING && o->nchoices)
+            radix[n] = o->nchoices;
+        else
+            continue;
+        idx[n++] = (int)i;
+    }
     return n;
 }
 
-static npc_status set_bool(npc_spec *s, int opt, int v)
+/* Value v of option opt (bool: false, true; else its v-th choice), added
+ * to the combination's label. */
+static npc_status set_value(npc_spec *s, int opt, size_t v, npc_buf *label)
 {
+    npc_option *o = &s->options[opt];
+    npc_buf_printf(label, "%s%s=", label->len ? " " : "", o->name);
+    if (o->type != NPC_OPT_BOOL) {
+        o->value = o->choices[v];
+        npc_buf_puts(label, o->choices[v]->u.scalar.s);
+        return NPC_OK;
+    }
     npc_buf b = NPC_BUF_INIT;
-    npc_buf_printf(&b, "%s=%s", s->options[opt].name, v ? "true" : "false");
+    npc_buf_printf(&b, "%s=%s", o->name, v ? "true" : "false");
+    npc_buf_puts(label, v ? "true" : "false");
     npc_status st = npc_spec_set(s, npc_buf_cstr(&b));
     npc_buf_free(&b);
     return st;
@@ -204,17 +224,26 @@ npc_status npc_verify_all(npc_spec *spec, const npc_verify_options *o, const cha
     if (!options_ok(ctx, o))
         return NPC_ERR_INPUT;
     int *idx = npc_xcalloc(spec->noptions + 1, sizeof *idx);
-    size_t k = combo_options(spec, idx);
-    size_t total = nvalues;
-    int too_many = k >= 20;
-    if (!too_many)
-        total += (size_t)1 << k;
+    size_t *radix = npc_xcalloc(spec->noptions + 1, sizeof *radix);
+    size_t k = combo_options(spec, idx, radix);
+    size_t product = 1, nbool = 0;
+    int too_many = 0;
+    for (size_t j = 0; j < k; j++) {
+        nbool += spec->options[idx[j]].type == NPC_OPT_BOOL;
+        if (product > NPC_VERIFY_MAX_COMBINATIONS)
+            too_many = 1; /* stop multiplying: no overflow */
+        else
+            product *= radix[j];
+    }
+    too_many |= product > NPC_VERIFY_MAX_COMBINATIONS;
+    size_t total = product + nvalues;
     if (too_many || total > NPC_VERIFY_MAX_COMBINATIONS) {
         npc_error(ctx, NPC403, no_loc,
-                  "--all-combinations: %zu bool options and %zu values files make more than %d "
-                  "combinations; fix some options with --set",
-                  k, nvalues, NPC_VERIFY_MAX_COMBINATIONS);
+                  "--all-combinations: more than %d combinations (bool options: %zu, string "
+                  "options with choices: %zu, values files: %zu); fix some options with --set",
+                  NPC_VERIFY_MAX_COMBINATIONS, nbool, k - nbool, nvalues);
         free(idx);
+        free(radix);
         return NPC_ERR_INPUT;
     }
     /* the values to restore after each combination */
@@ -228,11 +257,12 @@ npc_status npc_verify_all(npc_spec *spec, const npc_verify_options *o, const cha
     for (size_t c = 0; c < total && st == NPC_OK; c++) {
         npc_buf label = NPC_BUF_INIT;
         if (c < total - nvalues) {
+            /* the last option varies fastest */
+            size_t rest = c, place = product;
             for (size_t j = 0; j < k && st == NPC_OK; j++) {
-                int v = (int)((c >> (k - 1 - j)) & 1);
-                st = set_bool(spec, idx[j], v);
-                npc_buf_printf(&label, "%s%s=%s", j ? " " : "", spec->options[idx[j]].name,
-                               v ? "true" : "false");
+                place /= radix[j];
+                st = set_value(spec, idx[j], rest / place, &label);
+                rest %= place;
             }
             if (!k)
                 npc_buf_puts(&label, "defaults");
@@ -283,5 +313,6 @@ npc_status npc_verify_all(npc_spec *spec, const npc_verify_options *o, const cha
     npc_buf_free(&pol);
     free(saved);
     free(idx);
+    free(radix);
     return st;
 }

@@ -51,7 +51,13 @@ if(PYTHON3)
   # external ingress under ClusterNetworkPolicy: unenforceable, and closed by NetworkPolicies
   add_test(NAME verify/unenforceable/quickstart
            COMMAND ${NPC_VERIFY_DRIVER} closed tests/golden/spec/quickstart/default.args)
-  foreach(example quickstart kyma-telemetry kyma-istio controller-chart)
+  # more than the bound of --all-combinations: refused before anything runs
+  add_test(NAME verify/all/too-many
+           COMMAND ${NETPOLC_BIN} verify ${PROJECT_SOURCE_DIR}/tests/golden/verify/choices/too-many.yaml
+                   --all-combinations)
+  set_tests_properties(verify/all/too-many PROPERTIES PASS_REGULAR_EXPRESSION
+      "error\\[NPC403\\]: --all-combinations: more than 1024 combinations \\(bool options: 9, string options with choices: 1, values files: 0\\)")
+  foreach(example quickstart kyma-telemetry kyma-istio controller-chart choices)
     add_test(NAME verify/all/${example} COMMAND ${NPC_VERIFY_DRIVER} all ${example})
     if(NPC_VERIFY_ENGINES_${example})
       list(REMOVE_DUPLICATES NPC_VERIFY_ENGINES_${example})

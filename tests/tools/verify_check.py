@@ -117,6 +117,9 @@ def case(binary, root, args_file, engine=None):
 def all_combinations(binary, root, example, engine=None):
     failures = []
     spec = os.path.join("examples", example + ".yaml")
+    local = os.path.join("tests", "golden", "spec", example, "spec.yaml")
+    if os.path.exists(os.path.join(root, local)):
+        spec = local
     extra = ["--engine", engine] if engine else []
     rc, out, err = run(binary, root, ["verify", spec, "--all-combinations"] + extra)
     if rc not in (0, 1) or has_errors(err):
