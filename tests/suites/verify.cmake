@@ -11,6 +11,8 @@
 #                                   reference evaluator;
 #   verify/reference/EXAMPLE/COMBO  every probe's verdict against the reference
 #                                   evaluator on the synthesised topology;
+#   verify/cluster/NAME             verify --cluster SNAPSHOT (tests/golden/verify/cluster/
+#                                   NAME.args) against NAME.txt, with its exit status;
 #   verify/unenforceable/quickstart external ingress under clusterNetworkPolicy:
 #                                   reported, --strict fails, NetworkPolicies close it.
 # Regenerate expected files: NETPOLC_REGEN=1 ctest -R verify/golden
@@ -51,6 +53,13 @@ if(PYTHON3)
   # external ingress under ClusterNetworkPolicy: unenforceable, and closed by NetworkPolicies
   add_test(NAME verify/unenforceable/quickstart
            COMMAND ${NPC_VERIFY_DRIVER} closed tests/golden/spec/quickstart/default.args)
+  # --cluster: a snapshot's pods, namespaces and policies instead of the synthesised topology
+  file(GLOB NPC_VERIFY_CLUSTER CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/golden/verify/cluster/*.args)
+  foreach(args ${NPC_VERIFY_CLUSTER})
+    file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${args})
+    get_filename_component(name ${args} NAME_WE)
+    add_test(NAME verify/cluster/${name} COMMAND ${NPC_VERIFY_DRIVER} command ${rel})
+  endforeach()
   # more than the bound of --all-combinations: refused before anything runs
   add_test(NAME verify/all/too-many
            COMMAND ${NETPOLC_BIN} verify ${PROJECT_SOURCE_DIR}/tests/golden/verify/choices/too-many.yaml

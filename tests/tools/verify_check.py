@@ -27,6 +27,8 @@ mutants:   every mutant of the golden rendering (one rule removed, one port drop
            "*", any-ip, the whole cluster - obliges nothing: counted "unobliged");
            one that changes none (an equivalent mutant) must verify clean. Prints
            the counts.
+command:   `verify ARGS` of an .args file against the .txt beside it (report and exit
+           status): the --cluster goldens of tests/golden/verify/cluster/.
 closed:    the unenforceable flows of the ClusterNetworkPolicy rendering (exit 0, --strict
            exit 1), closed by the kubernetes rendering beside it (--policies both: clean).
 reference: verify's verdict of every probe (--dump-probes) on the synthesised
@@ -371,12 +373,24 @@ def closed(binary, root, args_file):
     return failures
 
 
+def command(binary, root, args_file):
+    """`netpolc verify ARGS` (ARGS from the .args file: spec, options,
+    --cluster snapshot...) against the .txt beside it: the report, then
+    "[exit N]"; stderr holds no error."""
+    failures = []
+    rc, out, err = run(binary, root, ["verify"] + read_args(os.path.join(root, args_file)))
+    if rc not in (0, 1) or has_errors(err):
+        return [f"verify exited {rc}: {err}"]
+    expect(os.path.join(root, args_file[: -len(".args")] + ".txt"), out + f"[exit {rc}]\n", failures)
+    return failures
+
+
 def main(argv):
     import argparse
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="the netpolc binary")
     ap.add_argument("--root", default=os.getcwd(), help="the repository")
-    ap.add_argument("mode", choices=("case", "all", "mutants", "reference", "closed"))
+    ap.add_argument("mode", choices=("case", "all", "mutants", "reference", "closed", "command"))
     ap.add_argument("what", help="an .args file, or an example's name for 'all'")
     ap.add_argument("--engine", help="case, all: verify this engine's rendering (COMBO.ENGINE.yaml)")
     a = ap.parse_args(argv)
@@ -384,7 +398,7 @@ def main(argv):
         failures = {"case": case, "all": all_combinations}[a.mode](a.bin, a.root, a.what, a.engine)
     else:
         failures = {"mutants": mutants_check, "reference": reference,
-                    "closed": closed}[a.mode](a.bin, a.root, a.what)
+                    "closed": closed, "command": command}[a.mode](a.bin, a.root, a.what)
     for f in failures:
         print(f)
     return 1 if failures else 0
