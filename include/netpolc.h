@@ -159,6 +159,12 @@ NPC_API void npc_spec_free(npc_spec *spec);
  * one field of a list item (peers and raw options). Returns NPC_ERR_INPUT
  * with a diagnostic (no position) for an unknown option or a value of the
  * wrong type. */
+/* Sets the platform profile, what the built-in entities `dns` and
+ * `kube-apiserver` mean (docs/spec.md, "Platform profiles"): "gardener",
+ * "kubeadm", "gke", "eks", or NULL for the defaults; overrides spec.profile.
+ * Entities the spec redeclares keep its definition. NPC_ERR_INPUT (NPC124)
+ * for an unknown name. */
+NPC_API npc_status npc_spec_set_profile(npc_spec *spec, const char *profile);
 NPC_API npc_status npc_spec_set(npc_spec *spec, const char *assignment);
 /* How the value of a --set assignment is read. */
 typedef enum npc_set_kind {

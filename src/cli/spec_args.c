@@ -22,6 +22,7 @@ static const char *const with_value[] = {"--set",
                                          "--set-file",
                                          "--namespace",
                                          "-n",
+                                         "--profile",
                                          NULL};
 
 int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *out)
@@ -82,6 +83,8 @@ int npc_cli_spec_args(int argc, char **argv, const char *verb, npc_spec_args *ou
                 out->values_prefix = val;
             else if (!strcmp(key, "--namespace") || !strcmp(key, "-n"))
                 out->ns = val;
+            else if (!strcmp(key, "--profile"))
+                out->profile = val;
             else {
                 out->rest[out->nrest++] = key;
                 out->rest[out->nrest++] = val;
@@ -111,7 +114,9 @@ void npc_cli_spec_args_help(FILE *out)
           "  --values-prefix KEY read the options under KEY of the --values files (a\n"
           "                    chart's whole values.yaml); other keys are ignored with a note\n"
           "  --strict-values   keys of --values files that name no option are errors\n"
-          "  -n, --namespace NS the namespace of what the spec puts in none (as helm -n)\n",
+          "  -n, --namespace NS the namespace of what the spec puts in none (as helm -n)\n"
+          "  --profile NAME    the platform of the entities dns and kube-apiserver:\n"
+          "                    gardener, kubeadm, gke or eks (default: spec.profile)\n",
           out);
 }
 
@@ -130,7 +135,7 @@ npc_spec *npc_cli_spec_open(npc_ctx *ctx, const npc_spec_args *a)
     npc_spec *spec = npc_spec_load_ns(ctx, a->spec, a->ns);
     if (!spec)
         return NULL;
-    int ok = 1;
+    int ok = !a->profile || npc_spec_set_profile(spec, a->profile) == NPC_OK;
     npc_spec_values_config(spec, a->values_prefix, a->strict_values);
     for (size_t i = 0; i < a->nvalues; i++)
         ok = npc_spec_values_file(spec, a->values[i]) == NPC_OK && ok;

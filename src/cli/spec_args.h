@@ -13,6 +13,7 @@ typedef struct npc_spec_args {
     const char *values_prefix; /* --values-prefix KEY */
     int strict_values;         /* --strict-values */
     const char *ns;            /* --namespace NS / -n NS: the default namespace */
+    const char *profile;       /* --profile NAME: the platform of the built-in entities */
     const char *output_file;   /* -o FILE; NULL: stdout */
     int verbose;               /* -v: notes too */
     const char **rest;         /* other "--opt value" pairs, for the verb */

@@ -964,7 +964,7 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     static const char *const keys[] = {"when",        "namespace",  "selector", "naming",
                                        "labels",      "engine",     "options",  "entities",
                                        "components",  "policies",   "flows",    "passthrough",
-                                       "defaultDeny", "precedence", NULL};
+                                       "defaultDeny", "precedence", "profile",  NULL};
     if (!npc_spec_want_map(s, sp, "spec"))
         return;
     npc_spec_check_keys(s, sp, "spec", keys);
@@ -1019,6 +1019,14 @@ static void parse_spec_body(npc_spec *s, const npc_node *sp)
     if ((v = npc_map_get(sp, "when"))) {
         s->when = npc_spec_parse_cond(s, v);
         s->when_loc = npc_node_loc(v);
+    }
+    if ((v = npc_map_get(sp, "profile"))) {
+        const char *pr = npc_spec_string(s, v, "spec.profile");
+        if (pr && !npc_spec_profile_ok(pr))
+            npc_error(s->ctx, NPC124, npc_node_loc(v),
+                      "unknown platform profile '%s' (known: gardener, kubeadm, gke, eks)", pr);
+        else
+            s->profile = pr;
     }
     parse_components(s, npc_map_get(sp, "components"));
     npc_spec_add_builtin_entities(s);
@@ -1081,6 +1089,18 @@ static int on_doc(npc_ctx *ctx, npc_tree *t, void *user)
     }
     parse_spec_body(s, sp);
     return 0;
+}
+
+npc_status npc_spec_set_profile(npc_spec *spec, const char *profile)
+{
+    if (profile && !npc_spec_profile_ok(profile)) {
+        npc_loc none = {0};
+        npc_error(spec->ctx, NPC124, none,
+                  "unknown platform profile '%s' (known: gardener, kubeadm, gke, eks)", profile);
+        return NPC_ERR_INPUT;
+    }
+    npc_spec_use_profile(spec, profile ? npc_arena_strdup(spec->arena, profile) : NULL);
+    return NPC_OK;
 }
 
 npc_spec *npc_spec_load(npc_ctx *ctx, const char *path)

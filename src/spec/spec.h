@@ -284,7 +284,8 @@ struct npc_spec {
     const char *release_ns; /* --namespace: the default when spec.namespace is absent */
     const char *naming;     /* e.g. "kyma-project.io--telemetry-{name}" */
     npc_loc naming_loc;
-    const char *engine; /* default engine, or NULL */
+    const char *profile; /* platform profile of the built-in entities (spec.profile, --profile) */
+    const char *engine;  /* default engine, or NULL */
     npc_loc engine_loc; /* spec.engine, for an engine no renderer knows */
     int engine_opt;     /* option holding the default engine, or -1 */
     int has_selector;
@@ -331,6 +332,11 @@ int npc_spec_find_entity(const npc_spec *s, const char *name);
 /* The entity table (spec/entities.c): adds the built-in entities (dns,
  * kube-apiserver, world, cluster) with their engine-neutral parts. */
 void npc_spec_add_builtin_entities(npc_spec *s);
+/* Platform profiles (entities.c): whether profile names one (gardener,
+ * kubeadm, gke, eks), and the built-in entities not redeclared by the
+ * spec set to that platform's form (NULL: the defaults). */
+int npc_spec_profile_ok(const char *profile);
+void npc_spec_use_profile(npc_spec *s, const char *profile);
 /* The name engine gives the built-in entity (or "any-ip") natively, or
  * NULL when the engine renders its parts (engine NULL: always NULL). */
 const char *npc_entity_native(const char *engine, const char *entity);

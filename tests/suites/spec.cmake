@@ -78,3 +78,13 @@ add_test(NAME spec/warnings/fqdn-fallback-chart
          COMMAND ${NETPOLC_BIN} chart ${NPC_SILENT} -o ${CMAKE_BINARY_DIR}/chart-fqdn-fallback)
 set_tests_properties(spec/warnings/fqdn-fallback-chart PROPERTIES PASS_REGULAR_EXPRESSION
   "warning\\[NPC122\\]: FQDN 'github.com' is rendered as its fallback peers on the kubernetes engine")
+# Platform profiles from the spec key, and --profile overriding it
+# (tests/golden/spec/profiles: the renderings per --profile).
+set(NPC_PROFILE_KEY ${NPC_SPEC_GOLDEN}/profiles/kubeadm-key.yaml)
+add_test(NAME spec/profile/key COMMAND ${NETPOLC_BIN} render ${NPC_PROFILE_KEY})
+set_tests_properties(spec/profile/key PROPERTIES PASS_REGULAR_EXPRESSION "port: 6443")
+add_test(NAME spec/profile/override COMMAND ${NETPOLC_BIN} render ${NPC_PROFILE_KEY} --profile eks)
+set_tests_properties(spec/profile/override PROPERTIES FAIL_REGULAR_EXPRESSION "6443"
+                     PASS_REGULAR_EXPRESSION "port: 443")
+add_test(NAME spec/profile/unknown COMMAND ${NETPOLC_BIN} docs ${NPC_PROFILE_KEY} --profile openshift)
+set_tests_properties(spec/profile/unknown PROPERTIES WILL_FAIL TRUE)

@@ -187,7 +187,7 @@ def args_values(args, options, root, defaults):
         a = args[i]
         opt, val = (a.split("=", 1) + [None])[:2] if a.startswith("--") and "=" in a else (a, None)
         if opt in ("--set", "--set-string", "--set-file", "--values", "-f", "--values-prefix",
-                   "--namespace", "-n") and val is None:
+                   "--namespace", "-n", "--profile") and val is None:
             val = args[i + 1]
             i += 1
         if opt == "--set":
@@ -202,6 +202,8 @@ def args_values(args, options, root, defaults):
             prefix = val
         elif opt in ("--namespace", "-n"):
             ns = val
+        elif opt == "--profile":
+            ns = (ns, val)  # the platform profile rides with the namespace
         elif opt == "--strict-values":
             pass
         else:
@@ -617,12 +619,12 @@ def connlist(binary, work, name, policies, wl):
 
 # ----------------------------------------------------------------- main
 
-def make_chart(binary, work, ex, spec_path, prefix, engine=None):
+def make_chart(binary, work, ex, spec_path, prefix, engine=None, profile=()):
     """engine: `chart --engine` (a spec without an engine option)."""
     chart = os.path.join(work, "chart-" + ex + ("-" + prefix if prefix else "") + ("-" + engine if engine else ""))
     shutil.rmtree(chart, ignore_errors=True)
     rc, _, err = run([binary, "chart", spec_path, "-o", chart] + (["--values-prefix", prefix] if prefix else [])
-                     + (["--engine", engine] if engine else []))
+                     + (["--engine", engine] if engine else []) + list(profile))
     return chart, (err if rc != 0 else None)
 
 
@@ -642,12 +644,18 @@ def helm_schema_problems(text):
 
 def check_combo(ctx, label, files, sets, prefix="", ns=None, engine=None, refusals=None):
     """engine: None, or an engine given as `render --engine` (the chart was
-    made with `chart --engine`)."""
+    made with `chart --engine`); ns: a namespace, or (namespace, profile)
+    for a --profile combination (chart and render take the profile)."""
     binary, root, work, helm, chart, spec_path, options = ctx
-    if prefix:
-        chart, err = make_chart(binary, work, os.path.basename(chart), spec_path, prefix, engine)
+    profile = []
+    if isinstance(ns, tuple):
+        ns, p = ns
+        profile = ["--profile", p]
+    if prefix or profile:
+        chart, err = make_chart(binary, work, os.path.basename(chart) + "-".join([""] + profile[1:]),
+                                spec_path, prefix, engine, profile)
         if err:
-            return [f"chart --values-prefix failed: {err}"]
+            return [f"chart --values-prefix/--profile failed: {err}"]
         nested = {}
         if sets:
             put(nested, prefix, sets)
@@ -657,7 +665,7 @@ def check_combo(ctx, label, files, sets, prefix="", ns=None, engine=None, refusa
         yaml.safe_dump(sets, f)
     vfiles = [os.path.join(root, x) for x in files] + [set_file]
     nsargs = ["-n", ns] if ns else []
-    rc, a, err = run([binary, "render", spec_path] + nsargs + (["--values-prefix", prefix] if prefix else [])
+    rc, a, err = run([binary, "render", spec_path] + nsargs + profile + (["--values-prefix", prefix] if prefix else [])
                      + (["--engine", engine] if engine else []) + sum((["--values", f] for f in vfiles), []))
     rcb, b, errb = run([helm] + nsargs + sum((["-f", f] for f in vfiles), []) + [chart])
     if rc != 0 and rcb != 0 and "error[" in err:
@@ -686,7 +694,7 @@ def check_combo(ctx, label, files, sets, prefix="", ns=None, engine=None, refusa
         problems.append("connlist differs:\n" + "".join(diff[:40]))
     # the schema accepts the merged values
     with open(os.path.join(chart, "values.yaml")) as f:
-        merged = yaml.safe_load(f)
+        merged = yaml.safe_load(f) or {}  # as Helm reads an empty values.yaml
     for vf in vfiles:
         with open(vf) as f:
             merge(merged, yaml.safe_load(f) or {})
@@ -700,7 +708,7 @@ def check_combo(ctx, label, files, sets, prefix="", ns=None, engine=None, refusa
 
 def schema_rejects(chart, options, prefix):
     with open(os.path.join(chart, "values.yaml")) as f:
-        base = yaml.safe_load(f)
+        base = yaml.safe_load(f) or {}
     with open(os.path.join(chart, "values.schema.json")) as f:
         v = jsonschema.Draft7Validator(json.load(f))
     problems = []
