@@ -154,12 +154,14 @@ int main(int argc, char **argv)
     /* 3. connection list: summary only, then written to /dev/null */
     double t_summary = 0, t_devnull = 0;
     size_t nconns = 0, nrows = 0, out_bytes = 0;
+    uint64_t work = 0; /* evaluation work of build and one connection list */
     if (!failed && do_connlist) {
         npc_connlist l;
         memset(&l, 0, sizeof l);
         progress_start(&pg, "connlist (summary)");
         failed = npc_connlist_compute(c, &l) != NPC_OK;
         nconns = l.items.len;
+        work = npc_eval_work(c);
         t_summary = progress_done(&pg, "connlist (summary)");
         npc_connlist_free(&l);
     }
@@ -258,12 +260,14 @@ int main(int argc, char **argv)
         pods += c->workloads.items[i].replicas ? c->workloads.items[i].replicas : 1;
     printf("{\"ok\":%s,\"namespaces\":%zu,\"workloads\":%zu,\"pods\":%llu,\"policies\":%zu,"
            "\"load_s\":%.6f,\"load_cpu_s\":%.6f,\"build_s\":%.6f,\"connlist_summary_s\":%.6f,"
-           "\"connlist_devnull_s\":%.6f,\"connections\":%zu,\"rows\":%zu,\"output_bytes\":%zu,"
+           "\"connlist_devnull_s\":%.6f,\"connections\":%zu,\"work\":%llu,\"rows\":%zu,"
+           "\"output_bytes\":%zu,"
            "\"queries\":%ld,\"allowed\":%ld,\"eval_median_us\":%.3f,\"eval_p90_us\":%.3f,"
            "\"eval_total_s\":%.6f,\"peak_rss_mib\":%.1f}\n",
-           failed ? "false" : "true", nns, nwl, (unsigned long long)pods, npol, t_load, t_load_cpu, t_build,
-           t_summary, t_devnull, nconns, nrows, out_bytes, failed ? 0 : queries, allowed,
-           eval_med * 1e6, eval_p90 * 1e6, eval_total, (double)ru.ru_maxrss / 1024.0);
+           failed ? "false" : "true", nns, nwl, (unsigned long long)pods, npol, t_load, t_load_cpu,
+           t_build, t_summary, t_devnull, nconns, (unsigned long long)work, nrows, out_bytes,
+           failed ? 0 : queries, allowed, eval_med * 1e6, eval_p90 * 1e6, eval_total,
+           (double)ru.ru_maxrss / 1024.0);
     npc_cluster_free(c);
     npc_ctx_free(ctx);
     free(paths);

@@ -128,6 +128,7 @@ void ev_layer_decide(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir 
         int pol_allows = 0;
         for (uint32_t i = 0; i < pol->nrules; i++) {
             const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+            sc->work++;
             if (r->r->dir != dir || !ev_peer_matches(ev, r, subj, p))
                 continue;
             ev_rule_ports(ev, r, dst, &sc->rports);

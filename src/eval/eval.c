@@ -326,6 +326,7 @@ static void external_ranges(npc_eval *ev, ev_scratch *sc, pool_index *index, ext
             if (!open || (next < idx.len && idx.items[next] == i)) {
                 next += open;
                 npc_iprange range = ev->out_ranges[dir][ri];
+                sc->work++;
                 ev_eval_dir(ev, sc, a, dir, (ev_ep){1, ev_atom_of(ev, range.first)}, &r);
                 conns = &r;
             }
@@ -372,10 +373,17 @@ npc_status npc_connlist_compute(npc_cluster *c, npc_connlist *out)
         ext_vec_free(&cache[i]);
     free(cache);
     free(cached);
+    ev->work += sc.work;
     ev_scratch_free(&sc);
     ev_km_free(&index.map, NULL);
     npc_vec_free(&index.key);
     return NPC_OK;
+}
+
+uint64_t npc_eval_work(const npc_cluster *c)
+{
+    const npc_eval *ev = c->eval;
+    return ev ? ev->work : 0;
 }
 
 void npc_connlist_free(npc_connlist *l)

@@ -34,6 +34,10 @@ typedef struct npc_connlist {
 /* Builds the evaluator state for c (classes, selections, ranges). Idempotent.
  * Returns NPC_OK or NPC_ERR_INPUT after reporting diagnostics. */
 npc_status npc_eval_build(npc_cluster *c);
+/* Units of evaluation work done so far on c (selector tests, rules looked
+ * at, candidate pairs, external ranges decided; 0 before npc_eval_build):
+ * a machine-independent measure of how the analysis grows with the input. */
+uint64_t npc_eval_work(const npc_cluster *c);
 /* Every ordered pair of distinct endpoints with a non-empty allowed set
  * (workload<->workload, workload<->external IPv4 range), in no particular
  * order; reports sort. The external ranges of workload -> external pairs

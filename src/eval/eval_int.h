@@ -116,6 +116,10 @@ typedef struct npc_eval {
      * pods not in the manifests) matches a rule when this says so */
     int (*virt_match)(const struct npc_eval *ev, const ev_rule *r, uint32_t id);
     void *virt_arg;
+    /* units of work done (selector tests, rules looked at, candidate
+     * pairs, ranges decided): a measure of growth that does not depend on
+     * the machine (netpolc-bench reports it; tests/tools/growth_check.py) */
+    uint64_t work;
     /* owned selections (freed with the evaluator) */
     NPC_VEC(ev_set *) sets;
     npc_arena *arena;
@@ -151,6 +155,7 @@ void ev_set_index(ev_set *s, uint32_t universe);
  * (ev_walk_port) and verify all decide through them. */
 typedef struct ev_scratch {
     npc_portset undecided, passed, rports, tmp, deny, allow, isolated;
+    uint64_t work; /* added to npc_eval.work by its user */
 } ev_scratch;
 void ev_scratch_free(ev_scratch *s);
 

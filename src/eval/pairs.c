@@ -372,6 +372,7 @@ void ev_pairs_compute(npc_eval *ev, ev_scratch *sc, ev_pair_emit emit, void *arg
             const pr_rect *er = &eg.items[x < ne ? eg_ids[eg_start[b] + x] : eg_all.items[x - ne]];
             for (uint32_t y = in_start[b]; y < in_start[b + 1]; y++) {
                 const pr_rect *ir = &in.items[in_ids[y]];
+                sc->work++;
                 if (!portset_meets(&er->ports, &ir->ports))
                     continue;
                 const ev_set *s = &er->subj, *t = ir->peer;
@@ -379,6 +380,7 @@ void ev_pairs_compute(npc_eval *ev, ev_scratch *sc, ev_pair_emit emit, void *arg
                     s = t;
                     t = &er->subj;
                 }
+                sc->work += s->n;
                 for (uint32_t k = 0; k < s->n; k++) {
                     uint32_t a = s->ids[k];
                     if (mark[a] || (t && !ev_set_has(t, a)))

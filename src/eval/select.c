@@ -304,6 +304,7 @@ static const u32vec *select_namespaces(ev_index *ix, const npc_selector *sel)
     uint32_t total = found ? n : ix->nns;
     for (uint32_t i = 0; i < total; i++) {
         uint32_t id = found ? cand[i] : i;
+        ix->ev->work++;
         if (npc_selector_matches(sel, ns_labels(ix, id)))
             npc_vec_push(out, id);
     }
@@ -355,6 +356,7 @@ const ev_set *ev_select_pods(ev_index *ix, npc_ns_mode mode, npc_sym ns_same,
     uint32_t *cand = candidates(&ix->class_post, pod_sel, &n, &found);
     uint32_t *out;
     uint32_t m = 0;
+    ev->work += found && n < in_ns ? n : in_ns;
     if (found && n < in_ns) {
         /* few classes carry the label: filter them by namespace */
         for (uint32_t i = 0; i < nns; i++)
