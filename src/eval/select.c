@@ -121,17 +121,29 @@ static void free_u32vec(void *p)
     free(v);
 }
 
-/* key=value -> ids, and key -> ids (value 0) for Exists. */
+/* key=value -> ids, and key -> ids (value 0) for Exists; key -> its
+ * distinct values (for NotIn); ids run over 0..universe-1. */
 typedef struct posting {
     ev_keymap map;
+    ev_keymap values;
+    uint32_t universe;
+    uint64_t work; /* ids scanned for complements (see npc_eval.work) */
 } posting;
 
 static void posting_add(posting *p, npc_sym key, npc_sym value, uint32_t id)
 {
     uint32_t k[3] = {2, key, value};
     void **slot = ev_km_get(&p->map, k, 1);
-    if (!*slot)
+    if (!*slot) {
         *slot = npc_xcalloc(1, sizeof(u32vec));
+        if (value) {
+            uint32_t kk[2] = {1, key};
+            void **vs = ev_km_get(&p->values, kk, 1);
+            if (!*vs)
+                *vs = npc_xcalloc(1, sizeof(u32vec));
+            npc_vec_push((u32vec *)*vs, value);
+        }
+    }
     u32vec *v = *slot;
     if (!v->len || v->items[v->len - 1] != id)
         npc_vec_push(v, id);
@@ -142,6 +154,12 @@ static const u32vec *posting_get(posting *p, npc_sym key, npc_sym value)
     uint32_t k[3] = {2, key, value};
     void **slot = ev_km_get(&p->map, k, 0);
     return slot ? *slot : NULL;
+}
+
+static void posting_free(posting *p)
+{
+    ev_km_free(&p->map, free_u32vec);
+    ev_km_free(&p->values, free_u32vec);
 }
 
 static void posting_index(posting *p, const npc_labels *ls, uint32_t id)
@@ -186,6 +204,8 @@ ev_index *ev_index_new(npc_eval *ev)
     ix->nns = (uint32_t)ev->c->namespaces.len;
     ix->ns_classes = npc_xcalloc(ix->nns + 1, sizeof(u32vec));
     ix->ns_mark = npc_xcalloc(ix->nns + 1, 1);
+    ix->ns_post.universe = ix->nns;
+    ix->class_post.universe = ev->nclasses;
     for (uint32_t i = 0; i < ix->nns; i++)
         posting_index(&ix->ns_post, ns_labels(ix, i), i);
     for (uint32_t i = 0; i < ev->nclasses; i++) {
@@ -199,8 +219,9 @@ void ev_index_free(ev_index *ix)
 {
     if (!ix)
         return;
-    ev_km_free(&ix->ns_post.map, free_u32vec);
-    ev_km_free(&ix->class_post.map, free_u32vec);
+    ix->ev->work += ix->ns_post.work + ix->class_post.work;
+    posting_free(&ix->ns_post);
+    posting_free(&ix->class_post);
     ev_km_free(&ix->ns_cache, free_u32vec);
     ev_km_free(&ix->pod_cache, NULL); /* sets are owned by ev->sets */
     ev_km_free(&ix->atom_cache, NULL);
@@ -234,56 +255,130 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Candidate ids for sel from the posting lists: the smallest list among
- * its In/Exists terms, or NULL when no term narrows (scan everything).
- * *owned is set when the result must be freed. */
+static size_t posting_len(posting *p, npc_sym key, npc_sym value)
+{
+    const u32vec *v = posting_get(p, key, value);
+    return v ? v->len : 0;
+}
+
+/* How many ids a term admits, from the posting lists alone; SIZE_MAX when
+ * it cannot say. NotIn admits the ids without the key and those with a
+ * value outside the list; DoesNotExist those without the key. */
+static size_t term_count(posting *p, const npc_sel_expr *e)
+{
+    size_t with = posting_len(p, e->key, 0), cnt = 0;
+    switch (e->op) {
+    case NPC_SEL_IN:
+        for (uint32_t j = 0; j < e->nvalues; j++)
+            if (j == 0 || e->values[j] != e->values[j - 1])
+                cnt += posting_len(p, e->key, e->values[j]);
+        return cnt;
+    case NPC_SEL_EXISTS:
+        return with;
+    case NPC_SEL_NOTIN:
+        cnt = with;
+        for (uint32_t j = 0; j < e->nvalues; j++)
+            if (j == 0 || e->values[j] != e->values[j - 1])
+                cnt -= posting_len(p, e->key, e->values[j]);
+        return cnt + (p->universe - with);
+    case NPC_SEL_NOTEXISTS:
+        return p->universe - with;
+    }
+    return SIZE_MAX;
+}
+
+static void append_posting(posting *p, npc_sym key, npc_sym value, uint32_t *out, uint32_t *m)
+{
+    const u32vec *v = posting_get(p, key, value);
+    if (v && v->len) {
+        memcpy(out + *m, v->items, v->len * sizeof(uint32_t));
+        *m += (uint32_t)v->len;
+    }
+}
+
+/* Whether v is in e's values (sorted, as npc_selector_matches reads them). */
+static int has_value(const npc_sel_expr *e, npc_sym v)
+{
+    uint32_t lo = 0, hi = e->nvalues;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (e->values[mid] == v)
+            return 1;
+        if (e->values[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* The ids term e admits (cnt of them, see term_count), sorted, into out. */
+static void term_ids(posting *p, const npc_sel_expr *e, size_t cnt, uint32_t *out)
+{
+    uint32_t m = 0;
+    int lists = 0;
+    if (cnt == 0)
+        return;
+    if (e->op == NPC_SEL_IN) {
+        for (uint32_t j = 0; j < e->nvalues; j++)
+            if (j == 0 || e->values[j] != e->values[j - 1]) {
+                append_posting(p, e->key, e->values[j], out, &m);
+                lists++;
+            }
+    } else if (e->op == NPC_SEL_EXISTS) {
+        append_posting(p, e->key, 0, out, &m);
+    } else {
+        const u32vec *with = posting_get(p, e->key, 0);
+        if (e->op == NPC_SEL_NOTIN && with) {
+            /* the key's other values */
+            uint32_t kk[2] = {1, e->key};
+            void **vs = ev_km_get(&p->values, kk, 0);
+            const u32vec *vals = vs ? *vs : NULL;
+            for (size_t j = 0; vals && j < vals->len; j++)
+                if (!has_value(e, vals->items[j])) {
+                    append_posting(p, e->key, vals->items[j], out, &m);
+                    lists++;
+                }
+        }
+        if (m < cnt) {
+            /* the ids without the key: the complement of a sorted list */
+            size_t w = 0, wn = with ? with->len : 0;
+            p->work += p->universe;
+            for (uint32_t id = 0; id < p->universe; id++) {
+                if (w < wn && with->items[w] == id) {
+                    w++;
+                    continue;
+                }
+                out[m++] = id;
+            }
+            lists++;
+        }
+    }
+    if (lists > 1)
+        qsort(out, m, sizeof(uint32_t), cmp_u32);
+}
+
+/* Candidate ids for sel from the posting lists: those of its term that
+ * admits the fewest, or NULL when no term narrows (scan everything). A
+ * term no id satisfies makes the answer empty at the cost of counting. */
 static uint32_t *candidates(posting *p, const npc_selector *sel, uint32_t *n, int *found)
 {
     *found = 0;
     size_t best = (size_t)-1;
     const npc_sel_expr *be = NULL;
-    for (uint32_t i = 0; i < sel->nexprs; i++) {
-        const npc_sel_expr *e = &sel->exprs[i];
-        size_t cnt = 0;
-        if (e->op == NPC_SEL_IN) {
-            for (uint32_t j = 0; j < e->nvalues; j++) {
-                const u32vec *v = posting_get(p, e->key, e->values[j]);
-                cnt += v ? v->len : 0;
-            }
-        } else if (e->op == NPC_SEL_EXISTS) {
-            const u32vec *v = posting_get(p, e->key, 0);
-            cnt = v ? v->len : 0;
-        } else {
-            continue;
-        }
-        if (cnt < best) {
+    for (uint32_t i = 0; i < sel->nexprs && best; i++) {
+        size_t cnt = term_count(p, &sel->exprs[i]);
+        if (cnt < best && cnt < p->universe) {
             best = cnt;
-            be = e;
+            be = &sel->exprs[i];
         }
     }
     if (!be)
         return NULL;
     *found = 1;
     uint32_t *out = npc_xmalloc((best + 1) * sizeof(uint32_t));
-    uint32_t m = 0;
-    if (be->op == NPC_SEL_IN) {
-        for (uint32_t j = 0; j < be->nvalues; j++) {
-            const u32vec *v = posting_get(p, be->key, be->values[j]);
-            if (v) {
-                memcpy(out + m, v->items, v->len * sizeof(uint32_t));
-                m += (uint32_t)v->len;
-            }
-        }
-        if (be->nvalues > 1)
-            qsort(out, m, sizeof(uint32_t), cmp_u32);
-    } else {
-        const u32vec *v = posting_get(p, be->key, 0);
-        if (v) {
-            memcpy(out, v->items, v->len * sizeof(uint32_t));
-            m = (uint32_t)v->len;
-        }
-    }
-    *n = m;
+    term_ids(p, be, best, out);
+    *n = (uint32_t)best;
     return out;
 }
 
