@@ -566,11 +566,16 @@ static void build_profiles(npc_eval *ev, ev_index *ix)
                     pr.segs[pr.nsegs - 1].to = j + 1;
                     continue;
                 }
+                memset(&pr.segs[pr.nsegs], 0, sizeof pr.segs[pr.nsegs]);
                 pr.segs[pr.nsegs].layer = layer;
                 pr.segs[pr.nsegs].from = j;
                 pr.segs[pr.nsegs].to = j + 1;
                 pr.nsegs++;
             }
+            for (uint32_t s = 0; s < pr.nsegs; s++)
+                for (uint32_t j = pr.segs[s].from; j < pr.segs[s].to; j++)
+                    for (int d = 0; d < 2; d++)
+                        pr.segs[s].selects[d] |= c->policies.items[pr.policies[j]].affects[d];
             npc_vec_push(&profs, pr);
             *slot = (void *)(uintptr_t)profs.len;
         }

@@ -104,51 +104,108 @@ static void additive_trace(ev_stepvec *v, size_t base, int denied, int allowed, 
     v->len = w;
 }
 
+/* What one layer decides while it looks at its rules. */
+typedef struct layer_walk {
+    const npc_eval *ev;
+    ev_scratch *sc;
+    uint32_t subj;
+    npc_dir dir;
+    ev_ep p, dst;
+    int first_match;
+    const npc_portset *undecided;
+    npc_portset *rest, *allow, *deny, *pass;
+    ev_trace *trace;
+    uint32_t layer;
+} layer_walk;
+
+/* Rule i of policy pi (pol_allows: an earlier rule of the policy allowed,
+ * for the trace). Returns 1 when the layer has nothing left to decide. */
+static int walk_rule(layer_walk *w, uint32_t pi, uint32_t i, int *pol_allows)
+{
+    const npc_eval *ev = w->ev;
+    ev_scratch *sc = w->sc;
+    const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+    sc->work++;
+    if (r->r->dir != w->dir || !ev_peer_matches(ev, r, w->subj, w->p))
+        return 0;
+    ev_rule_ports(ev, r, w->dst, &sc->rports);
+    npc_portset_intersect(&sc->rports, w->first_match ? w->rest : w->undecided);
+    if (npc_portset_is_empty(&sc->rports))
+        return 0;
+    if (w->first_match)
+        npc_portset_subtract(w->rest, &sc->rports);
+    npc_action a = r->r->action;
+    npc_portset_add_set(a == NPC_ACT_ALLOW  ? w->allow
+                        : a == NPC_ACT_DENY ? w->deny
+                                            : w->pass,
+                        &sc->rports);
+    if (w->trace) {
+        push(w->trace->steps, NPC_EXPL_RULE, w->layer, a, pi, i, a == NPC_ACT_ALLOW && *pol_allows);
+        *pol_allows |= a == NPC_ACT_ALLOW;
+    }
+    return w->first_match && npc_portset_is_empty(w->rest);
+}
+
+/* The first key of `only` whose position is k or later. */
+static uint32_t list_from(const ev_rulelist *only, uint32_t k)
+{
+    uint32_t lo = 0, hi = only->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if ((uint32_t)(only->keys[mid] >> 32) < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void ev_layer_decide(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev_ep p,
-                     const ev_profile *pr, const ev_seg *seg, const npc_portset *undecided,
-                     npc_portset *allow, npc_portset *deny, npc_portset *pass, ev_trace *trace)
+                     const ev_profile *pr, const ev_seg *seg, const ev_rulelist *only,
+                     const npc_portset *undecided, npc_portset *allow, npc_portset *deny,
+                     npc_portset *pass, ev_trace *trace)
 {
     const npc_cluster *c = ev->c;
     const npc_layer *layer = &c->layers.items[seg->layer];
-    ev_ep dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : p;
-    int first_match = layer->mode == NPC_MODE_FIRST_MATCH;
-    int selected = 0;
     size_t base = trace ? trace->steps->len : 0;
+    int first_match = layer->mode == NPC_MODE_FIRST_MATCH;
+    layer_walk w = {.ev = ev,
+                    .sc = sc,
+                    .subj = subj,
+                    .dir = dir,
+                    .p = p,
+                    .dst = dir == NPC_DIR_INGRESS ? (ev_ep){0, subj} : p,
+                    .first_match = first_match,
+                    .undecided = undecided,
+                    .rest = &sc->tmp,
+                    .allow = allow,
+                    .deny = deny,
+                    .pass = pass,
+                    .trace = trace,
+                    .layer = seg->layer};
     npc_portset_clear(allow);
     npc_portset_clear(deny);
     npc_portset_clear(pass);
-    for (uint32_t k = seg->from; k < seg->to; k++)
-        selected |= c->policies.items[pr->policies[k]].affects[dir];
     /* rest: what this layer has not decided yet */
     npc_portset *rest = &sc->tmp;
     npc_portset_copy(rest, undecided);
-    for (uint32_t k = seg->from; k < seg->to && !npc_portset_is_empty(rest); k++) {
-        uint32_t pi = pr->policies[k];
-        const npc_policy *pol = &c->policies.items[pi];
-        int pol_allows = 0;
-        for (uint32_t i = 0; i < pol->nrules; i++) {
-            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-            sc->work++;
-            if (r->r->dir != dir || !ev_peer_matches(ev, r, subj, p))
-                continue;
-            ev_rule_ports(ev, r, dst, &sc->rports);
-            npc_portset_intersect(&sc->rports, first_match ? rest : undecided);
-            if (npc_portset_is_empty(&sc->rports))
-                continue;
-            if (first_match)
-                npc_portset_subtract(rest, &sc->rports);
-            npc_action a = r->r->action;
-            npc_portset_add_set(a == NPC_ACT_ALLOW  ? allow
-                                : a == NPC_ACT_DENY ? deny
-                                                    : pass,
-                                &sc->rports);
-            if (trace) {
-                push(trace->steps, NPC_EXPL_RULE, seg->layer, a, pi, i,
-                     a == NPC_ACT_ALLOW && pol_allows);
-                pol_allows |= a == NPC_ACT_ALLOW;
-            }
-            if (first_match && npc_portset_is_empty(rest))
+    if (only) {
+        int none = 0;
+        for (uint32_t x = list_from(only, seg->from);
+             x < only->n && (uint32_t)(only->keys[x] >> 32) < seg->to &&
+             !npc_portset_is_empty(rest);
+             x++) {
+            uint32_t k = (uint32_t)(only->keys[x] >> 32), pi = pr->policies[k];
+            if (walk_rule(&w, pi, (uint32_t)only->keys[x] - ev->rule_base[pi], &none))
                 break;
+        }
+    } else {
+        int done = 0;
+        for (uint32_t k = seg->from; k < seg->to && !done && !npc_portset_is_empty(rest); k++) {
+            uint32_t pi = pr->policies[k];
+            int pol_allows = 0;
+            for (uint32_t i = 0; i < c->policies.items[pi].nrules && !done; i++)
+                done = walk_rule(&w, pi, i, &pol_allows);
         }
     }
     if (!first_match) {
@@ -164,11 +221,11 @@ void ev_layer_decide(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir 
         npc_portset_subtract(rest, allow);
         npc_portset_subtract(rest, pass);
     }
-    if (layer->isolates && selected && !npc_portset_is_empty(rest)) {
+    if (layer->isolates && seg->selects[dir] && !npc_portset_is_empty(rest)) {
         npc_portset_add_set(deny, rest);
         for (uint32_t k = seg->from; trace && k < seg->to; k++)
             if (c->policies.items[pr->policies[k]].affects[dir])
-                why_not(ev, seg->layer, pr->policies[k], dir, subj, p, dst, trace->steps);
+                why_not(ev, seg->layer, pr->policies[k], dir, subj, p, w.dst, trace->steps);
     }
 }
 
@@ -219,7 +276,7 @@ static void localhost_ingress(const npc_eval *ev, ev_scratch *sc, uint32_t subj,
 }
 
 void ev_chain(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev_ep p,
-              npc_portset *out, ev_trace *trace)
+              const ev_rulelist *only, npc_portset *out, ev_trace *trace)
 {
     if (dir == NPC_DIR_INGRESS && ev->c->identity_labels && own_node(ev, subj, p)) {
         localhost_ingress(ev, sc, subj, p, out, trace);
@@ -234,8 +291,8 @@ void ev_chain(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev
     else
         npc_portset_set_all(undecided);
     for (uint32_t s = 0; s < pr->nsegs && !npc_portset_is_empty(undecided); s++) {
-        ev_layer_decide(ev, sc, subj, dir, p, pr, &pr->segs[s], undecided, &sc->allow, &sc->deny,
-                        &sc->passed, trace);
+        ev_layer_decide(ev, sc, subj, dir, p, pr, &pr->segs[s], only, undecided, &sc->allow,
+                        &sc->deny, &sc->passed, trace);
         npc_portset_add_set(out, &sc->allow);
         npc_portset_subtract(undecided, &sc->allow);
         npc_portset_subtract(undecided, &sc->deny);

@@ -11,12 +11,6 @@
 #include "eval/eval_int.h"
 #include "util/ctx.h"
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Entities for a peer that is node `node` (index + 1, 0: not a node) and
  * an API server address or not, seen from subject class subj. */
 static int entity_of(const npc_eval *ev, unsigned entities, uint32_t subj, uint32_t node, int api)
@@ -102,7 +96,7 @@ void ev_rule_ports(const npc_eval *ev, const ev_rule *r, ev_ep dst, npc_portset 
 void ev_eval_dir(const npc_eval *ev, ev_scratch *scratch, uint32_t subj, npc_dir dir, ev_ep p,
                  npc_portset *out)
 {
-    ev_chain(ev, scratch, subj, dir, p, out, NULL);
+    ev_chain(ev, scratch, subj, dir, p, NULL, out, NULL);
 }
 
 /* Rules whose peers may end up allowed: Allow, and Pass (a later layer or
@@ -196,58 +190,6 @@ static void emit_pair(void *arg, uint32_t a, uint32_t b, const npc_portset *conn
     emit_class_pairs(pc->ev, pc->index, a, b, conns, pc->out);
 }
 
-/* The output ranges of direction dir that rules of the profile name (only
- * Allow and Pass rules when allow_only): sorted range indices in idx. */
-static void touched_ranges(const npc_eval *ev, const ev_profile *pr, npc_dir dir, int allow_only,
-                           ev_u32vec *idx)
-{
-    const npc_cluster *c = ev->c;
-    uint32_t n = ev->nout_ranges[dir];
-    idx->len = 0;
-    int all = c->identity_labels; /* Cilium: entities, allow-localhost */
-    for (uint32_t k = 0; k < pr->n && n && !all; k++) {
-        uint32_t pi = pr->policies[k];
-        const npc_policy *pol = &c->policies.items[pi];
-        for (uint32_t i = 0; i < pol->nrules; i++) {
-            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
-            if (r->r->dir != dir || (allow_only && !may_allow(r)))
-                continue;
-            for (uint32_t q = 0; q < r->npeers; q++) {
-                const ev_peer *pe = &r->peers[q];
-                all |= pe->entities != 0;
-                for (uint32_t j = 0; j < pe->natoms; j++) {
-                    /* output ranges overlapping atoms lo..hi */
-                    npc_ip first = ev->atoms[pe->atom_lo[j]].first;
-                    npc_ip last = ev->atoms[pe->atom_hi[j]].last;
-                    uint32_t l = 0, h = n;
-                    while (l < h) {
-                        uint32_t mid = (l + h) / 2;
-                        if (npc_ip_cmp(ev->out_ranges[dir][mid].last, first) < 0)
-                            l = mid + 1;
-                        else
-                            h = mid;
-                    }
-                    for (; l < n && npc_ip_cmp(ev->out_ranges[dir][l].first, last) <= 0; l++)
-                        npc_vec_push(idx, l);
-                }
-            }
-        }
-    }
-    if (all) {
-        idx->len = 0;
-        for (uint32_t i = 0; i < n; i++)
-            npc_vec_push(idx, i);
-        return;
-    }
-    if (idx->len > 1)
-        qsort(idx->items, idx->len, sizeof(uint32_t), cmp_u32);
-    size_t m = 0;
-    for (size_t i = 0; i < idx->len; i++)
-        if (m == 0 || idx->items[m - 1] != idx->items[i])
-            idx->items[m++] = idx->items[i];
-    idx->len = m;
-}
-
 /* The virtual peer of external_ranges: an address no rule names, matched
  * only by rules with an `any` peer. */
 static int match_any_peer(const npc_eval *ev, const ev_rule *r, uint32_t id)
@@ -287,6 +229,178 @@ static void ext_vec_free(ext_vec *v)
     npc_vec_free(v);
 }
 
+/* A rule's peer interval over the output ranges: enters at `at` (delta
+ * 1) or leaves there (delta -1); touch: it counts for the ranges that
+ * are evaluated rather than given the unnamed address's answer. */
+typedef struct ext_event {
+    uint32_t at;
+    int32_t delta;
+    uint32_t touch;
+    uint64_t key; /* ev_rulelist key */
+} ext_event;
+
+static int cmp_event(const void *a, const void *b)
+{
+    const ext_event *x = a, *y = b;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The rules of a range being swept: key, how many of its intervals hold
+ * the range, how many of those touch. Sorted by key. */
+typedef struct ext_active {
+    uint64_t key;
+    uint32_t n, touch;
+} ext_active;
+
+typedef NPC_VEC(ext_active) ext_activevec;
+
+static void active_apply(ext_activevec *v, const ext_event *e, uint32_t *touched)
+{
+    size_t lo = 0, hi = v->len;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v->items[mid].key < e->key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == v->len || v->items[lo].key != e->key) {
+        ext_active x = {e->key, 0, 0};
+        npc_vec_push(v, x);
+        memmove(&v->items[lo + 1], &v->items[lo], (v->len - 1 - lo) * sizeof x);
+        v->items[lo] = x;
+    }
+    ext_active *x = &v->items[lo];
+    x->n += (uint32_t)e->delta;
+    x->touch += e->delta > 0 ? e->touch : (uint32_t) - (int32_t)e->touch;
+    *touched += e->delta > 0 ? e->touch : (uint32_t) - (int32_t)e->touch;
+    if (!x->n) {
+        memmove(x, x + 1, (v->len - 1 - lo) * sizeof *x);
+        v->len--;
+    }
+}
+
+/* The output ranges of direction dir for class a (profile pr), swept in
+ * address order: each range is decided among the rules that may match
+ * it (those with an `any` or entity peer, and those whose peer intervals
+ * hold the range), so the cost is the ranges times the rules that name
+ * them rather than times every rule of the profile. open: the unnamed
+ * address's answer d is not empty, so a range no rule names gets d, and
+ * every named range is evaluated; otherwise only the ranges that Allow
+ * or Pass rules name may be allowed (an added Deny never allows). */
+static void ext_sweep(npc_eval *ev, ev_scratch *sc, uint32_t a, npc_dir dir, const ev_profile *pr,
+                      int open, const npc_portset *d, ext_vec *res)
+{
+    const npc_cluster *c = ev->c;
+    uint32_t n = ev->nout_ranges[dir];
+    const npc_iprange *out = ev->out_ranges[dir];
+    NPC_VEC(uint64_t) always = {0}, cand = {0};
+    NPC_VEC(ext_event) evs = {0};
+    int all = c->identity_labels; /* Cilium: entities, allow-localhost */
+    for (uint32_t k = 0; k < pr->n && n; k++) {
+        uint32_t pi = pr->policies[k];
+        const npc_policy *pol = &c->policies.items[pi];
+        for (uint32_t i = 0; i < pol->nrules; i++) {
+            const ev_rule *r = &ev->rules[ev->rule_base[pi] + i];
+            if (r->r->dir != dir)
+                continue;
+            uint64_t key = (uint64_t)k << 32 | (ev->rule_base[pi] + i);
+            uint32_t touch = open || may_allow(r);
+            int wide = 0;
+            for (uint32_t q = 0; q < r->npeers; q++) {
+                wide |= r->peers[q].any || r->peers[q].entities;
+                all |= touch && r->peers[q].entities;
+            }
+            if (wide)
+                npc_vec_push(&always, key); /* its intervals still touch */
+            for (uint32_t q = 0; q < r->npeers; q++) {
+                const ev_peer *pe = &r->peers[q];
+                for (uint32_t j = 0; j < pe->natoms; j++) {
+                    /* output ranges overlapping atoms lo..hi */
+                    npc_ip first = ev->atoms[pe->atom_lo[j]].first;
+                    npc_ip last = ev->atoms[pe->atom_hi[j]].last;
+                    uint32_t l = 0, h = n;
+                    while (l < h) {
+                        uint32_t mid = (l + h) / 2;
+                        if (npc_ip_cmp(out[mid].last, first) < 0)
+                            l = mid + 1;
+                        else
+                            h = mid;
+                    }
+                    uint32_t e = l;
+                    while (e < n && npc_ip_cmp(out[e].first, last) <= 0)
+                        e++;
+                    if (e == l)
+                        continue;
+                    ext_event in = {l, 1, touch, key}, gone = {e, -1, touch, key};
+                    npc_vec_push(&evs, in);
+                    npc_vec_push(&evs, gone);
+                }
+            }
+        }
+    }
+    if (evs.len > 1)
+        qsort(evs.items, evs.len, sizeof *evs.items, cmp_event);
+    ext_activevec active = {0};
+    uint32_t touched = 0;
+    npc_portset r = NPC_PORTSET_INIT;
+    size_t x = 0;
+    for (uint32_t pos = 0; pos < n;) {
+        while (x < evs.len && evs.items[x].at == pos)
+            active_apply(&active, &evs.items[x++], &touched);
+        uint32_t next = x < evs.len ? evs.items[x].at : n;
+        int eval = all || touched;
+        if (!eval && !open) {
+            pos = next;
+            continue;
+        }
+        if (eval) {
+            /* the candidates: always and active, in evaluation order */
+            cand.len = 0;
+            for (size_t i = 0; i < always.len; i++)
+                npc_vec_push(&cand, always.items[i]);
+            for (size_t i = 0; i < active.len; i++)
+                npc_vec_push(&cand, active.items[i].key);
+            if (always.len && active.len) {
+                qsort(cand.items, cand.len, sizeof(uint64_t), cmp_u64);
+                size_t m = 0;
+                for (size_t i = 0; i < cand.len; i++)
+                    if (m == 0 || cand.items[m - 1] != cand.items[i])
+                        cand.items[m++] = cand.items[i];
+                cand.len = m;
+            }
+        }
+        ev_rulelist only = {cand.items, (uint32_t)cand.len};
+        for (; pos < next; pos++) {
+            const npc_portset *conns = d;
+            if (eval) {
+                sc->work++;
+                ev_chain(ev, sc, a, dir, (ev_ep){1, ev_atom_of(ev, out[pos].first)}, &only, &r,
+                         NULL);
+                conns = &r;
+            }
+            if (npc_portset_is_empty(conns))
+                continue;
+            ext_result er;
+            memset(&er, 0, sizeof er);
+            er.range = pos;
+            npc_portset_copy(&er.conns, conns);
+            npc_vec_push(res, er);
+        }
+    }
+    npc_portset_free(&r);
+    npc_vec_free(&active);
+    npc_vec_free(&evs);
+    npc_vec_free(&always);
+    npc_vec_free(&cand);
+}
+
 /* Class a with the external ranges of direction dir. The answer depends
  * only on a's profile (an address matches no named port; an ingress named
  * port and Cilium's node-relative entities aside), so it is computed once
@@ -305,42 +419,15 @@ static void external_ranges(npc_eval *ev, ev_scratch *sc, pool_index *index, ext
     if (per_class)
         res = &local;
     if (per_class || !cached[slot]) {
-        /* A range no rule names is decided as the virtual peer (rules with
-         * an `any` peer only): d. When d is empty, only the ranges that
-         * Allow or Pass rules name may be allowed (an added Deny never
-         * allows); otherwise every named range is evaluated, the others
-         * get d. */
-        npc_portset d = NPC_PORTSET_INIT, r = NPC_PORTSET_INIT;
+        /* a range no rule names is decided as the virtual peer (rules
+         * with an `any` peer only) */
+        npc_portset d = NPC_PORTSET_INIT;
         int (*saved)(const npc_eval *, const ev_rule *, uint32_t) = ev->virt_match;
         ev->virt_match = match_any_peer;
         ev_eval_dir(ev, sc, a, dir, (ev_ep){EV_EP_VIRTUAL, 0}, &d);
         ev->virt_match = saved;
-        int open = !npc_portset_is_empty(&d);
-        ev_u32vec idx = {0};
-        touched_ranges(ev, pr, dir, !open, &idx);
-        uint32_t n = open ? ev->nout_ranges[dir] : (uint32_t)idx.len;
-        size_t next = 0; /* the next index of idx (open) */
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t ri = open ? i : idx.items[i];
-            const npc_portset *conns = &d;
-            if (!open || (next < idx.len && idx.items[next] == i)) {
-                next += open;
-                npc_iprange range = ev->out_ranges[dir][ri];
-                sc->work++;
-                ev_eval_dir(ev, sc, a, dir, (ev_ep){1, ev_atom_of(ev, range.first)}, &r);
-                conns = &r;
-            }
-            if (npc_portset_is_empty(conns))
-                continue;
-            ext_result er;
-            memset(&er, 0, sizeof er);
-            er.range = ri;
-            npc_portset_copy(&er.conns, conns);
-            npc_vec_push(res, er);
-        }
-        npc_portset_free(&r);
+        ext_sweep(ev, sc, a, dir, pr, !npc_portset_is_empty(&d), &d, res);
         npc_portset_free(&d);
-        npc_vec_free(&idx);
         if (!per_class)
             cached[slot] = 1;
     }

@@ -61,6 +61,7 @@ typedef struct ev_rule {
 typedef struct ev_seg {
     uint32_t layer; /* index into c->layers */
     uint32_t from, to;
+    uint8_t selects[2]; /* per direction: one of the policies affects it */
 } ev_seg;
 
 /* Per direction: the policies selecting a class in evaluation order, cut
@@ -157,6 +158,15 @@ typedef struct ev_scratch {
     npc_portset undecided, passed, rports, tmp, deny, allow, isolated;
     uint64_t work; /* added to npc_eval.work by its user */
 } ev_scratch;
+
+/* Rules of a profile that may match one peer, in evaluation order: keys
+ * (k << 32 | index into ev->rules), k the policy's position in the
+ * profile, ascending. A chain given such a list decides as with every
+ * rule of the profile, provided no rule left out matches the peer. */
+typedef struct ev_rulelist {
+    const uint64_t *keys;
+    uint32_t n;
+} ev_rulelist;
 void ev_scratch_free(ev_scratch *s);
 
 /* One step of a decision, rich enough for the verdicts (verdict.c) and
@@ -186,14 +196,16 @@ typedef struct ev_trace {
     uint16_t port;
 } ev_trace;
 void ev_layer_decide(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev_ep p,
-                     const ev_profile *pr, const ev_seg *seg, const npc_portset *undecided,
-                     npc_portset *allow, npc_portset *deny, npc_portset *pass, ev_trace *trace);
+                     const ev_profile *pr, const ev_seg *seg, const ev_rulelist *only,
+                     const npc_portset *undecided, npc_portset *allow, npc_portset *deny,
+                     npc_portset *pass, ev_trace *trace);
 /* The ports allowed in direction dir for subject class subj and peer p
  * (ingress: p is the source; egress: p the destination), through every
  * layer in order; what no layer decides is allowed. With trace, only the
- * trace's port is decided and its steps recorded (out holds it or not). */
+ * trace's port is decided and its steps recorded (out holds it or not).
+ * only (NULL: every rule): the rules that may match p (no trace then). */
 void ev_chain(const npc_eval *ev, ev_scratch *sc, uint32_t subj, npc_dir dir, ev_ep p,
-              npc_portset *out, ev_trace *trace);
+              const ev_rulelist *only, npc_portset *out, ev_trace *trace);
 
 /* eval.c */
 /* scratch: reused between calls (zero-initialise; free with ev_scratch_free). */

@@ -55,23 +55,20 @@ static int isolation_silent(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_e
         const ev_seg *seg = &pr->segs[g];
         const npc_layer *layer = &c->layers.items[seg->layer];
         if (layer->isolates) {
-            int selected = 0;
-            for (uint32_t k = seg->from; k < seg->to; k++)
-                selected |= c->policies.items[pr->policies[k]].affects[dir];
-            if (layer->mode != NPC_MODE_FIRST_MATCH && selected &&
+            if (layer->mode != NPC_MODE_FIRST_MATCH && seg->selects[dir] &&
                 !npc_portset_is_empty(&allowed) && !npc_portset_is_empty(&rest)) {
                 /* every port but the admin tier's denials */
                 npc_portset all = NPC_PORTSET_INIT;
                 npc_portset_set_all(&all);
                 npc_portset_subtract(&all, &denied);
-                ev_layer_decide(ev, &sc, subj, dir, peer, pr, seg, &all, &allow, &deny, &pass,
-                                NULL);
+                ev_layer_decide(ev, &sc, subj, dir, peer, pr, seg, NULL, &all, &allow, &deny,
+                                &pass, NULL);
                 unexplained = npc_portset_is_empty(&allow);
                 npc_portset_free(&all);
             }
             break;
         }
-        ev_layer_decide(ev, &sc, subj, dir, peer, pr, seg, &rest, &allow, &deny, &pass, NULL);
+        ev_layer_decide(ev, &sc, subj, dir, peer, pr, seg, NULL, &rest, &allow, &deny, &pass, NULL);
         npc_portset_add_set(&allowed, &allow);
         npc_portset_add_set(&denied, &deny);
         npc_portset_subtract(&rest, &allow);

@@ -23,7 +23,7 @@ int ev_walk_port(const npc_eval *ev, uint32_t subj, npc_dir dir, ev_ep peer, npc
     npc_portset out = NPC_PORTSET_INIT;
     ev_trace t = {v, proto, port};
     v->len = 0;
-    ev_chain(ev, &sc, subj, dir, peer, &out, &t);
+    ev_chain(ev, &sc, subj, dir, peer, NULL, &out, &t);
     int allowed = npc_portset_contains(&out, proto, port);
     npc_portset_free(&out);
     ev_scratch_free(&sc);

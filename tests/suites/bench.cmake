@@ -19,3 +19,13 @@ add_test(NAME bench/verify_scale
                  -DOUT=${CMAKE_BINARY_DIR}/verify-scale.yaml -DNETPOLC=$<TARGET_FILE:netpolc>
                  -P ${PROJECT_SOURCE_DIR}/bench/verify_scale.cmake)
 set_tests_properties(bench/verify_scale PROPERTIES TIMEOUT 60)
+# Growth: on every profile of bench/gen.py (the hostile ones included), the
+# evaluator's work grows no faster than input plus output (a count, not a
+# timing: exact on any machine).
+if(PYTHON3)
+  add_test(NAME bench/growth
+           COMMAND ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/growth_check.py
+                   ${CMAKE_BINARY_DIR}/growth --gen ${PROJECT_SOURCE_DIR}/bench/gen.py
+                   --bench $<TARGET_FILE:netpolc-bench>)
+  set_tests_properties(bench/growth PROPERTIES LABELS "slow" TIMEOUT 300)
+endif()
