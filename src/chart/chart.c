@@ -232,6 +232,13 @@ static void values_yaml(npc_chart_gen *g, const otree *t, int ind, npc_buf *out)
             comment_lines(o->description, ind, out);
         npc_buf_printf(out, "%*s# (%s, netpolc option %s)\n", ind, "", type_names[o->type],
                        o->name);
+        for (size_t k = 0; k < o->nchoices; k++) {
+            if (!k)
+                npc_buf_printf(out, "%*s# one of: ", ind, "");
+            npc_buf_printf(out, "%s%s", k ? ", " : "", o->choices[k]->u.scalar.s);
+        }
+        if (o->nchoices)
+            npc_buf_putc(out, '\n');
         npc_tpl_yaml_under(g->a, c->key, option_value(g, c->opt), ind, out);
     }
 }
@@ -345,6 +352,11 @@ static npc_ev *option_schema(npc_chart_gen *g, int opt, const opt_use *use)
             for (size_t i = 0; i < sizeof chart_engines / sizeof chart_engines[0]; i++)
                 npc_ev_push(a, en, jstr(a, chart_engines[i].name));
             npc_ev_put(a, m, "enum", en);
+        } else if (o->nchoices) {
+            npc_ev *en = npc_ev_seq(a);
+            for (size_t i = 0; i < o->nchoices; i++)
+                npc_ev_push(a, en, jstr(a, o->choices[i]->u.scalar.s));
+            npc_ev_put(a, m, "enum", en);
         } else if (use->ns)
             npc_ev_put(a, m, "pattern", jstr(a, DNS_LABEL_PATTERN));
         else if (use->nsname)
@@ -427,6 +439,14 @@ static void parameters_md(npc_chart_gen *g, npc_buf *out)
         npc_buf_md_cell(out, npc_buf_cstr(&def));
         npc_buf_puts(out, "` | ");
         npc_buf_md_cell(out, o->description ? o->description : "");
+        for (size_t k = 0; k < o->nchoices; k++) {
+            const char *sep = k + 1 == o->nchoices ? " or `" : ", `";
+            npc_buf_puts(out, k ? sep : o->description ? " (one of `" : "One of `");
+            npc_buf_md_cell(out, o->choices[k]->u.scalar.s);
+            npc_buf_putc(out, '`');
+        }
+        if (o->nchoices && o->description)
+            npc_buf_putc(out, ')');
         npc_buf_puts(out, " |\n");
         npc_buf_free(&def);
     }

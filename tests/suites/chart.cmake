@@ -5,7 +5,7 @@
 # for every engine with chart templates (kubernetes, clusterNetworkPolicy);
 # the generated values.schema.json accepts them and rejects wrong types,
 # and Helm's objects validate against the APIs' schemas.
-set(NPC_CHART_EXAMPLES controller-chart helm-values kyma-istio kyma-telemetry namespace-option nothing-silent profiles
+set(NPC_CHART_EXAMPLES choices controller-chart helm-values kyma-istio kyma-telemetry namespace-option nothing-silent profiles
     quickstart release-namespace vocabulary)
 set(NPC_CHART_DRIVER ${PYTHON3} ${PROJECT_SOURCE_DIR}/tests/tools/chart_equiv.py
     --bin ${NETPOLC_BIN} --root ${PROJECT_SOURCE_DIR} --work ${CMAKE_BINARY_DIR}/chart-equiv)

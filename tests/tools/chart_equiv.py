@@ -316,6 +316,8 @@ def random_values(rng, spec, options, engine="kubernetes"):
             choices = [int(x) for x in lits.get(name, []) if re.fullmatch(r"-?\d+", x)]
             choices += [o.get("default", 1) or 1, rng.randint(1, 65535)]
             v = rng.choice(choices)
+        elif t == "string" and o.get("choices"):
+            v = rng.choice(o["choices"])
         elif t == "string":
             if name in nsn:
                 v = rng.choice(NS_POOL + [""])
@@ -722,6 +724,10 @@ def schema_rejects(chart, options, prefix):
         put(vals, (prefix + "." if prefix else "") + name, bad)
         if not list(v.iter_errors(vals)):
             problems.append(f"values.schema.json accepts {bad!r} for {o['type']} option {name}")
+        if o.get("choices"):
+            put(vals, (prefix + "." if prefix else "") + name, "not-a-choice")
+            if not list(v.iter_errors(vals)):
+                problems.append(f"values.schema.json accepts a value outside the choices of {name}")
     return problems
 
 
