@@ -95,11 +95,8 @@ void npc_source_index(npc_ctx *ctx, const char *name, const char *text, size_t l
     ix->starts = npc_arena_alloc(ctx->arena, ix->n * sizeof(size_t));
     size_t line = 1, k = 0;
     ix->starts[k++] = 0;
-    for (size_t off = 0; off < len; off++) {
-        if (text[off] != '\n')
-            continue;
+    for (const char *p = text, *end = text + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
         if (++line % NPC_LINE_STEP == 1 && k < ix->n)
-            ix->starts[k++] = off + 1;
-    }
+            ix->starts[k++] = (size_t)(p - text) + 1;
     src->lines = ix;
 }
