@@ -74,6 +74,7 @@ static npc_status write_list(npc_cluster *c, const npc_report_opts *ro, npc_repo
     if (st == NPC_OK) {
         npc_report r;
         npc_report_build(c, &l, ro, &r);
+        npc_connlist_free(&l); /* the report owns what it shows: one at a time in memory */
         if (exposure && !focus_unknown(c->ctx, diags_from)) {
             npc_exposure x;
             npc_expo_report e;
@@ -140,8 +141,13 @@ npc_status npc_cluster_connlist(npc_cluster *c, const npc_connlist_opts *opts, n
     }
     if (st == NPC_OK && npc_error_count(c->ctx) > errs)
         st = NPC_ERR_INPUT;
-    if (st == NPC_OK)
+    if (st == NPC_OK && out->len == 0) {
+        npc_buf t = *out; /* nothing to keep: take the text rather than copy it */
+        *out = b;
+        b = t;
+    } else if (st == NPC_OK) {
         npc_buf_append(out, b.data ? b.data : "", b.len);
+    }
     npc_buf_free(&b);
     return st;
 }
