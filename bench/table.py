@@ -3,7 +3,8 @@
 the machine named (CPU model, cores, RAM, kernel, compiler) and its load.
 Rows of bench/gen.py profiles run at several sizes also get a table of growth
 exponents: k in time = c * pods^k, fitted by least squares on log-log over
-the profile's sizes (1 is linear, 2 quadratic)."""
+the profile's sizes (1 is linear, 2 quadratic); the same for the evaluator's
+work count (npc_eval_work), which does not depend on the machine's load."""
 
 import json
 import math
@@ -78,20 +79,21 @@ def growth(rows, sizes):
     analysis = lambda r: r["bench"]["build_s"] + r["bench"]["connlist_devnull_s"]
     print()
     print("| profile | pods | connections | analysis s (build + connlist) | peak RSS MiB | "
-          "exponent: connections | exponent: analysis | exponent: RSS |")
-    print("|---|---|---|---|---|---:|---:|---:|")
+          "exponent: connections | exponent: analysis | exponent: work | exponent: RSS |")
+    print("|---|---|---|---|---|---:|---:|---:|---:|")
     for prof, groups in by_prof.items():
         pods = [g[0]["meta"]["pods"] for g in groups]
         conns = [g[0]["bench"]["connections"] for g in groups]
         times = [med(g, analysis) for g in groups]
         rss = [med(g, lambda r: r["bench"]["peak_rss_mib"]) for g in groups]
+        work = [g[0]["bench"].get("work") for g in groups]  # a count: the same every run
         def k(ys):
             e = exponent(list(zip(pods, ys)))
             return "n/a" if e is None else "%.2f" % e
-        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             prof, " / ".join(str(p) for p in pods), " / ".join(str(c) for c in conns),
             " / ".join(fmt(t, ".3f") for t in times), " / ".join(fmt(m, ".0f") for m in rss),
-            k(conns), k(times), k(rss)))
+            k(conns), k(times), k(work), k(rss)))
 
 
 def main():
