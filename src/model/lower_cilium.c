@@ -477,6 +477,27 @@ static void lower_port(cl_lower *l, const npc_node *n, npc_port_match *pm)
     }
 }
 
+/* Whether L7 rules are only DNS rules that allow every name ({dns:
+ * [{matchPattern: "*"}]}, the rule that lets Cilium's DNS proxy learn
+ * the answers for toFQDNs): they filter nothing, so no note is due. */
+static int dns_allows_all(const npc_node *rules)
+{
+    if (rules->kind != NPC_NODE_MAP || rules->u.map.len != 1)
+        return 0;
+    const npc_node *dns = npc_map_get(rules, "dns");
+    if (!dns || dns->kind != NPC_NODE_SEQ || !dns->u.seq.len)
+        return 0;
+    for (size_t i = 0; i < dns->u.seq.len; i++) {
+        const npc_node *e = dns->u.seq.items[i];
+        const npc_node *pat = e && e->kind == NPC_NODE_MAP && e->u.map.len == 1
+                                  ? npc_map_get(e, "matchPattern")
+                                  : NULL;
+        if (!pat || !npc_node_scalar_eq(pat, "*"))
+            return 0;
+    }
+    return 1;
+}
+
 /* toPorts: the union of the ports of its entries. L7 rules (rules.http,
  * dns, kafka, l7proto) are noted: the port counts as allowed at L3/L4. */
 static void lower_to_ports(cl_lower *l, const npc_node *tp, int deny, npc_rule *r)
@@ -507,7 +528,7 @@ static void lower_to_ports(cl_lower *l, const npc_node *tp, int deny, npc_rule *
         if (!npc_node_is_null(rules)) {
             if (deny)
                 bad(l, NPC211, rules, "deny rules cannot have L7 rules");
-            else
+            else if (!dns_allows_all(rules))
                 npc_note(l->c->ctx, NPC234, npc_node_loc(rules),
                          "L7 rules are not modelled: the ports count as allowed at L3/L4");
         }

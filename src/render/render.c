@@ -17,13 +17,14 @@ static const struct engine {
     {"kubernetes", npc_render_kubernetes, NULL},
     /* network-policy-api v1alpha2: ClusterNetworkPolicyIngressPeer has
      * exactly one of namespaces, pods (standard and experimental) */
+    {"cilium", npc_render_cilium, NULL},
     {"clusterNetworkPolicy", npc_render_cnp,
      "ClusterNetworkPolicy ingress peers are namespaces and pods only "
      "(policy.networking.k8s.io/v1alpha2), so no ClusterNetworkPolicy matches a source "
      "outside the cluster; a NetworkPolicy that isolates the pod for ingress closes it"},
 };
 
-static const char *const engine_names[] = {"kubernetes", "clusterNetworkPolicy", NULL};
+static const char *const engine_names[] = {"kubernetes", "cilium", "clusterNetworkPolicy", NULL};
 
 const char *const *npc_render_engines(void)
 {
@@ -41,6 +42,36 @@ const char *npc_render_ingress_limit(const char *engine)
 const char *npc_render_str(const npc_compiled *c, npc_sym s)
 {
     return npc_sym_str(c->spec->ctx->strings, s);
+}
+
+int npc_render_seen_add(npc_arena *a, seen_keys *seen, const npc_ev *v)
+{
+    npc_buf k = NPC_BUF_INIT;
+    npc_ev_key(v, &k);
+    int fresh = 1;
+    for (size_t i = 0; i < seen->n && fresh; i++)
+        fresh = strcmp(seen->keys[i], npc_buf_cstr(&k)) != 0;
+    if (fresh) {
+        const char *key = npc_arena_strdup(a, npc_buf_cstr(&k));
+        NPC_APUSH(a, seen->keys, seen->n, seen->cap, key);
+    }
+    npc_buf_free(&k);
+    return fresh;
+}
+
+npc_loc npc_render_rule_where(const npc_annex *ax, uint32_t ri, const npc_rule *r)
+{
+    if (ax->rules && ax->rules[ri].nflows)
+        return ax->rules[ri].flows[0]->loc;
+    return r->loc;
+}
+
+int npc_render_has_nonpod_peer(const npc_rule *r)
+{
+    for (uint32_t i = 0; i < r->npeers; i++)
+        if (r->peers[i].kind != NPC_PEER_PODS)
+            return 1;
+    return 0;
 }
 
 static int cmp_cstr(const void *a, const void *b)

@@ -20,6 +20,17 @@ typedef int (*npc_render_fn)(npc_ctx *ctx, const npc_compiled *c, npc_arena *a,
 
 int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
 int npc_render_cnp(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
+int npc_render_cilium(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
+
+/* The canonical keys of the values put in one list, to put each value
+ * once: fallback peers may repeat a peer of their rule, passthrough rules
+ * a compiled one. */
+typedef struct seen_keys {
+    const char **keys;
+    size_t n, cap;
+} seen_keys;
+/* Returns 1 and remembers v when no equal value was seen before. */
+int npc_render_seen_add(npc_arena *a, seen_keys *seen, const npc_ev *v);
 
 /* Shared by renderers: an IR selector as {matchLabels, matchExpressions}
  * (matchLabels in the selector's order, expression values by text). */
@@ -36,6 +47,12 @@ void npc_render_fqdn_fallback(npc_ctx *ctx, const npc_compiled *c, const npc_pee
 /* What engine's policies cannot deny at ingress, as a sentence; NULL when
  * they can deny every source (or the engine is unknown). */
 const char *npc_render_ingress_limit(const char *engine);
+/* The spec flow a compiled rule came from (its first), for diagnostics;
+ * the rule's own position when it has none. */
+npc_loc npc_render_rule_where(const npc_annex *ax, uint32_t ri, const npc_rule *r);
+/* Whether the rule has a peer other than pods (named ports resolve on
+ * destination pods only). */
+int npc_render_has_nonpod_peer(const npc_rule *r);
 /* The text of a symbol of the compiled spec's context. */
 const char *npc_render_str(const npc_compiled *c, npc_sym s);
 

@@ -56,14 +56,6 @@ static const char *str(const cnp_state *st, npc_sym s)
     return npc_render_str(st->c, s);
 }
 
-/* The flow a rule came from, for diagnostics. */
-static npc_loc rule_where(const npc_annex *ax, uint32_t ri, const npc_rule *r)
-{
-    if (ax->rules && ax->rules[ri].nflows)
-        return ax->rules[ri].flows[0]->loc;
-    return r->loc;
-}
-
 static npc_ev *ns_name_selector(npc_arena *a, const char *ns)
 {
     npc_ev *ml = npc_ev_map(a);
@@ -249,14 +241,6 @@ static npc_ev *rule_name(cnp_state *st, const npc_annex *ax, uint32_t ri, npc_di
     return v;
 }
 
-static int has_network_peer(const npc_rule *r)
-{
-    for (uint32_t i = 0; i < r->npeers; i++)
-        if (r->peers[i].kind != NPC_PEER_PODS)
-            return 1;
-    return 0;
-}
-
 /* The API rules of one IR rule (several when peers or ports exceed the
  * API's limits), appended to out. */
 static void rule_evs(cnp_state *st, const npc_policy *pol, const npc_annex *ax, uint32_t ri,
@@ -264,7 +248,7 @@ static void rule_evs(cnp_state *st, const npc_policy *pol, const npc_annex *ax, 
 {
     npc_arena *a = st->a;
     const npc_rule *r = &pol->rules[ri];
-    npc_loc where = rule_where(ax, ri, r);
+    npc_loc where = npc_render_rule_where(ax, ri, r);
     npc_ev *peers = npc_ev_seq(a);
     for (uint32_t i = 0; i < r->npeers; i++)
         if (!peer_ev(st, pol, &r->peers[i], r->dir, where, peers))
@@ -272,7 +256,7 @@ static void rule_evs(cnp_state *st, const npc_policy *pol, const npc_annex *ax, 
     npc_ev *protos = npc_ev_seq(a);
     for (uint32_t i = 0; i < r->nports; i++) {
         const npc_port_match *pm = &r->ports[i];
-        if (pm->name && r->dir == NPC_DIR_EGRESS && has_network_peer(r)) {
+        if (pm->name && r->dir == NPC_DIR_EGRESS && npc_render_has_nonpod_peer(r)) {
             npc_error(st->ctx, NPC304, pm->loc,
                       "named port '%s' never matches a networks peer in a ClusterNetworkPolicy "
                       "egress rule; give its number",

@@ -15,30 +15,6 @@
 
 #define ENGINE "kubernetes"
 
-/* The canonical keys of the values put in one list, to put each value
- * once: fallback peers may repeat a peer of their rule, passthrough rules
- * a compiled one. */
-typedef struct seen_keys {
-    const char **keys;
-    size_t n, cap;
-} seen_keys;
-
-/* Returns 1 and remembers v when no equal value was seen before. */
-static int seen_add(npc_arena *a, seen_keys *seen, const npc_ev *v)
-{
-    npc_buf k = NPC_BUF_INIT;
-    npc_ev_key(v, &k);
-    int fresh = 1;
-    for (size_t i = 0; i < seen->n && fresh; i++)
-        fresh = strcmp(seen->keys[i], npc_buf_cstr(&k)) != 0;
-    if (fresh) {
-        const char *key = npc_arena_strdup(a, npc_buf_cstr(&k));
-        NPC_APUSH(a, seen->keys, seen->n, seen->cap, key);
-    }
-    npc_buf_free(&k);
-    return fresh;
-}
-
 static const char *str(const npc_compiled *c, npc_sym s)
 {
     return npc_render_str(c, s);
@@ -131,14 +107,6 @@ static int any_peer(const npc_rule *r)
     return r->npeers == 1 && r->peers[0].kind == NPC_PEER_ANY;
 }
 
-static int has_ip_peer(const npc_rule *r)
-{
-    for (uint32_t i = 0; i < r->npeers; i++)
-        if (r->peers[i].kind != NPC_PEER_PODS)
-            return 1;
-    return 0;
-}
-
 static npc_ev *rule_ev(const npc_compiled *c, npc_arena *a, const npc_rule *r, int *ok)
 {
     npc_ctx *ctx = c->spec->ctx;
@@ -151,7 +119,7 @@ static npc_ev *rule_ev(const npc_compiled *c, npc_arena *a, const npc_rule *r, i
         npc_ev *uniq = npc_ev_seq(a);
         seen_keys seen = {NULL, 0, 0};
         for (size_t i = 0; i < peers->n; i++)
-            if (seen_add(a, &seen, peers->items[i]))
+            if (npc_render_seen_add(a, &seen, peers->items[i]))
                 npc_ev_push(a, uniq, peers->items[i]);
         npc_ev_put(a, m, r->dir == NPC_DIR_INGRESS ? "from" : "to", uniq);
     }
@@ -159,7 +127,7 @@ static npc_ev *rule_ev(const npc_compiled *c, npc_arena *a, const npc_rule *r, i
         npc_ev *ports = npc_ev_seq(a);
         for (uint32_t i = 0; i < r->nports; i++) {
             const npc_port_match *p = &r->ports[i];
-            if (p->name && r->dir == NPC_DIR_EGRESS && has_ip_peer(r)) {
+            if (p->name && r->dir == NPC_DIR_EGRESS && npc_render_has_nonpod_peer(r)) {
                 npc_error(
                     ctx, NPC304, p->loc,
                     "named port '%s' never matches an IP peer in an egress rule; give its number",
@@ -184,7 +152,7 @@ int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc
         seen_keys seen[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
         for (uint32_t j = 0; j < p->nrules; j++) {
             npc_ev *r = rule_ev(c, a, &p->rules[j], &ok);
-            seen_add(a, &seen[p->rules[j].dir], r);
+            npc_render_seen_add(a, &seen[p->rules[j].dir], r);
             npc_ev_push(a, rules[p->rules[j].dir], r);
         }
         for (int d = 0; d < 2; d++)
@@ -192,7 +160,7 @@ int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc
                 if (strcmp(ax->raw[d][j].engine, ENGINE))
                     continue;
                 npc_ev *r = npc_ev_from_node(a, ax->raw[d][j].rule);
-                if (seen_add(a, &seen[d], r))
+                if (npc_render_seen_add(a, &seen[d], r))
                     npc_ev_push(a, rules[d], r);
             }
         int types[2] = {rules[0]->n > 0 || ax->isolate[0], rules[1]->n > 0 || ax->isolate[1]};

@@ -88,3 +88,11 @@ set_tests_properties(spec/profile/override PROPERTIES FAIL_REGULAR_EXPRESSION "6
                      PASS_REGULAR_EXPRESSION "port: 443")
 add_test(NAME spec/profile/unknown COMMAND ${NETPOLC_BIN} docs ${NPC_PROFILE_KEY} --profile openshift)
 set_tests_properties(spec/profile/unknown PROPERTIES WILL_FAIL TRUE)
+
+# Cilium: a passthrough toFQDNs rule without a DNS flow (the seed's example,
+# egress off) is warned about.
+add_test(NAME spec/warnings/cilium-fqdn-without-dns
+         COMMAND ${NETPOLC_BIN} render ${PROJECT_SOURCE_DIR}/examples/controller-chart.yaml --engine cilium
+                 --values ${NPC_SPEC_GOLDEN}/controller-chart/cilium-passthrough.values)
+set_tests_properties(spec/warnings/cilium-fqdn-without-dns PROPERTIES PASS_REGULAR_EXPRESSION
+  "cilium-passthrough.values:[0-9]+:[0-9]+: warning\\[NPC306\\]: this toFQDNs rule has no DNS flow")

@@ -151,6 +151,38 @@ static void test_ports(void **state)
     done(&f);
 }
 
+/* L7 rules are noted as not modelled, except the DNS rule that allows
+ * every name (the one toFQDNs needs): it filters nothing. */
+static void test_l7_note(void **state)
+{
+    (void)state;
+    static const char head[] = "apiVersion: cilium.io/v2\n"
+                               "kind: CiliumNetworkPolicy\n"
+                               "metadata: {name: p, namespace: shop}\n"
+                               "spec:\n"
+                               "  endpointSelector: {}\n"
+                               "  egress:\n"
+                               "  - toPorts:\n"
+                               "    - ports: [{port: '53', protocol: UDP}]\n";
+    static const struct {
+        const char *rules;
+        int noted;
+    } cases[] = {
+        {"      rules: {dns: [{matchPattern: '*'}]}\n", 0},
+        {"      rules: {dns: [{matchPattern: '*.example.com'}]}\n", 1},
+        {"      rules: {dns: [{matchName: example.com}]}\n", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%s", head, cases[i].rules);
+        fixture f;
+        load(&f, text);
+        assert_int_equal(f.st, NPC_OK);
+        assert_int_equal(has_code(&f, "NPC234"), cases[i].noted);
+        done(&f);
+    }
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -201,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_namespace_injection),
         cmocka_unit_test(test_clusterwide_and_entities),
         cmocka_unit_test(test_ports),
+        cmocka_unit_test(test_l7_note),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_match_pattern),
     };
