@@ -138,6 +138,24 @@ static int ip_in_cidr(const char *cidr, npc_ip ip)
     return npc_ip_cmp(r.first, ip) <= 0 && npc_ip_cmp(ip, r.last) <= 0;
 }
 
+static int apiserver_peer(const vf_model *m, const npc_speer *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].kind == NPC_SP_ENTITY &&
+            (npc_entity_parse(npc_entity_native(m->engine, p[i].entity)) & NPC_ENT_KUBE_APISERVER))
+            return 1;
+    return 0;
+}
+
+int vf_model_apiserver(const vf_model *m)
+{
+    for (size_t i = 0; i < m->nunits; i++)
+        if (apiserver_peer(m, m->units[i].from, m->units[i].nfrom) ||
+            apiserver_peer(m, m->units[i].to, m->units[i].nto))
+            return 1;
+    return 0;
+}
+
 int vf_peer_matches(const vf_model *m, const npc_speer *p, const vf_view *e, const char *same_ns)
 {
     const npc_spec *s = m->s;
@@ -189,7 +207,23 @@ int vf_peer_matches(const vf_model *m, const npc_speer *p, const vf_view *e, con
             if (vf_peer_matches(m, &p->fallback[i], e, same_ns))
                 return 1;
         return 0;
-    case NPC_SP_ENTITY:
+    case NPC_SP_ENTITY: {
+        /* an entity the engine names natively (Cilium, entity.go): world
+         * is every address outside the cluster, cluster every pod,
+         * kube-apiserver the API server's addresses (the topology's
+         * Endpoints of default/kubernetes) */
+        unsigned bits = npc_entity_parse(npc_entity_native(m->engine, p->entity));
+        if (bits & NPC_ENT_ALL)
+            return 1;
+        if (!e->external)
+            return (bits & NPC_ENT_CLUSTER) != 0;
+        if (bits & NPC_ENT_WORLD)
+            return 1;
+        for (size_t i = 0; (bits & NPC_ENT_KUBE_APISERVER) && i < e->c->apiserver_ips.len; i++)
+            if (npc_ip_cmp(e->c->apiserver_ips.items[i], e->ip) == 0)
+                return 1;
+        return 0;
+    }
     case NPC_SP_OPTION:
         return 0; /* expanded by the compiler */
     }
@@ -341,7 +375,9 @@ int vf_model_init(vf_model *m, npc_spec *s, const char *engine)
     m->ctx = s->ctx;
     m->engine = engine;
     m->ingress_limit = npc_render_ingress_limit(engine);
-    m->comp = npc_compile(s, NULL);
+    /* the engine's own entities (Cilium's kube-apiserver, world, cluster:
+     * spec/entities.c) stay entity peers, matched as the engine does */
+    m->comp = npc_compile(s, engine);
     if (m->comp)
         npc_compiled_warn_unisolated(m->comp);
     if (!m->comp)

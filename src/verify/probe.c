@@ -66,7 +66,7 @@ typedef struct probe_state {
     npc_verdict ve, vi, pe, pi;
     npc_flow_scratch *fsc;
     npc_portset set[4]; /* probe_pair's sets */
-    npc_buf *dump; /* every probe, when asked for */
+    npc_buf *dump;      /* every probe, when asked for */
     vf_result *r;
 } probe_state;
 
@@ -226,6 +226,8 @@ static void endpoints(probe_state *ps)
     add_external(ps, ip);
     npc_ip_parse("2001:db8::10", &ip);
     add_external(ps, ip);
+    for (size_t i = 0; i < c->apiserver_ips.len; i++)
+        add_external(ps, c->apiserver_ips.items[i]);
     for (size_t i = 0; i < m->nunits; i++) {
         speer_addresses(ps, m->units[i].from, m->units[i].nfrom);
         speer_addresses(ps, m->units[i].to, m->units[i].nto);
@@ -244,8 +246,8 @@ static void endpoints(probe_state *ps)
         for (size_t u = 0; u < m->nunits; u++) {
             const npc_unit *un = &m->units[u];
             for (int side = 0; side < 2; side++) {
-                uint8_t bits = side_bits(m, side ? un->to : un->from, side ? un->nto : un->nfrom,
-                                         &e->v);
+                uint8_t bits =
+                    side_bits(m, side ? un->to : un->from, side ? un->nto : un->nfrom, &e->v);
                 if (!bits)
                     continue;
                 urel r = {(uint32_t)u, bits};

@@ -370,6 +370,23 @@ void vf_topology_yaml(const vf_model *m, npc_buf *out)
         npc_ev_put(t.a, o, "status", st);
         npc_vec_push(&docs, o);
     }
+    if (vf_model_apiserver(m)) {
+        /* the API server's address, for the engine's kube-apiserver entity */
+        npc_ev *o = npc_ev_map(t.a), *md = npc_ev_map(t.a);
+        npc_ev_put(t.a, o, "apiVersion", npc_ev_str(t.a, "v1"));
+        npc_ev_put(t.a, o, "kind", npc_ev_str(t.a, "Endpoints"));
+        npc_ev_put(t.a, md, "name", npc_ev_str(t.a, "kubernetes"));
+        npc_ev_put(t.a, md, "namespace", npc_ev_str(t.a, "default"));
+        npc_ev_put(t.a, o, "metadata", md);
+        npc_ev *addr = npc_ev_map(t.a), *addrs = npc_ev_seq(t.a), *sub = npc_ev_map(t.a);
+        npc_ev *subs = npc_ev_seq(t.a);
+        npc_ev_put(t.a, addr, "ip", npc_ev_str(t.a, VF_APISERVER_IP));
+        npc_ev_push(t.a, addrs, addr);
+        npc_ev_put(t.a, sub, "addresses", addrs);
+        npc_ev_push(t.a, subs, sub);
+        npc_ev_put(t.a, o, "subsets", subs);
+        npc_vec_push(&docs, o);
+    }
     npc_emit_stream(t.a, docs.items, docs.len, NPC_FORMAT_YAML, out);
     npc_vec_free(&docs);
     npc_vec_free(&t.ns);

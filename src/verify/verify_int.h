@@ -69,6 +69,11 @@ typedef struct vf_view {
     int has_ip;
 } vf_view;
 
+/* Whether a unit has a peer that is the engine's kube-apiserver entity:
+ * the topology then gives the API server the address VF_APISERVER_IP. */
+int vf_model_apiserver(const vf_model *m);
+#define VF_APISERVER_IP "192.0.2.1"
+
 /* Whether peer p (a unit's peer, resolved) matches endpoint e; a PODS
  * peer in the "same" namespace is relative to namespace same_ns. */
 int vf_peer_matches(const vf_model *m, const npc_speer *p, const vf_view *e, const char *same_ns);
