@@ -2,10 +2,10 @@
  * file and verifies it for one engine, picked by a hash of the input so that
  * a run covers every engine while each input costs one verification (the
  * rendering loaded back through the manifest loaders, the synthesised
- * topology, every probe), with the topology and probe dumps. Invariants: a completed run writes a report
- * whose result agrees with the counts, a topology and one probe line per
- * probe, unenforceable flows only on an engine that cannot deny at ingress;
- * a failed run writes nothing and leaves an error diagnostic. */
+ * topology, every probe), with the topology and probe dumps. Invariants: a completed run writes a
+ * report whose result agrees with the counts, a topology and one probe line per probe,
+ * unenforceable flows only on an engine that cannot deny at ingress; a failed run writes nothing
+ * and leaves an error diagnostic. */
 #define _GNU_SOURCE /* memfd_create */
 #include <stdint.h>
 #include <stdlib.h>

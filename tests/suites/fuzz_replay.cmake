@@ -1,7 +1,7 @@
 # Replays the fuzz seed corpus and every recorded crash input through each
 # fuzz target, linked with fuzz/replay.c instead of libFuzzer, so a plain
 # build (and the ASan build) keeps them fixed.
-set(NETPOLC_REPLAY_TARGETS yaml json manifests spec calico_selector verify)
+set(NETPOLC_REPLAY_TARGETS yaml json manifests cilium spec calico_selector verify)
 foreach(t ${NETPOLC_REPLAY_TARGETS})
   add_executable(replay_${t} ${PROJECT_SOURCE_DIR}/fuzz/fuzz_${t}.c ${PROJECT_SOURCE_DIR}/fuzz/replay.c)
   target_include_directories(replay_${t} PRIVATE ${PROJECT_SOURCE_DIR}/src)
