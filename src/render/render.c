@@ -22,9 +22,11 @@ static const struct engine {
      "ClusterNetworkPolicy ingress peers are namespaces and pods only "
      "(policy.networking.k8s.io/v1alpha2), so no ClusterNetworkPolicy matches a source "
      "outside the cluster; a NetworkPolicy that isolates the pod for ingress closes it"},
+    {"calico", npc_render_calico, NULL},
 };
 
-static const char *const engine_names[] = {"kubernetes", "cilium", "clusterNetworkPolicy", NULL};
+static const char *const engine_names[] = {"kubernetes", "cilium", "clusterNetworkPolicy", "calico",
+                                           NULL};
 
 const char *const *npc_render_engines(void)
 {
@@ -37,6 +39,34 @@ const char *npc_render_ingress_limit(const char *engine)
         if (!strcmp(engines[i].name, engine))
             return engines[i].ingress_limit;
     return NULL;
+}
+
+int npc_render_passthrough(npc_arena *a, const npc_annex *ax, const char *engine, npc_ev *rules[2],
+                           seen_keys seen[2])
+{
+    int dirs = 0;
+    for (int d = 0; d < 2; d++) {
+        for (size_t j = 0; j < ax->nraw[d]; j++) {
+            if (strcmp(ax->raw[d][j].engine, engine))
+                continue;
+            npc_ev *r = npc_ev_from_node(a, ax->raw[d][j].rule);
+            if (npc_render_seen_add(a, &seen[d], r))
+                npc_ev_push(a, rules[d], r);
+        }
+        if (rules[d]->n > 0 || ax->isolate[d])
+            dirs |= 1 << d;
+    }
+    return dirs;
+}
+
+npc_ev *npc_render_types(npc_arena *a, int dirs)
+{
+    npc_ev *t = npc_ev_seq(a);
+    if (dirs & 1)
+        npc_ev_push(a, t, npc_ev_str(a, "Ingress"));
+    if (dirs & 2)
+        npc_ev_push(a, t, npc_ev_str(a, "Egress"));
+    return t;
 }
 
 const char *npc_render_str(const npc_compiled *c, npc_sym s)

@@ -31,6 +31,7 @@ typedef struct seen_keys {
 } seen_keys;
 /* Returns 1 and remembers v when no equal value was seen before. */
 int npc_render_seen_add(npc_arena *a, seen_keys *seen, const npc_ev *v);
+int npc_render_calico(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc_docs_list *docs);
 
 /* Shared by renderers: an IR selector as {matchLabels, matchExpressions}
  * (matchLabels in the selector's order, expression values by text). */
@@ -53,6 +54,13 @@ npc_loc npc_render_rule_where(const npc_annex *ax, uint32_t ri, const npc_rule *
 /* Whether the rule has a peer other than pods (named ports resolve on
  * destination pods only). */
 int npc_render_has_nonpod_peer(const npc_rule *r);
+/* Appends the policy's passthrough rules of engine to rules[d] (each once:
+ * seen[d] holds the compiled rules' keys); returns the directions the
+ * policy carries, rules or an isolation (bit 0 ingress, bit 1 egress). */
+int npc_render_passthrough(npc_arena *a, const npc_annex *ax, const char *engine, npc_ev *rules[2],
+                           seen_keys seen[2]);
+/* The directions of npc_render_passthrough as ["Ingress", "Egress"]. */
+npc_ev *npc_render_types(npc_arena *a, int dirs);
 /* The text of a symbol of the compiled spec's context. */
 const char *npc_render_str(const npc_compiled *c, npc_sym s);
 

@@ -155,16 +155,8 @@ int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc
             npc_render_seen_add(a, &seen[p->rules[j].dir], r);
             npc_ev_push(a, rules[p->rules[j].dir], r);
         }
-        for (int d = 0; d < 2; d++)
-            for (size_t j = 0; j < ax->nraw[d]; j++) {
-                if (strcmp(ax->raw[d][j].engine, ENGINE))
-                    continue;
-                npc_ev *r = npc_ev_from_node(a, ax->raw[d][j].rule);
-                if (npc_render_seen_add(a, &seen[d], r))
-                    npc_ev_push(a, rules[d], r);
-            }
-        int types[2] = {rules[0]->n > 0 || ax->isolate[0], rules[1]->n > 0 || ax->isolate[1]};
-        if (!types[0] && !types[1])
+        int dirs = npc_render_passthrough(a, ax, ENGINE, rules, seen);
+        if (!dirs)
             continue; /* nothing for this engine */
         npc_ev *obj = npc_ev_map(a);
         npc_ev_put(a, obj, "apiVersion", npc_ev_str(a, "networking.k8s.io/v1"));
@@ -172,12 +164,7 @@ int npc_render_kubernetes(npc_ctx *ctx, const npc_compiled *c, npc_arena *a, npc
         npc_ev_put(a, obj, "metadata", npc_render_metadata(a, c, ax));
         npc_ev *spec = npc_ev_map(a);
         npc_ev_put(a, spec, "podSelector", npc_render_selector(a, ctx, &p->subj_pod_sel));
-        npc_ev *pt = npc_ev_seq(a);
-        if (types[0])
-            npc_ev_push(a, pt, npc_ev_str(a, "Ingress"));
-        if (types[1])
-            npc_ev_push(a, pt, npc_ev_str(a, "Egress"));
-        npc_ev_put(a, spec, "policyTypes", pt);
+        npc_ev_put(a, spec, "policyTypes", npc_render_types(a, dirs));
         if (rules[0]->n)
             npc_ev_put(a, spec, "ingress", rules[0]);
         if (rules[1]->n)

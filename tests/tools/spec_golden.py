@@ -34,7 +34,7 @@ import schema_check  # noqa: E402
 REGEN = os.environ.get("NETPOLC_REGEN") == "1"
 
 # Engines besides the spec's own, each compared with COMBO.<engine>.yaml.
-EXTRA_ENGINES = ("clusterNetworkPolicy", "cilium")
+EXTRA_ENGINES = ("clusterNetworkPolicy", "cilium", "calico")
 
 
 def run(binary, root, args):
