@@ -318,6 +318,11 @@ typedef struct npc_cluster npc_cluster;
  * Free it with npc_cluster_free(). */
 NPC_API npc_cluster *npc_cluster_new(npc_ctx *ctx);
 NPC_API void npc_cluster_free(npc_cluster *c);
+/* With enforced != 0, Calico's staged policies (StagedNetworkPolicy,
+ * StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy) loaded from
+ * then on are evaluated as if they were enforced, to show what they would
+ * change; by default they are reported and not enforced, as in Calico. */
+NPC_API void npc_cluster_set_staged(npc_cluster *c, int enforced);
 
 /* Loads manifests. Each path is a file or a folder (scanned recursively in
  * sorted order for .yaml, .yml and .json files), or "-" for stdin; streams

@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  -v, --verbose              also print notes (skipped kinds, ...)\n"
     "  --strict                   policy kinds that are not evaluated (Calico,\n"
     "                             Cilium, ...) are errors, not warnings\n"
+    "  --staged                   evaluate Calico's staged policies as if enforced\n"
+    "                             (what they would change)\n"
     "  -h, --help                 show this help\n"
     "\n"
     "Exit status: 0 success, 2 bad input or usage (nothing is written then).\n";
@@ -48,7 +50,7 @@ int npc_cli_connlist(int argc, char **argv)
     npc_connlist_opts opts = NPC_CONNLIST_OPTS_INIT;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
-    int only_paths = 0, verbose = 0, strict = 0;
+    int only_paths = 0, verbose = 0, strict = 0, staged = 0;
     if (!paths)
         return npc_cli_usage_error("connlist", "out of memory");
 
@@ -68,6 +70,8 @@ int npc_cli_connlist(int argc, char **argv)
             opts.exposure = 1;
         } else if (strcmp(a, "--strict") == 0) {
             strict = 1;
+        } else if (strcmp(a, "--staged") == 0) {
+            staged = 1;
         } else if (npc_cli_is_help(a)) {
             npc_cli_connlist_help(stdout);
             free(paths);
@@ -129,6 +133,7 @@ int npc_cli_connlist(int argc, char **argv)
         npc_cli_progress progress;
         npc_cli_progress_start(ctx, &progress);
         c = npc_cluster_new(ctx);
+        npc_cluster_set_staged(c, staged);
         if (npc_cluster_load(c, paths, npaths) == NPC_OK &&
             npc_cluster_connlist(c, &opts, &out) == NPC_OK)
             rc = npc_cli_emit(ctx, output, &out);

@@ -69,6 +69,11 @@ static void ns_index_grow(ns_index *h)
     free(old.vals);
 }
 
+void npc_cluster_set_staged(npc_cluster *c, int enforced)
+{
+    c->staged_enforced = enforced != 0;
+}
+
 npc_cluster *npc_cluster_new(npc_ctx *ctx)
 {
     npc_cluster *c = npc_xcalloc(1, sizeof *c);

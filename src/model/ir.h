@@ -360,6 +360,7 @@ typedef struct npc_cluster {
      * loaded; from then on Kubernetes NetworkPolicies sit in Calico's
      * default tier, as Calico runs them */
     uint8_t calico;
+    uint8_t staged_enforced; /* npc_cluster_set_staged: staged policies count */
     NPC_VEC(npc_netset) netsets;         /* Calico NetworkSets and GlobalNetworkSets */
     NPC_VEC(npc_netset_ref) netset_refs; /* rule peers they resolve */
 } npc_cluster;

@@ -337,7 +337,11 @@ static int load_staged_knp(npc_cluster *c, const npc_node *obj)
     size_t n = c->policies.len;
     if (!npc_lower_networkpolicy(c, obj))
         return 0;
-    if (c->policies.len > n) {
+    if (c->policies.len > n && c->staged_enforced) {
+        npc_note(c->ctx, NPC235, npc_node_loc(obj),
+                 "StagedKubernetesNetworkPolicy '%s' is evaluated as if enforced (staged)",
+                 npc_sym_str(c->ctx->strings, c->policies.items[n].name));
+    } else if (c->policies.len > n) {
         c->policies.len = n;
         npc_note(c->ctx, NPC235, npc_node_loc(obj),
                  "StagedKubernetesNetworkPolicy '%s' is loaded but not enforced, as in Calico",

@@ -872,9 +872,16 @@ int npc_lower_calico(npc_cluster *c, const npc_node *obj, int global, int staged
     if (!l.ok)
         return 0;
     if (staged) {
-        npc_note(c->ctx, NPC235, pol.loc, "Staged%s '%s' is loaded but not enforced, as in Calico",
-                 kind, name->u.scalar.s);
-        return 1;
+        const npc_node *act = spec ? npc_map_get(spec, "stagedAction") : NULL;
+        if (!c->staged_enforced || npc_node_scalar_eq(act, "Delete")) {
+            npc_note(c->ctx, NPC235, pol.loc,
+                     c->staged_enforced ? "Staged%s '%s' stages a deletion: not evaluated"
+                                        : "Staged%s '%s' is loaded but not enforced, as in Calico",
+                     kind, name->u.scalar.s);
+            return 1;
+        }
+        npc_note(c->ctx, NPC235, pol.loc, "Staged%s '%s' is evaluated as if enforced (staged)%s",
+                 kind, name->u.scalar.s, "");
     }
     npc_vec_push(&c->policies, pol);
     return 1;

@@ -379,6 +379,28 @@ static void test_network_sets(void **state)
     destroy(&w);
 }
 
+static void test_staged_as_enforced(void **state)
+{
+    (void)state;
+    static const char staged[] =
+        "---\napiVersion: projectcalico.org/v3\nkind: StagedNetworkPolicy\n"
+        "metadata: {name: lock, namespace: x}\n"
+        "spec:\n  selector: app == 'api'\n  ingress: [{action: Deny}]\n"
+        "---\napiVersion: projectcalico.org/v3\nkind: StagedNetworkPolicy\n"
+        "metadata: {name: gone, namespace: y}\n"
+        "spec:\n  stagedAction: Delete\n  selector: app == 'api'\n  ingress: [{action: Deny}]\n";
+    world w = {npc_ctx_new(), NULL};
+    w.c = npc_cluster_new(w.ctx);
+    npc_cluster_set_staged(w.c, 1);
+    assert_int_equal(npc_cluster_load_text(w.c, "topo.yaml", topology, strlen(topology)), NPC_OK);
+    assert_int_equal(npc_cluster_load_text(w.c, "pol.yaml", staged, strlen(staged)), NPC_OK);
+    assert_int_equal(npc_eval_build(w.c), NPC_OK);
+    assert_false(allowed(&w, "x/b", "x/a", "TCP", 80)); /* as if enforced */
+    assert_true(allowed(&w, "x/b", "y/a", "TCP", 80));  /* a staged deletion adds nothing */
+    assert_true(reported(&w, "NPC235", 0, 0));
+    destroy(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_bad_fields),
         cmocka_unit_test(test_service_accounts_and_calico_labels),
         cmocka_unit_test(test_network_sets),
+        cmocka_unit_test(test_staged_as_enforced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
