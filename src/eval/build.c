@@ -442,8 +442,31 @@ typedef struct porder_key {
     uint32_t rank;
     double order;
     const char *name;
+    const char *ns; /* Calico: ties compare "name/namespace" (NULL elsewhere) */
     uint32_t index;
 } porder_key;
+
+/* Calico's tie order of policies of one order: the text
+ * "<name>/<namespace>" (felix/calc/policy_sorter.go, PolKVLess), so "a-b"
+ * comes before "a" ('-' sorts before '/'). */
+static int cmp_calico_name(const porder_key *x, const porder_key *y)
+{
+    const char *parts[2][3] = {{x->name, "/", x->ns}, {y->name, "/", y->ns}};
+    int pi[2] = {0, 0};
+    const char *c[2] = {parts[0][0], parts[1][0]};
+    for (;;) {
+        for (int k = 0; k < 2; k++)
+            while (!*c[k] && pi[k] < 2)
+                c[k] = parts[k][++pi[k]];
+        unsigned char a = (unsigned char)*c[0], b = (unsigned char)*c[1];
+        if (a != b)
+            return a < b ? -1 : 1;
+        if (!a)
+            return 0;
+        c[0]++;
+        c[1]++;
+    }
+}
 
 static int cmp_porder(const void *a, const void *b)
 {
@@ -452,7 +475,7 @@ static int cmp_porder(const void *a, const void *b)
         return x->rank < y->rank ? -1 : 1;
     if (x->order != y->order)
         return x->order < y->order ? -1 : 1;
-    int c = strcmp(x->name, y->name);
+    int c = x->ns && y->ns ? cmp_calico_name(x, y) : strcmp(x->name, y->name);
     if (c)
         return c;
     return x->index < y->index ? -1 : x->index > y->index;
@@ -517,6 +540,9 @@ static void build_profiles(npc_eval *ev, ev_index *ix)
         keys[p].rank = rank[pol->layer];
         keys[p].order = pol->order;
         keys[p].name = npc_sym_str(c->ctx->strings, pol->name);
+        keys[p].ns = pol->kind == NPC_KIND_CALICO_NP || pol->kind == NPC_KIND_CALICO_GNP
+                         ? (pol->ns ? npc_sym_str(c->ctx->strings, pol->ns) : "")
+                         : NULL;
         keys[p].index = (uint32_t)p;
     }
     qsort(keys, np, sizeof *keys, cmp_porder);

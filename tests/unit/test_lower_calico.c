@@ -401,6 +401,17 @@ static void test_staged_as_enforced(void **state)
     destroy(&w);
 }
 
+static void test_ties_by_name_and_namespace_text(void **state)
+{
+    (void)state;
+    /* Calico compares "<name>/<namespace>": "a-b/x" sorts before "a/x" */
+    world w = make(NP("a", "x") "spec:\n  selector: app == 'api'\n  ingress: [{action: Deny}]\n" NP(
+                       "a-b", "x") "spec:\n  selector: app == 'api'\n  ingress: [{action: Allow}]\n",
+                   0);
+    assert_true(allowed(&w, "x/b", "x/a", "TCP", 80));
+    destroy(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_service_accounts_and_calico_labels),
         cmocka_unit_test(test_network_sets),
         cmocka_unit_test(test_staged_as_enforced),
+        cmocka_unit_test(test_ties_by_name_and_namespace_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
