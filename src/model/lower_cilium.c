@@ -571,6 +571,29 @@ static void lower_rule(cl_lower *l, const npc_node *n, npc_dir dir, int deny, ui
     for (size_t i = 0; i < n->u.map.len; i++)
         l3 |= known_field(n->u.map.items[i].key, hidden_peers) &&
               !npc_node_is_null(n->u.map.items[i].value);
+    /* Cilium rejects a rule with two kinds of L3 peers
+     * (pkg/policy/api/rule_validation.go, "Combining %s and %s is not
+     * supported yet"), so the policy would not be applied */
+    static const char *const l3_members[2][9] = {
+        {"fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities", "fromNodes", "fromGroups",
+         NULL},
+        {"toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toServices", "toFQDNs", "toGroups",
+         "toNodes", NULL},
+    };
+    const npc_node *first = NULL;
+    for (size_t i = 0; i < n->u.map.len; i++) {
+        const npc_node *k = n->u.map.items[i].key, *v = n->u.map.items[i].value;
+        if (!known_field(k, l3_members[dir]) || v->kind != NPC_NODE_SEQ || !v->u.seq.len)
+            continue;
+        if (first) {
+            bad(l, NPC211, k,
+                "Cilium rejects a rule that combines '%s' and '%s' (one kind of peer per rule); "
+                "write two rules",
+                kname(first), kname(k));
+            break;
+        }
+        first = k;
+    }
     peer_vec peers = {0};
     npc_peer p;
     const npc_node *eps = npc_map_get(n, in ? "fromEndpoints" : "toEndpoints");

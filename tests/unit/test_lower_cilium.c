@@ -193,6 +193,7 @@ static void test_errors(void **state)
         {"- fromCIDR: [300.0.0.0/8]", "NPC206"},
         {"- toPorts: [{ports: [{port: 80}]}]", "NPC207"},
         {"- toPorts: [{rules: {http: [{}]}}]", "NPC202"},
+        {"- fromEndpoints: [{}]\n    fromEntities: [world]", "NPC211"},
         {"- toPorts: [{ports: [{port: '80', protocol: ICMP}]}]", "NPC208"},
         {"- fromEndpoints: [{matchLabels: {'bad key': x}}]", "NPC205"},
         {"- fromCIDRSet: [{cidrGroupRef: nowhere}]", "NPC233"},
