@@ -353,7 +353,8 @@ static void add_ips(cl *l, peer_vec *out, const range_vec *v, const npc_node *at
         return;
     npc_peer *p = new_peer(l, NPC_PEER_IPS, at);
     p->ranges = npc_arena_alloc(l->c->arena, v->len * sizeof *p->ranges);
-    memcpy(p->ranges, v->items, v->len * sizeof *p->ranges);
+    if (v->len)
+        memcpy(p->ranges, v->items, v->len * sizeof *p->ranges);
     p->nranges = (uint32_t)v->len;
     npc_vec_push(out, *p);
 }
@@ -402,7 +403,8 @@ static void lower_entity(cl *l, const npc_node *ent, peer_vec *out, int *any)
                 all_addresses(&nets);
             subtract(&nets, &notnets, &tmp);
             ref.within = npc_arena_alloc(l->c->arena, (tmp.len + 1) * sizeof *ref.within);
-            memcpy(ref.within, tmp.items, tmp.len * sizeof *ref.within);
+            if (tmp.len)
+                memcpy(ref.within, tmp.items, tmp.len * sizeof *ref.within);
             ref.nwithin = (uint32_t)tmp.len;
         }
         ref.global_sets = nss ? (uint8_t)npc_csel_uses_global(nss) : l->ns == 0;
@@ -465,7 +467,8 @@ static void restrict_family(cl *l, peer_vec *peers, int *any, int v6, const npc_
             subtract(&have, &other, &tmp);
             /* a range may split in two at most once per family boundary */
             p->ranges = npc_arena_alloc(l->c->arena, (tmp.len + 1) * sizeof *p->ranges);
-            memcpy(p->ranges, tmp.items, tmp.len * sizeof *p->ranges);
+            if (tmp.len)
+                memcpy(p->ranges, tmp.items, tmp.len * sizeof *p->ranges);
             p->nranges = (uint32_t)tmp.len;
         }
     }
@@ -729,7 +732,8 @@ static void lower_rule(cl *l, const npc_node *r, npc_dir dir, uint32_t index, ru
         if (!any) {
             rule.npeers = (uint32_t)peers.len;
             rule.peers = npc_arena_alloc(l->c->arena, peers.len * sizeof *rule.peers);
-            memcpy(rule.peers, peers.items, peers.len * sizeof *rule.peers);
+            if (peers.len)
+                memcpy(rule.peers, peers.items, peers.len * sizeof *rule.peers);
             for (size_t i = 0; i < l->pending.len; i++) {
                 npc_netset_ref ref = l->pending.items[i];
                 ref.peer = &rule.peers[l->pending_at.items[i]];
@@ -923,7 +927,8 @@ int npc_load_calico_netset(npc_cluster *c, const npc_node *obj, int global)
     }
     if (l.ok) {
         set.ranges = npc_arena_alloc(c->arena, (nets.len + 1) * sizeof *set.ranges);
-        memcpy(set.ranges, nets.items, nets.len * sizeof *set.ranges);
+        if (nets.len)
+            memcpy(set.ranges, nets.items, nets.len * sizeof *set.ranges);
         set.nranges = (uint32_t)nets.len;
         npc_vec_push(&c->netsets, set);
     }

@@ -63,7 +63,8 @@ static void step_text(const npc_cluster *c, const npc_expl_step *s, npc_dir d, c
         return;
     }
     const npc_policy *pol = &c->policies.items[s->policy];
-    const npc_rule *r = &pol->rules[s->rule];
+    /* NO_RULES and NO_PEER steps name no rule (a policy may have none) */
+    const npc_rule *r = s->rule < pol->nrules ? &pol->rules[s->rule] : NULL;
     policy_name(c, pol, b);
     switch (s->kind) {
     case NPC_EXPL_RULE:
